@@ -1,0 +1,1 @@
+"""Chat platform adapters: each turns platform messages into `Incoming` and replies into platform calls."""

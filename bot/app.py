@@ -1,0 +1,118 @@
+"""The composition root: opens every resource with `async with` and wires the engine together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+
+from bot.config import Settings
+from bot.engine.config import EngineConfig
+from bot.engine.engine import Engine
+from bot.nemo.client import NemoClient
+from bot.nemo.models import AnonToken
+from bot.store.models import Credentials
+from bot.store.redis_store import RedisStore, open_store
+
+log = logging.getLogger(__name__)
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    """The engine's plain values, taken from the settings."""
+    workdir = Path(settings.work_dir) if settings.work_dir else Path(tempfile.gettempdir()) / "nemo-video-bot"
+    return EngineConfig(
+        workdir=workdir,
+        web_url=settings.nemo_web_url,
+        stream_timeout=settings.stream_timeout,
+        stream_idle_timeout=settings.stream_idle_timeout,
+        keepalive_ping_interval=settings.keepalive_ping_interval,
+        render_poll_initial=settings.render_poll_initial,
+        render_poll_max=settings.render_poll_max,
+        render_poll_factor=settings.render_poll_factor,
+        render_timeout=settings.render_timeout,
+        recovery_first_wait=settings.recovery_first_wait,
+        recovery_wait=settings.recovery_wait,
+        recovery_checks=settings.recovery_checks,
+        lock_lease=settings.lock_lease,
+    )
+
+
+async def client_id(settings: Settings, store: RedisStore) -> str:
+    """The stable client id: from the settings, the store, the config file, or made once and kept."""
+    if settings.nemo_client_id:
+        return settings.nemo_client_id
+    stored = await store.get_client_id()
+    if stored:
+        return stored
+    candidate = await asyncio.to_thread(_file_client_id, settings.nemo_config_dir)
+    return await store.put_client_id_if_absent(candidate)
+
+
+def _file_client_id(folder: str) -> str:
+    """The client id kept in a file (as the official tools keep it), written there first if missing."""
+    id_file = Path(folder).expanduser() / "client_id"
+    try:
+        found = id_file.read_text(encoding="utf-8").strip()
+    except OSError:
+        found = ""
+    if found:
+        return found
+    made = str(uuid.uuid4())
+    with contextlib.suppress(OSError):
+        id_file.parent.mkdir(parents=True, exist_ok=True)
+        id_file.write_text(made + "\n", encoding="utf-8")
+    return made
+
+
+async def stored_credentials(store: RedisStore, cid: str) -> Credentials | None:
+    """A still-valid anonymous token from the store, issued for this client id."""
+    creds = await store.get_credentials()
+    if creds is None or creds.client_id != cid:
+        return None
+    if creds.expires_at is not None and creds.expires_at < time.time() + 3600:
+        return None
+    return creds
+
+
+@contextlib.asynccontextmanager
+async def open_engine(settings: Settings, platform: str) -> AsyncIterator[Engine]:
+    """An engine with its HTTP client and store open; everything is closed on exit."""
+    timeout = httpx.Timeout(settings.http_timeout, connect=15.0)
+    async with (
+        httpx.AsyncClient(timeout=timeout) as http,
+        open_store(settings.redis_url, settings.redis_prefix) as store,
+    ):
+        cid = await client_id(settings, store)
+
+        async def keep_token(token: AnonToken) -> None:
+            expires = token.expires_at.timestamp() if token.expires_at else None
+            await store.put_credentials(Credentials(cid, token.token, token.user_id, expires))
+
+        anonymous = settings.nemo_token is None
+        creds = await stored_credentials(store, cid) if anonymous else None
+        token = settings.nemo_token.get_secret_value() if settings.nemo_token is not None else None
+        nemo = NemoClient(
+            http,
+            base_url=settings.nemo_api_url,
+            client_id=cid,
+            attribution=settings.attribution(platform),
+            token=creds.token if creds is not None else token,
+            anonymous=anonymous,
+            user_id=creds.user_id if creds is not None else None,
+            web_url=settings.nemo_web_url,
+            rate_limit_backoff=settings.rate_limit_backoff,
+            stream_idle_timeout=settings.stream_idle_timeout,
+            on_token=keep_token,
+        )
+        engine = Engine(nemo, store, engine_config(settings))
+        try:
+            yield engine
+        finally:
+            await engine.background.close()

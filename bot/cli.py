@@ -1,0 +1,100 @@
+"""The `nemo-bot` command: run the bot (console, or every platform whose token is set) or the simulator."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from bot import __version__, logs
+from bot.config import Settings
+
+
+def _settings_help() -> str:
+    lines = ["environment variables (also read from ./.env):"]
+    for name, field in Settings.model_fields.items():
+        default = "" if field.default is None else f" [default: {field.default}]"
+        lines.append(f"  {name.upper():<26} {field.description}{default}")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with every setting listed in --help."""
+    parser = argparse.ArgumentParser(
+        prog="nemo-bot",
+        description="A chat bot that makes AI videos with the NemoVideo agent API.",
+        epilog=_settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"nemo-bot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run every adapter whose token is set; the console when none is")
+    console = commands.add_parser("console", help="chat with the bot in this terminal (stdin/stdout)")
+    _console_options(console, inherit=True)
+    sim = commands.add_parser("sim", help="serve the offline Nemo API simulator")
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sim.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    sim.add_argument("--speed", type=float, default=1.0, help="multiply every simulated delay (default 1.0)")
+    _console_options(parser, inherit=False)
+    return parser
+
+
+def _console_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
+    # A subcommand's copy of an option only overrides the top-level one when it is given.
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if inherit else value
+
+    parser.add_argument("--sim", action="store_true", default=default(False),
+                        help="start the simulator in-process and use it")
+    parser.add_argument("--sim-speed", type=float, default=default(0.05),
+                        help="simulator time scale with --sim (0.05)")
+    parser.add_argument("--out", type=Path, default=default(Path("videos")),
+                        help="folder for delivered videos (./videos)")
+
+
+@contextlib.asynccontextmanager
+async def _maybe_sim(settings: Settings, enabled: bool, speed: float) -> AsyncIterator[Settings]:
+    if not enabled:
+        yield settings
+        return
+    from bot.sim.config import SimConfig
+    from bot.sim.server import run_simulator
+
+    async with run_simulator(SimConfig(speed=speed)) as sim:
+        yield settings.model_copy(update={"nemo_api_url": sim.url})
+
+
+async def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.console import PLATFORM, run_console
+    from bot.app import open_engine
+
+    async with _maybe_sim(settings, args.sim, args.sim_speed) as effective, open_engine(effective, PLATFORM) as engine:
+        return await run_console(engine, args.out)
+
+
+async def _sim(args: argparse.Namespace) -> int:
+    from bot.sim.config import SimConfig
+    from bot.sim.server import serve_forever
+
+    await serve_forever(args.host, args.port, SimConfig(speed=args.speed))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `nemo-bot` command."""
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    logs.setup(settings.log_level)
+    try:
+        if args.command == "sim":
+            return asyncio.run(_sim(args))
+        return asyncio.run(_console(settings, args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The conversation engine: platform-free, it talks to the world through the ports in `ports.py`."""

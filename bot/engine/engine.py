@@ -1,0 +1,199 @@
+"""The conversation engine: one Nemo session per chat, intents routed, turns serialized, renders delivered."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+
+from bot.engine.config import EngineConfig
+from bot.engine.explain import explain
+from bot.engine.export import Exporter, new_render_id
+from bot.engine.messages import ChatKey, Incoming
+from bot.engine.ports import NemoApi, Outgoing, Platform, Store
+from bot.engine.relay import Relay
+from bot.engine.routing import Intent, Route, route
+from bot.engine.tasks import Supervisor
+from bot.engine.texts import say
+from bot.engine.turns import Turns
+from bot.nemo.draft import summarize
+from bot.nemo.errors import NemoError, SessionNotFound
+from bot.store.models import ChatSession, RenderJob
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Engine:
+    """Turns normalized messages into Nemo calls and replies."""
+
+    def __init__(
+        self, nemo: NemoApi, store: Store, config: EngineConfig,
+        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._nemo = nemo
+        self._store = store
+        self._config = config
+        self._relay = Relay(nemo, store, config, clock, sleep)
+        self._exporter = Exporter(nemo, store, config, clock, sleep)
+        self._turns = Turns(nemo, store, config)
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self.background = Supervisor()
+
+    async def handle(self, msg: Incoming, out: Outgoing) -> None:
+        """Handle one message; never raises (every failure becomes a friendly reply)."""
+        try:
+            if msg.message_id and not await self._store.first_sighting(f"{msg.chat}:{msg.message_id}"):
+                log.info("ignoring a message seen before in %s", msg.chat)
+                return
+            await self._dispatch(msg, route(msg.text, bool(msg.attachments)), out)
+        except NemoError as exc:
+            log.warning("nemo error in %s: %s", msg.chat, exc)
+            await self._tell(out, explain(exc, msg.locale, self._config.web_url))
+        except Exception:
+            log.exception("handler failed in %s", msg.chat)
+            await self._tell(out, "⚠️ 出了点问题，请重试。" if msg.locale.startswith("zh") else
+                             "⚠️ Something went wrong on my side. Please try again.")
+
+    async def resume(self, platforms: Mapping[str, Platform]) -> int:
+        """Resume every unfinished render left by a previous process; returns how many were picked up."""
+        jobs = await self._store.open_renders()
+        for job in jobs:
+            platform = platforms.get(job.platform)
+            if platform is None:
+                continue
+            out = platform.outgoing(ChatKey.parse(job.chat_key), job.reply_to)
+            self.background.spawn(self._resume_one(job, out), name=f"resume-{job.render_id}")
+        return len(jobs)
+
+    async def _resume_one(self, job: RenderJob, out: Outgoing) -> None:
+        try:
+            await self._exporter.resume(job, out)
+        except NemoError as exc:
+            await self._tell(out, explain(exc, job.locale, self._config.web_url))
+
+    async def _dispatch(self, msg: Incoming, decision: Route, out: Outgoing) -> None:
+        intent = decision.intent
+        if intent in (Intent.HELP, Intent.START):
+            await out.send_text(say("help", msg.locale))
+            if intent is Intent.START:
+                await self._locked(msg, out, self._turns.session)
+        elif intent is Intent.CANCEL:
+            await self._cancel(msg, out)
+        elif intent is Intent.CREDITS:
+            credits = await self._nemo.credits()
+            await out.send_text(say("credits", msg.locale, available=credits.available, frozen=credits.frozen))
+        elif intent is Intent.STATUS:
+            await self._status(msg, out)
+        elif intent is Intent.NEW:
+            await self._locked(msg, out, self._new)
+        else:
+            await self._locked(msg, out, lambda m, o: self._work(m, decision, o))
+
+    async def _work(self, msg: Incoming, decision: Route, out: Outgoing) -> None:
+        session = await self._turns.session(msg, out)
+        try:
+            await self._work_in(session, msg, decision, out)
+        except SessionNotFound:
+            # Nothing was charged: the session was refused before any work. Start over once.
+            await self._store.drop_session(str(msg.chat))
+            await out.send_text(say("session_restarted", msg.locale))
+            session = await self._turns.session(msg, out)
+            await self._work_in(session, msg, decision, out)
+
+    async def _work_in(self, session: ChatSession, msg: Incoming, decision: Route, out: Outgoing) -> None:
+        if decision.intent is Intent.EXPORT:
+            await self._export(session, msg, out)
+            return
+        prompt = await self._turns.upload(session, msg, decision, out)
+        if prompt:
+            await out.show_working()
+            await self._relay.turn(str(msg.chat), session.session_id, prompt, out, msg.locale)
+
+    async def _export(self, session: ChatSession, msg: Incoming, out: Outgoing) -> None:
+        state = await self._nemo.state(session.session_id)
+        if not state.draft.is_ready:
+            await out.send_text(say("nothing_to_export", msg.locale))
+            return
+        await out.show_working()
+        job = RenderJob(
+            render_id=new_render_id(), chat_key=str(msg.chat), session_id=session.session_id,
+            created_at=time.time(), requested_by=None if msg.direct else msg.user_name,
+            locale=msg.locale, platform=msg.chat.platform, reply_to=msg.message_id,
+        )
+        await self._exporter.start(job, state.draft, out)
+
+    async def _status(self, msg: Incoming, out: Outgoing) -> None:
+        session = await self._store.get_session(str(msg.chat))
+        if session is None:
+            await out.send_text(say("timeline_empty", msg.locale))
+            return
+        state = await self._nemo.state(session.session_id)
+        text = summarize(state.draft) if state.draft.is_ready else say("timeline_empty", msg.locale)
+        await out.send_text(text)
+
+    async def _new(self, msg: Incoming, out: Outgoing) -> None:
+        await self._store.drop_session(str(msg.chat))
+        await out.send_text(say("new_session", msg.locale))
+        await self._turns.session(msg, out)
+
+    async def _cancel(self, msg: Incoming, out: Outgoing) -> None:
+        task = self._running.get(str(msg.chat))
+        if task is None or task.done():
+            await out.send_text(say("nothing_to_cancel", msg.locale))
+            return
+        task.cancel()
+
+    async def _locked(
+        self, msg: Incoming, out: Outgoing, work: Callable[[Incoming, Outgoing], Awaitable[object]],
+    ) -> None:
+        """Run paid or stateful work under the chat's lock; a busy chat gets a note, never a second job."""
+        key = str(msg.chat)
+        owner = uuid.uuid4().hex
+        if not await self._store.acquire_lock(key, owner, self._config.lock_lease):
+            await out.send_text(say("busy", msg.locale))
+            return
+        task = asyncio.create_task(_run(work, msg, out), name=f"turn-{key}")
+        self._running[key] = task
+        try:
+            async with self._lease(key, owner):
+                await asyncio.wait({task})
+        finally:
+            self._running.pop(key, None)
+            await self._store.release_lock(key, owner)
+        if task.cancelled():
+            await out.send_text(say("cancelled", msg.locale))
+            return
+        task.result()
+
+    @contextlib.asynccontextmanager
+    async def _lease(self, key: str, owner: str) -> AsyncIterator[None]:
+        """Keep extending the lock while the turn runs, so a long render does not let it lapse."""
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(self._config.lock_lease / 3)
+                await self._store.extend_lock(key, owner, self._config.lock_lease)
+
+        keeper = asyncio.create_task(keep(), name=f"lease-{key}")
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+
+    @staticmethod
+    async def _tell(out: Outgoing, text: str) -> None:
+        try:
+            await out.send_text(text)
+        except Exception:
+            log.exception("could not send an error message")
+
+
+async def _run(work: Callable[[Incoming, Outgoing], Awaitable[object]], msg: Incoming, out: Outgoing) -> None:
+    await work(msg, out)

@@ -1,0 +1,157 @@
+"""Export: submit a render, follow it with back-off, and deliver the MP4 exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+
+from bot.engine.config import EngineConfig
+from bot.engine.ports import NemoApi, Outgoing, Progress, RenderStore
+from bot.engine.texts import say
+from bot.nemo.draft import Draft
+from bot.nemo.errors import BadRequest, RenderFailed
+from bot.nemo.models import ProjectState, RenderState, RenderStatus
+from bot.store.models import JobStatus, RenderJob
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+MAX_ATTEMPTS = 2
+
+
+def new_render_id() -> str:
+    """A fresh, unique render id."""
+    return f"render_{uuid.uuid4().hex}"
+
+
+class Exporter:
+    """Runs renders as durable jobs."""
+
+    def __init__(
+        self, nemo: NemoApi, store: RenderStore, config: EngineConfig,
+        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._nemo = nemo
+        self._store = store
+        self._config = config
+        self._clock = clock
+        self._sleep = sleep
+
+    async def start(self, job: RenderJob, draft: Draft, out: Outgoing) -> None:
+        """Save the job, submit it, and follow it to delivery."""
+        await self._store.put_render(job)
+        progress = await out.start_progress(say("render_started", job.locale))
+        await self._nemo.submit_render(job.session_id, draft, job.render_id)
+        await self.follow(job, out, progress)
+
+    async def resume(self, job: RenderJob, out: Outgoing) -> None:
+        """Pick up a job left by a previous process."""
+        progress = await out.start_progress(say("render_started", job.locale))
+        await self.follow(job, out, progress)
+
+    async def follow(self, job: RenderJob, out: Outgoing, progress: Progress) -> None:
+        """Poll until the render ends; retry a failed render once with a new id; deliver the result."""
+        try:
+            status = await self._wait(job, progress)
+        except RenderFailed:
+            await self._store.close_render(job.render_id, JobStatus.FAILED)
+            if job.attempt >= MAX_ATTEMPTS:
+                await progress.finish(say("render_failed", job.locale))
+                return
+            await progress.update(say("render_retry", job.locale))
+            await self._retry(job, out, progress)
+            return
+        except TimeoutError:
+            await self._store.close_render(job.render_id, JobStatus.FAILED)
+            await progress.finish(say("render_timeout", job.locale))
+            return
+        except asyncio.CancelledError:
+            await self._abandon(job)
+            raise
+        await self._deliver(job, status, out, progress)
+
+    async def _retry(self, job: RenderJob, out: Outgoing, progress: Progress) -> None:
+        state = await self._nemo.state(job.session_id)
+        retry = replace(job, render_id=new_render_id(), attempt=job.attempt + 1, created_at=time.time())
+        await self._store.put_render(retry)
+        await self._nemo.submit_render(retry.session_id, state.draft, retry.render_id)
+        await self.follow(retry, out, progress)
+
+    async def _wait(self, job: RenderJob, progress: Progress) -> RenderStatus:
+        delay = self._config.render_poll_initial
+        async with asyncio.timeout(self._config.render_timeout):
+            while True:
+                status = await self._poll(job)
+                if status.state is RenderState.COMPLETED:
+                    return status
+                if status.state in (RenderState.FAILED, RenderState.CANCELLED):
+                    raise RenderFailed(job.render_id, status.error or "render failed")
+                await progress.update(say("render_progress", job.locale, percent=status.progress))
+                await self._sleep(delay)
+                delay = min(delay * self._config.render_poll_factor, self._config.render_poll_max)
+
+    async def _poll(self, job: RenderJob) -> RenderStatus:
+        try:
+            return await self._nemo.render_status(job.render_id)
+        except BadRequest:
+            # The previous process saved the job but died before submitting it: submit it now, same id.
+            log.info("render %s unknown to Nemo; submitting it", job.render_id)
+            state = await self._nemo.state(job.session_id)
+            return await self._nemo.submit_render(job.session_id, state.draft, job.render_id)
+
+    async def _deliver(self, job: RenderJob, status: RenderStatus, out: Outgoing, progress: Progress) -> None:
+        if not await self._store.claim_delivery(job.render_id):
+            log.info("render %s was delivered already", job.render_id)
+            return
+        await progress.finish(say("render_done", job.locale))
+        state = await self._nemo.state(job.session_id)
+        width, height, duration = _dimensions(state)
+        path = self._config.workdir / f"{job.render_id}.mp4"
+        try:
+            size = await self._download(job, status, path)
+            if size > out.upload_limit and status.output_url:
+                await out.send_link(status.output_url, say("too_big_link", job.locale, size_mb=size / 1e6))
+            else:
+                await out.send_video(
+                    path, width=width, height=height, duration=duration,
+                    caption=_caption(job, width, height, duration),
+                )
+        finally:
+            path.unlink(missing_ok=True)
+        await self._store.close_render(job.render_id, JobStatus.DELIVERED)
+
+    async def _download(self, job: RenderJob, status: RenderStatus, path: Path) -> int:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if status.output_url:
+            return await self._nemo.download(status.output_url, path)
+        return await self._nemo.download_render(job.render_id, path)
+
+    async def _abandon(self, job: RenderJob) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(self._nemo.cancel_render(job.render_id))
+        await asyncio.shield(self._store.close_render(job.render_id, JobStatus.FAILED))
+
+
+def _dimensions(state: ProjectState) -> tuple[int, int, float]:
+    """Width, height and seconds of the rendered video, from the draft or else the canvas."""
+    draft = state.draft
+    width = draft.width or _int(state.canvas.get("width")) or 1920
+    height = draft.height or _int(state.canvas.get("height")) or 1080
+    return width, height, draft.duration_ms / 1000
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) else None
+
+
+def _caption(job: RenderJob, width: int, height: int, duration: float) -> str:
+    if job.requested_by:
+        return say("video_caption_for", job.locale, name=job.requested_by, duration=duration)
+    return say("video_caption", job.locale, duration=duration, width=width, height=height)

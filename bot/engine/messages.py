@@ -1,0 +1,63 @@
+"""Normalized chat messages: what every adapter turns platform updates into."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class ChatKey:
+    """One conversation: a platform, a chat, and a thread or topic where there is one."""
+
+    platform: str
+    chat_id: str
+    thread_id: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.chat_id}:{self.thread_id or '-'}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChatKey:
+        """The inverse of `str()`: rebuild a key read back from the store."""
+        platform, chat_id, thread = text.split(":", 2)
+        return cls(platform, chat_id, None if thread == "-" else thread)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message: on disk already, behind a saver that streams it to disk, or at a URL."""
+
+    name: str
+    mime_type: str | None = None
+    size: int | None = None
+    path: Path | None = None
+    url: str | None = None
+    save_to: Callable[[Path], Awaitable[None]] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One message from a person, normalized."""
+
+    chat: ChatKey
+    user_id: str
+    user_name: str
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    locale: str = "en"
+    message_id: str | None = None
+    direct: bool = True
+
+
+class Action(StrEnum):
+    """The buttons offered under replies."""
+
+    EXPORT = "export"
+    TIMELINE = "status"
+    CREDITS = "credits"
+
+
+DEFAULT_ACTIONS: tuple[Action, ...] = (Action.EXPORT, Action.TIMELINE, Action.CREDITS)

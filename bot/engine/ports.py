@@ -1,0 +1,165 @@
+"""The engine's ports: small protocols for the Nemo API, the store, and the chat it replies to."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.engine.messages import Action, ChatKey
+from bot.nemo.draft import Draft
+from bot.nemo.events import AgentEvent
+from bot.nemo.models import Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
+from bot.store.models import ChatSession, RenderJob
+
+
+class NemoAgent(Protocol):
+    """The agent side of the Nemo API."""
+
+    async def create_session(self, language: str, task_name: str = "project") -> NemoSession:
+        """Create a project and its chat session."""
+
+    def stream(self, session_id: str, text: str) -> AsyncGenerator[AgentEvent, None]:
+        """Send one message and yield the agent's events until the stream closes."""
+
+    async def state(self, session_id: str) -> ProjectState:
+        """The project's latest state."""
+
+    async def credits(self) -> Credits:
+        """The account's credit balance."""
+
+
+class NemoMedia(Protocol):
+    """Uploads and downloads."""
+
+    async def upload_files(self, session_id: str, paths: Sequence[Path]) -> list[UploadedFile]:
+        """Upload files from disk into the session."""
+
+    async def upload_urls(self, session_id: str, urls: Sequence[str]) -> list[UploadedFile]:
+        """Have Nemo fetch files by URL into the session."""
+
+    async def download(self, url: str, dest: Path) -> int:
+        """Stream a file to disk; returns its size in bytes."""
+
+    async def download_render(self, render_id: str, dest: Path) -> int:
+        """Stream a render's result through the API's fallback download; returns its size."""
+
+
+class NemoRender(Protocol):
+    """Export renders."""
+
+    async def submit_render(self, session_id: str, draft: Draft, render_id: str) -> RenderStatus:
+        """Submit a render of the draft under a client-chosen id."""
+
+    async def render_status(self, render_id: str) -> RenderStatus:
+        """Poll a render."""
+
+    async def cancel_render(self, render_id: str) -> None:
+        """Cancel a render."""
+
+
+class NemoApi(NemoAgent, NemoMedia, NemoRender, Protocol):
+    """Everything the engine asks of Nemo."""
+
+    @property
+    def user_id(self) -> str | None:
+        """The Nemo user id once known (an `anon_...` id for anonymous tokens)."""
+
+
+class SessionStore(Protocol):
+    """Chat sessions and the last state seen per chat."""
+
+    async def get_session(self, chat_key: str) -> ChatSession | None:
+        """The chat's Nemo session, if any."""
+
+    async def put_session(self, chat_key: str, session: ChatSession) -> None:
+        """Remember the chat's Nemo session."""
+
+    async def drop_session(self, chat_key: str) -> None:
+        """Forget the chat's session (a fresh one is made on the next message)."""
+
+    async def get_last_state(self, chat_key: str) -> dict[str, Any] | None:
+        """The project state seen at the end of the chat's last turn."""
+
+    async def put_last_state(self, chat_key: str, state: dict[str, Any]) -> None:
+        """Remember the project state for the next diff."""
+
+
+class TurnStore(Protocol):
+    """Idempotency and the per-chat turn lock."""
+
+    async def first_sighting(self, message_key: str, ttl: float = ...) -> bool:
+        """True only the first time a message key is seen."""
+
+    async def acquire_lock(self, chat_key: str, owner: str, lease: float) -> bool:
+        """Take the chat's turn lock for `lease` seconds."""
+
+    async def extend_lock(self, chat_key: str, owner: str, lease: float) -> bool:
+        """Extend a held lock."""
+
+    async def release_lock(self, chat_key: str, owner: str) -> bool:
+        """Release a held lock."""
+
+
+class RenderStore(Protocol):
+    """Durable render jobs."""
+
+    async def put_render(self, job: RenderJob) -> None:
+        """Save a render job (open until delivered or failed)."""
+
+    async def open_renders(self) -> list[RenderJob]:
+        """Every render job not yet delivered or failed."""
+
+    async def claim_delivery(self, render_id: str) -> bool:
+        """True exactly once per render, across processes."""
+
+    async def close_render(self, render_id: str, status: Any) -> None:
+        """Mark a render delivered or failed."""
+
+
+class Store(SessionStore, TurnStore, RenderStore, Protocol):
+    """Everything the engine keeps."""
+
+
+class Progress(Protocol):
+    """A message edited in place to show progress."""
+
+    async def update(self, text: str) -> None:
+        """Replace the progress text (adapters coalesce and throttle)."""
+
+    async def finish(self, text: str) -> None:
+        """Show the final progress text; later updates are ignored."""
+
+
+class Outgoing(Protocol):
+    """Replies to one chat."""
+
+    @property
+    def upload_limit(self) -> int:
+        """Largest file in bytes this chat accepts as an upload from the bot."""
+
+    async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
+        """Send plain text (adapters escape and split), with optional action buttons."""
+
+    async def start_progress(self, text: str) -> Progress:
+        """Send a progress message that later updates edit in place."""
+
+    async def send_video(self, path: Path, *, width: int, height: int, duration: float, caption: str) -> None:
+        """Send a video file from disk."""
+
+    async def send_link(self, url: str, note: str) -> None:
+        """Send a link with a short note (a video too big to upload)."""
+
+    async def show_working(self) -> None:
+        """Show a working status (typing, upload_video) for a few seconds."""
+
+
+class Platform(Protocol):
+    """An adapter as the engine sees it: how to reach a chat again (for renders resumed after a restart)."""
+
+    @property
+    def name(self) -> str:
+        """The platform name used in chat keys (console, telegram, discord)."""
+
+    def outgoing(self, chat: ChatKey, reply_to: str | None) -> Outgoing:
+        """Replies to a chat, outside any incoming message."""

@@ -1,0 +1,171 @@
+"""One agent turn: send the message once, relay the stream to the chat, and report what changed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.engine.config import EngineConfig
+from bot.engine.gui import is_temporary_issue, translate_gui
+from bot.engine.messages import DEFAULT_ACTIONS
+from bot.engine.ports import NemoApi, Outgoing, Progress, SessionStore
+from bot.engine.texts import say
+from bot.nemo.draft import describe_changes
+from bot.nemo.errors import StreamDropped
+from bot.nemo.events import AgentEvent, AgentText, Keepalive, StreamError, ToolCall, ToolResult
+from bot.nemo.models import ProjectState
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+_TOOL_TEXTS = {"generate": "tool_generate", "edit": "tool_edit"}
+
+
+class _IdleTimeout(Exception):
+    """Only keepalives for longer than the idle limit."""
+
+
+@dataclass(slots=True)
+class _TurnView:
+    """What the user has seen so far in this turn."""
+
+    said: bool = False
+    tools: int = 0
+    failed: bool = False
+    progress: Progress | None = None
+    last_event: float = 0.0
+    last_ping: float = 0.0
+    pings: int = 0
+    started: float = field(default=0.0)
+
+
+class Relay:
+    """Relays one agent turn to a chat."""
+
+    def __init__(
+        self, nemo: NemoApi, store: SessionStore, config: EngineConfig,
+        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._nemo = nemo
+        self._store = store
+        self._config = config
+        self._clock = clock
+        self._sleep = sleep
+
+    async def turn(self, chat_key: str, session_id: str, text: str, out: Outgoing, locale: str) -> None:
+        """Send `text` to the agent exactly once and relay the turn."""
+        before = await self._before(chat_key, session_id)
+        now = self._clock()
+        view = _TurnView(last_event=now, last_ping=now, started=now)
+        try:
+            async with asyncio.timeout(self._config.stream_timeout):
+                await self._relay(session_id, text, out, locale, view)
+        except StreamDropped:
+            await out.send_text(say("connection_lost_checking", locale))
+            await self._recover(chat_key, session_id, before, out, locale)
+            return
+        except (TimeoutError, _IdleTimeout):
+            await out.send_text(say("stream_timeout", locale))
+        finally:
+            if view.progress is not None:
+                await view.progress.finish(say("turn_done", locale))
+        await self._after(chat_key, session_id, before, out, locale, view)
+
+    async def _relay(self, session_id: str, text: str, out: Outgoing, locale: str, view: _TurnView) -> None:
+        async with contextlib.aclosing(self._nemo.stream(session_id, text)) as events:
+            async for event in events:
+                await self._on_event(event, out, locale, view)
+
+    async def _on_event(self, event: AgentEvent, out: Outgoing, locale: str, view: _TurnView) -> None:
+        now = self._clock()
+        if isinstance(event, Keepalive):
+            await self._on_keepalive(now, out, locale, view)
+            return
+        view.last_event = now
+        if isinstance(event, AgentText):
+            await self._on_text(event.text, out, view)
+        elif isinstance(event, ToolCall):
+            view.tools += 1
+            await self._progress(out, view, say(_tool_text(event.name), locale))
+        elif isinstance(event, ToolResult) and event.name.startswith("generate"):
+            await self._progress(out, view, say("raw_ready", locale))
+        elif isinstance(event, StreamError):
+            view.failed = True
+            await out.send_text(say("stream_error", locale, reason=event.message[:300]))
+
+    async def _on_text(self, text: str, out: Outgoing, view: _TurnView) -> None:
+        if not text.strip():
+            return
+        if view.said and is_temporary_issue(text):
+            log.info("dropping a trailing temporary-issue line after a normal reply")
+            return
+        view.said = True
+        await out.send_text(translate_gui(text), DEFAULT_ACTIONS)
+
+    async def _on_keepalive(self, now: float, out: Outgoing, locale: str, view: _TurnView) -> None:
+        if now - view.last_event >= self._config.stream_idle_timeout:
+            raise _IdleTimeout
+        if now - view.last_ping >= self._config.keepalive_ping_interval:
+            view.last_ping = now
+            view.pings += 1
+            minutes = int((now - view.started) // 60)
+            suffix = f" ({minutes} min)" if minutes else ""
+            await self._progress(out, view, say("still_working", locale) + suffix)
+            await out.show_working()
+
+    async def _progress(self, out: Outgoing, view: _TurnView, text: str) -> None:
+        if view.progress is None:
+            view.progress = await out.start_progress(text)
+        else:
+            await view.progress.update(text)
+
+    async def _before(self, chat_key: str, session_id: str) -> ProjectState:
+        raw = await self._store.get_last_state(chat_key)
+        if raw is not None:
+            return ProjectState.from_wire(raw, session_id)
+        state = await self._nemo.state(session_id)
+        await self._store.put_last_state(chat_key, state.raw)
+        return state
+
+    async def _after(
+        self, chat_key: str, session_id: str, before: ProjectState, out: Outgoing, locale: str, view: _TurnView,
+    ) -> None:
+        if view.said and not view.tools:
+            return
+        after = await self._nemo.state(session_id)
+        await self._store.put_last_state(chat_key, after.raw)
+        if view.said or view.failed:
+            return
+        changes = describe_changes(before, after)
+        if changes:
+            await out.send_text(say("changes", locale, changes="\n".join(changes)), DEFAULT_ACTIONS)
+        else:
+            await out.send_text(say("no_changes", locale))
+
+    async def _recover(
+        self, chat_key: str, session_id: str, before: ProjectState, out: Outgoing, locale: str,
+    ) -> None:
+        """After a dropped stream: never re-send; watch the state until it changes or we give up."""
+        for check in range(self._config.recovery_checks):
+            wait = self._config.recovery_first_wait if check == 0 else self._config.recovery_wait
+            await self._sleep(wait)
+            after = await self._nemo.state(session_id)
+            changes = describe_changes(before, after)
+            if changes:
+                await self._store.put_last_state(chat_key, after.raw)
+                await out.send_text(say("changes", locale, changes="\n".join(changes)), DEFAULT_ACTIONS)
+                return
+        await out.send_text(say("connection_lost_failed", locale))
+
+
+def _tool_text(name: str) -> str:
+    for prefix, key in _TOOL_TEXTS.items():
+        if name.startswith(prefix):
+            return key
+    return "tool_other"

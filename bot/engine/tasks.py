@@ -1,0 +1,45 @@
+"""A supervisor for background work: every task is kept, awaited on shutdown, and its failure logged."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class Supervisor:
+    """Owns background tasks so none is fire-and-forget."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Start `coro` as a supervised task."""
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
+
+    @property
+    def pending(self) -> int:
+        """How many tasks are still running."""
+        return len(self._tasks)
+
+    async def drain(self) -> None:
+        """Wait until every task (including ones started meanwhile) has finished."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Cancel every task and wait for them to unwind."""
+        for task in self._tasks:
+            task.cancel()
+        await self.drain()

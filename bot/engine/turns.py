@@ -1,0 +1,76 @@
+"""Per-chat sessions and the upload step that comes before an agent turn."""
+
+from __future__ import annotations
+
+import time
+
+from bot.engine.config import EngineConfig
+from bot.engine.explain import explain
+from bot.engine.messages import Attachment, Incoming
+from bot.engine.ports import NemoApi, Outgoing, SessionStore
+from bot.engine.routing import Intent, Route
+from bot.engine.texts import pick_language, say
+from bot.engine.uploads import Uploader, UploadRefused, check, describe, media_urls
+from bot.nemo.errors import NemoError
+from bot.store.models import ChatSession
+
+
+def session_language(locale: str) -> str:
+    """The language sent when creating a Nemo session."""
+    return "zh-CN" if pick_language(locale) == "zh" else (locale.split("-")[0] or "en")
+
+
+class Turns:
+    """Finds or makes the chat's session, and uploads what a message carries."""
+
+    def __init__(self, nemo: NemoApi, store: SessionStore, config: EngineConfig) -> None:
+        self._nemo = nemo
+        self._store = store
+        self._uploader = Uploader(nemo, config)
+        self._config = config
+
+    async def session(self, msg: Incoming, out: Outgoing) -> ChatSession:
+        """The chat's Nemo session; the first contact creates it and says so."""
+        key = str(msg.chat)
+        found = await self._store.get_session(key)
+        if found is not None:
+            return found
+        await out.send_text(say("setting_up", msg.locale))
+        language = session_language(msg.locale)
+        created = await self._nemo.create_session(language)
+        session = ChatSession(
+            session_id=created.session_id, task_id=created.task_id, language=language,
+            created_at=time.time(), user_id=created.user_id,
+        )
+        await self._store.put_session(key, session)
+        await out.send_text(say("ready", msg.locale))
+        return session
+
+    async def upload(self, session: ChatSession, msg: Incoming, decision: Route, out: Outgoing) -> str:
+        """Upload the message's files and URLs; returns the text still meant for the agent."""
+        items = list(msg.attachments)
+        urls = decision.urls if decision.intent is Intent.UPLOAD else tuple(media_urls(decision.urls))
+        items += [Attachment(name=url.rsplit("/", 1)[-1] or "file", url=url) for url in urls]
+        if decision.intent is Intent.UPLOAD and not items:
+            await out.send_text(say("upload_nothing", msg.locale))
+            return ""
+        if not items:
+            return decision.text
+        checked = check(items, self._config, msg.locale)
+        for refusal in checked.refusals:
+            await out.send_text(refusal)
+        if not checked.accepted:
+            return ""
+        progress = await out.start_progress(say("uploading", msg.locale, count=len(checked.accepted)))
+        try:
+            files = await self._uploader.upload(session.session_id, checked.accepted, msg.locale)
+        except UploadRefused as refused:
+            await progress.finish(str(refused))
+            return ""
+        except NemoError as exc:
+            await progress.finish(explain(exc, msg.locale, self._config.web_url))
+            return ""
+        await progress.finish(say("uploaded", msg.locale, files=describe(files)))
+        if not decision.text:
+            await out.send_text(say("upload_next", msg.locale))
+        return decision.text

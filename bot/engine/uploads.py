@@ -1,0 +1,109 @@
+"""Uploads: check type and size before any transfer, then stream files (or URLs) to Nemo."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bot.engine.config import ACCEPTED_EXTENSIONS, ACCEPTED_MIME, EngineConfig
+from bot.engine.messages import Attachment
+from bot.engine.ports import NemoMedia
+from bot.engine.texts import say
+from bot.nemo.models import UploadedFile
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """Attachments split into those to upload and the reasons the others were refused."""
+
+    accepted: tuple[Attachment, ...]
+    refusals: tuple[str, ...]
+
+
+def extension(name: str, mime_type: str | None = None) -> str | None:
+    """The accepted extension for a file name (or its MIME type), or None."""
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix in ACCEPTED_EXTENSIONS:
+        return suffix
+    return ACCEPTED_MIME.get((mime_type or "").lower())
+
+
+def media_urls(urls: Sequence[str]) -> list[str]:
+    """The URLs whose path names an accepted media file."""
+    return [url for url in urls if extension(urlparse(url).path)]
+
+
+def check(attachments: Sequence[Attachment], config: EngineConfig, locale: str) -> Checked:
+    """Refuse wrong types and oversize files before anything is transferred."""
+    accepted: list[Attachment] = []
+    refusals: list[str] = []
+    for item in attachments:
+        if extension(item.name, item.mime_type) is None:
+            refusals.append(say("upload_unsupported", locale, name=item.name))
+        elif item.size is not None and item.size > config.max_upload_bytes:
+            refusals.append(say("upload_too_big", locale, name=item.name, size_mb=item.size / 1e6))
+        else:
+            accepted.append(item)
+    return Checked(tuple(accepted), tuple(refusals))
+
+
+def describe(files: Sequence[UploadedFile]) -> str:
+    """`clip.mp4 (video, 12s), logo.png (image)`."""
+    parts = []
+    for item in files:
+        detail = item.file_type
+        if item.duration:
+            detail += f", {item.duration:.0f}s"
+        parts.append(f"{item.filename} ({detail})")
+    return ", ".join(parts)
+
+
+class Uploader:
+    """Moves attachments from the chat to Nemo without holding them in memory."""
+
+    def __init__(self, nemo: NemoMedia, config: EngineConfig) -> None:
+        self._nemo = nemo
+        self._config = config
+
+    async def upload(self, session_id: str, items: Sequence[Attachment], locale: str) -> list[UploadedFile]:
+        """Upload local and downloadable attachments in one call, and URL attachments in another."""
+        urls = [item.url for item in items if item.url and item.path is None and item.save_to is None]
+        local = [item for item in items if item.path is not None or item.save_to is not None]
+        uploaded: list[UploadedFile] = []
+        if local:
+            uploaded += await self._upload_local(session_id, local, locale)
+        if urls:
+            uploaded += await self._nemo.upload_urls(session_id, urls)
+        return uploaded
+
+    async def _upload_local(self, session_id: str, items: Sequence[Attachment], locale: str) -> list[UploadedFile]:
+        self._config.workdir.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix="upload-", dir=self._config.workdir))
+        try:
+            paths = [await self._materialize(item, scratch, index) for index, item in enumerate(items)]
+            for item, path in zip(items, paths, strict=True):
+                size = path.stat().st_size
+                if size > self._config.max_upload_bytes:
+                    raise UploadRefused(say("upload_too_big", locale, name=item.name, size_mb=size / 1e6))
+            return await self._nemo.upload_files(session_id, paths)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    async def _materialize(self, item: Attachment, scratch: Path, index: int) -> Path:
+        if item.path is not None:
+            return item.path
+        assert item.save_to is not None
+        # Keep the original name: Nemo checks the extension, and the agent shows the name.
+        folder = scratch / str(index)
+        folder.mkdir()
+        path = folder / Path(item.name).name
+        await item.save_to(path)
+        return path
+
+
+class UploadRefused(Exception):
+    """A file turned out to be unacceptable after it was fetched; the message says why."""

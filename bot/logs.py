@@ -1,0 +1,28 @@
+"""Logging set-up with a filter that masks anything shaped like a token."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_SECRET = re.compile(r"nmv_usr_[A-Za-z0-9_\-]+|clm_[A-Za-z0-9]+|\b\d{6,}:[A-Za-z0-9_\-]{30,}\b|Bearer\s+\S+")
+
+
+class RedactSecrets(logging.Filter):
+    """Masks Nemo tokens, claim tokens, bot tokens and bearer headers in every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message with secrets masked."""
+        message = record.getMessage()
+        masked = _SECRET.sub("***", message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def setup(level: str) -> None:
+    """Log to stderr at `level`, secrets masked."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactSecrets())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)

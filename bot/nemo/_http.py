@@ -1,0 +1,257 @@
+"""Authenticated requests with the one re-auth and the one rate-limit retry; streaming to disk and from SSE."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import anyio
+import httpx
+from httpx_sse import aconnect_sse
+
+from bot.nemo._wire import Who, raise_for_reply, translate, unwrap
+from bot.nemo.errors import AuthError, MalformedReply, NemoError, RateLimited
+from bot.nemo.models import AnonToken
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+TOKEN_PATH = "/api/auth/anonymous-token"
+_TEXT_TYPES = ("application/json", "text/", "application/problem+json")
+_MAX_ERROR_BODY = 64 * 1024
+
+
+class Auth:
+    """Credentials shared by every per-platform view of one client; the lock makes one re-auth at a time."""
+
+    def __init__(
+        self,
+        client_id: str,
+        token: str | None,
+        *,
+        anonymous: bool,
+        user_id: str | None,
+        on_token: Callable[[AnonToken], Awaitable[None]] | None,
+    ) -> None:
+        self.client_id = client_id
+        self.token = token
+        # Only tokens issued for our client id may be replaced on 1001; a configured one is the user's.
+        self.anonymous = anonymous or token is None
+        self.user_id = user_id
+        self.expires_at: datetime | None = None
+        self.issued: AnonToken | None = None
+        self.on_token = on_token
+        self.lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"Auth(client_id={self.client_id!r}, user_id={self.user_id!r}, anonymous={self.anonymous})"
+
+    def usable(self) -> str | None:
+        """The current token unless it is missing or an anonymous one past its expiry."""
+        expires = self.expires_at
+        if expires is not None and expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        if self.anonymous and expires is not None and expires <= datetime.now(UTC):
+            return None
+        return self.token
+
+    async def install(self, anon: AnonToken) -> None:
+        """Use a newly issued anonymous token and hand it to the owner to persist."""
+        self.issued, self.token, self.expires_at, self.anonymous = anon, anon.token, anon.expires_at, True
+        self.user_id = anon.user_id or self.user_id
+        if self.on_token is not None:
+            await self.on_token(anon)
+
+
+@dataclass(slots=True)
+class Budget:
+    """The retries one call may still make."""
+
+    reauth: bool = True
+    rate_limit: bool = True
+
+
+class Channel:
+    """One origin, one set of attribution headers, shared credentials."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        attribution: Mapping[str, str],
+        auth: Auth,
+        *,
+        web_url: str,
+        rate_limit_backoff: float,
+    ) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.attribution = dict(attribution)
+        self.auth = auth
+        self.web_url = web_url
+        self.rate_limit_backoff = rate_limit_backoff
+
+    def with_attribution(self, overrides: Mapping[str, str]) -> Channel:
+        """The same origin and credentials with some attribution headers replaced."""
+        return Channel(
+            self.http,
+            self.base_url,
+            {**self.attribution, **overrides},
+            self.auth,
+            web_url=self.web_url,
+            rate_limit_backoff=self.rate_limit_backoff,
+        )
+
+    def who(self) -> Who:
+        """Context for error translation."""
+        return Who(self.auth.user_id, self.web_url)
+
+    def headers(self, token: str | None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Attribution headers on every request, the bearer when there is a token."""
+        headers = {**self.attribution, **(extra or {})}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return headers
+
+    async def token(self) -> str:
+        """A usable token, getting an anonymous one first when there is none."""
+        token = self.auth.usable()
+        if token is not None:
+            return token
+        async with self.auth.lock:
+            return self.auth.usable() or (await self.issue()).token
+
+    async def issue(self) -> AnonToken:
+        """Ask for an anonymous token for our client id (the caller holds the lock)."""
+        headers = {"X-Client-Id": self.auth.client_id}
+        data = await self.retrying(lambda _: self._json("POST", TOKEN_PATH, None, {}, headers), authed=False)
+        anon = AnonToken.from_wire(data)
+        await self.auth.install(anon)
+        log.info("anonymous token issued for user %s", anon.user_id)
+        return anon
+
+    async def call(self, method: str, path: str, *, body: Any = None, files: Any = None) -> dict[str, Any]:
+        """One authenticated JSON (or multipart) request; the unwrapped payload."""
+        return await self.retrying(lambda token: self._json(method, path, token, body, None, files))
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        body: Any,
+        extra: Mapping[str, str] | None,
+        files: Any = None,
+    ) -> dict[str, Any]:
+        """Send once and unwrap."""
+        with translate():
+            response = await self.http.request(
+                method, self.base_url + path, headers=self.headers(token, extra), json=body, files=files
+            )
+        log.debug("%s %s -> %s", method, path, response.status_code)
+        return unwrap(response, self.who())
+
+    async def retrying(self, attempt: Callable[[str | None], Awaitable[T]], *, authed: bool = True) -> T:
+        """Run `attempt` with a token, re-authenticating once on 1001 and waiting once on 429."""
+        budget = Budget()
+        while True:
+            token = await self.token() if authed else None
+            try:
+                return await attempt(token)
+            except (AuthError, RateLimited) as exc:
+                await self.recover(exc, token, budget)
+
+    async def recover(self, exc: NemoError, token: str | None, budget: Budget) -> None:
+        """Make the one allowed retry possible, or re-raise `exc`."""
+        if isinstance(exc, RateLimited) and budget.rate_limit:
+            budget.rate_limit = False
+            log.warning("rate limited; retrying once in %.0fs", self.rate_limit_backoff)
+            await asyncio.sleep(self.rate_limit_backoff)
+            return
+        if isinstance(exc, AuthError) and token is not None and self.auth.anonymous and budget.reauth:
+            budget.reauth = False
+            log.info("token refused (code %s); getting a new anonymous token", exc.code)
+            async with self.auth.lock:
+                if self.auth.token == token:
+                    await self.issue()
+            return
+        raise exc
+
+    @asynccontextmanager
+    async def sse(self, path: str, body: Any, token: str, idle: float) -> AsyncIterator[httpx.Response]:
+        """An open /run_sse response, or the NemoError its refusal stands for (no retry here)."""
+        limits = self.http.timeout
+        timeout = httpx.Timeout(connect=limits.connect, read=idle, write=limits.write, pool=limits.pool)
+        with translate():
+            async with aconnect_sse(
+                self.http, "POST", self.base_url + path, json=body, headers=self.headers(token), timeout=timeout
+            ) as source:
+                response = source.response
+                content_type = response.headers.get("content-type", "")
+                log.debug("POST %s -> %s %s", path, response.status_code, content_type)
+                if response.is_error or "text/event-stream" not in content_type:
+                    await response.aread()
+                    raise_for_reply(response, self.who())
+                yield response
+
+    async def download(self, url: str, dest: Path) -> int:
+        """Stream `url` into `dest`; the bearer goes only to the API's own origin."""
+        if _origin(url) != _origin(self.base_url):
+            return await self._download(url, dest, {})
+        return await self.retrying(lambda token: self._download(url, dest, self.headers(token)))
+
+    async def _download(self, url: str, dest: Path, headers: dict[str, str]) -> int:
+        """One streamed GET into a `.part` file, renamed into place once complete."""
+        part = dest.with_name(dest.name + ".part")
+        try:
+            with translate():
+                async with self.http.stream("GET", url, headers=headers) as response:
+                    size = await self._save(response, part)
+            await anyio.Path(part).replace(dest)
+            return size
+        finally:
+            await anyio.Path(part).unlink(missing_ok=True)
+
+    async def _save(self, response: httpx.Response, part: Path) -> int:
+        """Write the body to `part`, refusing a JSON or HTML body where a video was expected."""
+        content_type = response.headers.get("content-type", "").lower()
+        if response.is_error or content_type.startswith(_TEXT_TYPES):
+            await response.aread()
+            raise_for_reply(response, self.who())
+        size = 0
+        chunks = response.aiter_bytes()
+        async with await anyio.open_file(part, "wb") as out:
+            async for chunk in chunks:
+                if size == 0 and chunk.lstrip()[:1] in (b"{", b"[", b"<"):
+                    raise_for_reply(response, self.who(), content=await _head(chunk, chunks))
+                await out.write(chunk)
+                size += len(chunk)
+        if size == 0:
+            raise MalformedReply("empty download", http_status=response.status_code)
+        return size
+
+
+async def _head(first: bytes, chunks: AsyncIterator[bytes]) -> bytes:
+    """The start of a body that turned out to be text, read up to a small limit."""
+    buffer = bytearray(first)
+    async for chunk in chunks:
+        buffer += chunk
+        if len(buffer) > _MAX_ERROR_BODY:
+            break
+    return bytes(buffer)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    """Scheme and host:port, the part a bearer token is scoped to."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ("", "")  # not a URL: never the API's origin; httpx then refuses it
+    return (parts.scheme.lower(), parts.netloc.lower())

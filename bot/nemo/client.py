@@ -1,0 +1,229 @@
+"""The typed async Nemo API client: one injected httpx.AsyncClient, every endpoint the bot uses."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import mimetypes
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from contextlib import ExitStack, aclosing
+from pathlib import Path
+from typing import IO
+from urllib.parse import quote
+
+import httpx
+
+# httpx-sse's public `aiter_sse()` drops `:` comment keepalives, so its line decoders are driven here.
+from httpx_sse._decoders import SSELineDecoder
+
+from bot.nemo._http import Auth, Budget, Channel
+from bot.nemo._json import need_str
+from bot.nemo._wire import translate
+from bot.nemo.draft import Draft
+from bot.nemo.errors import AuthError, RateLimited, RenderFailed
+from bot.nemo.events import AgentEvent, Keepalive, StreamDecoder
+from bot.nemo.models import AnonToken, Credits, NemoSession, ProjectState, RenderState, RenderStatus, UploadedFile
+
+log = logging.getLogger(__name__)
+
+_RENDER = "/api/render/proxy/lambda"
+
+
+class NemoClient:
+    """Nemo API calls with bearer auth, attribution headers, and errors from `bot.nemo.errors` only."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        client_id: str,
+        attribution: Mapping[str, str],
+        token: str | None = None,
+        web_url: str = "https://nemovideo.com",
+        rate_limit_backoff: float = 30.0,
+        stream_idle_timeout: float = 600.0,
+        on_token: Callable[[AnonToken], Awaitable[None]] | None = None,
+        anonymous: bool = False,
+        user_id: str | None = None,
+    ) -> None:
+        """`anonymous=True` marks a restored `token` as one issued for `client_id`, so 1001 may replace it."""
+        auth = Auth(client_id, token, anonymous=anonymous, user_id=user_id, on_token=on_token)
+        self._channel = Channel(
+            http, base_url, attribution, auth, web_url=web_url, rate_limit_backoff=rate_limit_backoff
+        )
+        self._idle = stream_idle_timeout
+
+    def __repr__(self) -> str:
+        return f"NemoClient({self._channel.base_url!r}, {self._channel.auth!r})"
+
+    def for_platform(self, platform: str) -> NemoClient:
+        """A view of this client sending `X-Skill-Platform: platform`, sharing its credentials."""
+        view = copy.copy(self)
+        view._channel = self._channel.with_attribution({"X-Skill-Platform": platform})
+        return view
+
+    @property
+    def user_id(self) -> str | None:
+        """The Nemo user id once known (`anon_...` for anonymous tokens)."""
+        return self._channel.auth.user_id
+
+    async def authenticate(self) -> AnonToken:
+        """The anonymous token in use, getting one for the client id first if needed (calls do this lazily)."""
+        auth = self._channel.auth
+        if not auth.anonymous:
+            raise AuthError("a configured (non-anonymous) token is in use")
+        async with auth.lock:
+            if auth.issued is not None and auth.usable() == auth.issued.token:
+                return auth.issued
+            return await self._channel.issue()
+
+    async def create_session(self, language: str, task_name: str = "project") -> NemoSession:
+        """Create a project (task) and its chat session."""
+        body = {"task_name": task_name, "language": language}
+        data = await self._channel.call("POST", "/api/tasks/me/with-session/nemo_agent", body=body)
+        session = NemoSession.from_wire(data)
+        self._learn_user(session.user_id)
+        return session
+
+    async def claim_link(self, task_id: str, session_id: str) -> str:
+        """A browser link to the project, carrying a claim token (never the API token)."""
+        body = {"task_id": task_id, "session_id": session_id}
+        data = await self._channel.call("POST", "/api/auth/claim-token", body=body)
+        claim = need_str(data, "claim_token", "claim token")
+        return f"{self._channel.web_url.rstrip('/')}/workspace/claim?ct={quote(claim, safe='')}"
+
+    async def stream(self, session_id: str, text: str) -> AsyncGenerator[AgentEvent, None]:
+        """Send one message and yield the agent's events until the server closes the stream.
+
+        Raises StreamDropped when the connection is cut mid-way and NemoTimeout after `stream_idle_timeout`
+        seconds without an event other than keepalives. Once the stream has started nothing is re-sent.
+        """
+        body = {
+            "app_name": "nemo_agent",
+            "user_id": "me",
+            "session_id": session_id,
+            "new_message": {"parts": [{"text": text}]},
+        }
+        channel, budget = self._channel, Budget()
+        while True:
+            token = await channel.token()
+            started = False
+            try:
+                async with channel.sse("/run_sse", body, token, self._idle) as response:
+                    started = True
+                    async with aclosing(self._events(response)) as events:
+                        async for event in events:
+                            yield event
+                return
+            except (AuthError, RateLimited) as exc:
+                # A refusal before the stream starts charged nothing, so it may be retried; after, never.
+                if started:
+                    raise
+                await channel.recover(exc, token, budget)
+
+    async def _events(self, response: httpx.Response) -> AsyncGenerator[AgentEvent, None]:
+        """Decode the open stream, enforcing the idle limit between meaningful events."""
+        decoder = StreamDecoder()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._idle
+        async with aclosing(_lines(response)) as lines:
+            while True:
+                with translate(streaming=True):
+                    async with asyncio.timeout_at(deadline):
+                        line = await anext(lines, None)
+                if line is None:
+                    break
+                for event in decoder.feed_line(line):
+                    if not isinstance(event, Keepalive):
+                        deadline = loop.time() + self._idle
+                    yield event
+        for event in decoder.finish():
+            yield event
+
+    async def upload_files(self, session_id: str, paths: Sequence[Path]) -> list[UploadedFile]:
+        """Upload files from disk in one multipart request (field `files`), streamed in chunks."""
+        with ExitStack() as stack:
+            files = _open_all(stack, paths)
+            data = await self._channel.call("POST", _upload_path(session_id), files=files)
+        return UploadedFile.list_from_wire(data)
+
+    async def upload_urls(self, session_id: str, urls: Sequence[str]) -> list[UploadedFile]:
+        """Have Nemo fetch files by URL into the session."""
+        body = {"urls": list(urls), "source_type": "url"}
+        return UploadedFile.list_from_wire(await self._channel.call("POST", _upload_path(session_id), body=body))
+
+    async def credits(self) -> Credits:
+        """The credit balance."""
+        return Credits.from_wire(await self._channel.call("GET", "/api/credits/balance/simple"))
+
+    async def state(self, session_id: str) -> ProjectState:
+        """The project's latest state (draft timeline, media, canvas)."""
+        path = f"/api/state/nemo_agent/me/{quote(session_id, safe='')}/latest"
+        state = ProjectState.from_wire(await self._channel.call("GET", path), session_id)
+        self._learn_user(state.user_id)
+        return state
+
+    async def submit_render(self, session_id: str, draft: Draft, render_id: str) -> RenderStatus:
+        """Submit an export of the draft (passed through untouched) under a client-chosen id."""
+        output = {"format": "mp4", "quality": "high"}
+        body = {"id": render_id, "sessionId": session_id, "draft": draft.raw, "output": output}
+        return _checked(RenderStatus.from_wire(await self._channel.call("POST", _RENDER, body=body), render_id))
+
+    async def render_status(self, render_id: str) -> RenderStatus:
+        """Poll a render (both documented shapes); RenderFailed once it failed or was cancelled."""
+        data = await self._channel.call("GET", f"{_RENDER}/{quote(render_id, safe='')}")
+        return _checked(RenderStatus.from_wire(data, render_id))
+
+    async def cancel_render(self, render_id: str) -> None:
+        """Cancel a render."""
+        await self._channel.call("POST", f"{_RENDER}/{quote(render_id, safe='')}/cancel")
+
+    async def download(self, url: str, dest: Path) -> int:
+        """Stream a file to `dest`; returns its size. The bearer is sent only to the API's own origin."""
+        return await self._channel.download(url, dest)
+
+    async def download_render(self, render_id: str, dest: Path) -> int:
+        """Stream a render's result through the API's fallback download; returns its size."""
+        url = f"{self._channel.base_url}/api/render/proxy/{quote(render_id, safe='')}/download"
+        return await self._channel.download(url, dest)
+
+    def _learn_user(self, user_id: str | None) -> None:
+        """Remember the user id when a reply names it and none is known yet."""
+        if user_id and not self._channel.auth.user_id:
+            self._channel.auth.user_id = user_id
+
+
+def _checked(status: RenderStatus) -> RenderStatus:
+    """`status`, unless the render ended badly."""
+    if status.state in (RenderState.FAILED, RenderState.CANCELLED):
+        raise RenderFailed(status.id, status.error or status.state.value)
+    return status
+
+
+_Part = tuple[str, tuple[str, IO[bytes], str]]
+
+
+def _open_all(stack: ExitStack, paths: Sequence[Path]) -> list[_Part]:
+    """Multipart parts for `paths`, as open files httpx reads in 64 KiB chunks (never whole)."""
+    parts: list[_Part] = []
+    for path in paths:
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        parts.append(("files", (path.name, stack.enter_context(path.open("rb")), mime)))
+    return parts
+
+
+def _upload_path(session_id: str) -> str:
+    """The upload endpoint of a session."""
+    return f"/api/upload-video/nemo_agent/me/{quote(session_id, safe='')}"
+
+
+async def _lines(response: httpx.Response) -> AsyncGenerator[str, None]:
+    """SSE lines split only on CR/LF (a U+2028 inside JSON text must not end a line)."""
+    decoder = SSELineDecoder()
+    async for text in response.aiter_text():
+        for line in decoder.decode(text):
+            yield line
+    for line in decoder.flush():
+        yield line

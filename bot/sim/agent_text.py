@@ -1,0 +1,111 @@
+"""Scenario scripts that talk without changing the project: chat, partial streaming, thoughts, errors, stalls."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.sim import replies
+from bot.sim.drafts import find_track
+from bot.sim.stream import MODEL_VERSION, spaced_frame
+from bot.sim.turn import Turn
+
+TRAILING_ISSUE = "I encountered a temporary issue while processing your request. Please try again later."
+TOOL_FAILURE = "timeline service unavailable (upstream returned 503)"
+
+
+async def chat(turn: Turn) -> None:
+    """One model text event."""
+    await turn.pause()
+    turn.emit(turn.events.text(replies.chat_reply(turn.prompt)))
+
+
+async def refusal(turn: Turn) -> None:
+    """The agent declines in plain text because the account is out of credits."""
+    await turn.pause()
+    text = (
+        f"Sorry, you don't have enough credits for that (you have {turn.user.available}). "
+        "Register a free account or top up to get more credits."
+    )
+    turn.emit(turn.events.text(text))
+
+
+async def thought(turn: Turn) -> None:
+    """A thought-only event, then an event mixing a thought part and the visible answer."""
+    reasoning = f"The user asks about {replies.subject(turn.prompt)}. I should answer briefly and offer next steps."
+    await turn.pause()
+    turn.emit(turn.events.event([{"text": reasoning, "thought": True}], modelVersion=MODEL_VERSION))
+    await turn.pause()
+    parts: list[dict[str, Any]] = [
+        {"text": "Plan: suggest a 10-second clip.", "thought": True, "thoughtSignature": "c2lnLXNpbQ=="},
+        {"text": replies.chat_reply(turn.prompt)},
+    ]
+    turn.emit(turn.events.event(parts, finishReason="STOP", modelVersion=MODEL_VERSION))
+
+
+async def trailing_issue(turn: Turn) -> None:
+    """A normal reply, then the spurious "temporary issue" sentence the docs tell clients to ignore."""
+    await chat(turn)
+    await turn.pause()
+    turn.emit(turn.events.text(TRAILING_ISSUE))
+
+
+def _chunks(text: str, count: int = 4) -> list[str]:
+    words = re.findall(r"\S+\s*", text)
+    size = max(1, -(-len(words) // count))
+    return ["".join(words[i : i + size]) for i in range(0, len(words), size)]
+
+
+async def _stream_text(turn: Turn, text: str, call: tuple[str, dict[str, object]] | None = None) -> str | None:
+    """Partial chunks, then the aggregated final repeating the text (and the functionCall, if any)."""
+    # ADK 2.x gives partials and their final one event id; 1.x does not. Alternate between the two.
+    shared_id = turn.events.event(None)["id"] if turn.variant % 2 == 0 else None
+    for chunk in _chunks(text):
+        await turn.pause(0.1)
+        turn.emit(turn.events.text(chunk, partial=True, event_id=shared_id))
+    if call is None:
+        turn.emit(turn.events.text(text, event_id=shared_id))
+        return None
+    final, call_id = turn.events.call(call[0], dict(call[1]), text=text, event_id=shared_id)
+    partial_call = dict(final, partial=True, content={"role": "model", "parts": final["content"]["parts"][1:]})
+    partial_call["id"] = shared_id or turn.events.event(None)["id"]
+    for key in ("finishReason", "usageMetadata"):
+        partial_call.pop(key, None)
+    turn.emit(partial_call)
+    turn.emit(final)
+    return call_id
+
+
+async def partial_stream(turn: Turn) -> None:
+    """Streaming mode: chunks + final with a functionCall, its response, then a second streamed answer."""
+    call_id = await _stream_text(turn, "Sure! Let me look at your project first.", ("get_timeline", {}))
+    assert call_id is not None
+    tracks = len(turn.state["draft"].get("t", []))
+    await turn.pause()
+    turn.emit(turn.events.response(call_id, "get_timeline", {"status": "success", "tracks": tracks}))
+    video = find_track(turn.state["draft"], 0) if turn.state["draft"] else None
+    summary = f"Your timeline has {tracks} track{'s' if tracks != 1 else ''}" + ("." if video else " and no video yet.")
+    await _stream_text(turn, f"{summary} {replies.chat_reply(turn.prompt)}")
+
+
+async def error_mid(turn: Turn) -> None:
+    """A few events, then the tool fails: ADK 1.x `{"error": ...}` or the 2.x two-frame form; then close."""
+    await turn.pause()
+    turn.emit(turn.events.text("Let me apply that change to your timeline."))
+    event, _ = turn.events.call("edit_multitrack", {"instruction": turn.prompt})
+    turn.emit(event)
+    await turn.work(turn.config.edit_seconds / 4)
+    style = turn.config.error_style
+    if style == "rotate":
+        style = "2.x" if turn.variant % 2 else "1.x"
+    if style == "1.x":
+        turn.emit_bytes(spaced_frame({"error": TOOL_FAILURE}))
+        return
+    turn.emit(turn.events.event(None, with_content=False, errorCode="UNKNOWN_ERROR", errorMessage=TOOL_FAILURE))
+    details = {"type": "RuntimeError", "message": TOOL_FAILURE, "tool": "edit_multitrack"}
+    turn.emit_bytes(spaced_frame({"error": f"RuntimeError: {TOOL_FAILURE}", "error_details": details}))
+
+
+async def stall(turn: Turn) -> None:
+    """Keepalives only, until the client gives up and disconnects."""
+    await turn.keepalives_until_gone()

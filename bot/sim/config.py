@@ -1,0 +1,81 @@
+"""The simulator's switches: one mutable pydantic model, changed at runtime through `POST /__sim/config`."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.sim.scenarios import Scenario
+
+ENV_PREFIX = "SIM_"
+
+
+class Fault(BaseModel):
+    """An injected failure: the next `times` requests under `path_prefix` answer with `code` instead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path_prefix: str
+    code: int = Field(description="An envelope code (1001, 1002, 2001, 4001, 4002...) or an HTTP status (400-599).")
+    times: int = Field(1, ge=1)
+    method: str | None = Field(None, description="Only requests with this HTTP method; None matches any.")
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether this fault applies to a request."""
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return path.startswith(self.path_prefix)
+
+
+class SimConfig(BaseModel):
+    """Every behaviour switch of the simulator; all fields have defaults, all delays scale with `speed`."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    speed: float = Field(1.0, ge=0, description="Multiplies every delay; tests use 0.001-0.01.")
+    error_mode: Literal["envelope", "http"] = "envelope"
+    anon_repeat: Literal["same", "429"] = "same"
+    max_clients_per_ip: int = Field(10, ge=1)
+    token_ttl_days: float = Field(7.0, gt=0)
+    hb_interval: float = Field(15.0, gt=0, description="Seconds between keepalives while tools run (scaled).")
+    hb_style: Literal["comment", "empty", "json", "event"] = "comment"
+    gen_seconds: float = Field(120.0, ge=0, description="How long generate_video runs (scaled).")
+    edit_seconds: float = Field(20.0, ge=0, description="How long edit_multitrack runs (scaled).")
+    scenario: Scenario | None = Field(None, description="Forces a scenario for every turn (see scenarios.py).")
+    no_credits: Literal["error", "text"] = "error"
+    busy: Literal["reject", "queue"] = "reject"
+    max_upload_mb: float = Field(100.0, gt=0)
+    render_shape: Literal["A", "B"] = "A"
+    render_fail: int = Field(0, ge=0, description="The next N submitted renders fail.")
+    render_seconds: float = Field(30.0, ge=0)
+    plan: Literal["ok", "free_blocked"] = "ok"
+    drop_user_id: bool = False
+    session_404: bool = False
+    silent_end: Literal["rotate", "no_parts", "empty_text", "no_content_code", "bare_event", "close"] = "rotate"
+    error_style: Literal["rotate", "1.x", "2.x"] = "rotate"
+    canvas_width: int = Field(640, ge=16, le=3840)
+    canvas_height: int = Field(360, ge=16, le=2160)
+    faults: list[Fault] = Field(default_factory=list)
+
+    def delay(self, seconds: float) -> float:
+        """A nominal delay in seconds, scaled by `speed`."""
+        return seconds * self.speed
+
+    def patched(self, patch: Mapping[str, Any]) -> SimConfig:
+        """A validated copy with `patch` applied on top (a partial update)."""
+        return SimConfig.model_validate({**self.model_dump(), **patch})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SimConfig:
+        """Read `SIM_<FIELD>` variables (e.g. SIM_SPEED=0.01, SIM_FAULTS='[...]'); unset ones keep defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            raw = env.get(ENV_PREFIX + name.upper())
+            if raw:
+                values[name] = json.loads(raw) if name == "faults" else raw
+        return cls.model_validate(values)

@@ -1,0 +1,170 @@
+"""The render proxy (`{"success":...}` envelope): submit, poll (shapes A and B), cancel, download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from bot.sim.account import json_object, world_of
+from bot.sim.errors import SimError
+from bot.sim.media import MediaError
+from bot.sim.records import RenderRecord, RenderState
+from bot.sim.world import World
+
+ATTRIBUTION = ("x-skill-source", "x-skill-version", "x-skill-platform")
+TERMINAL = (RenderState.COMPLETED, RenderState.FAILED, RenderState.CANCELLED)
+# (fraction of the render time elapsed, status, progress)
+STAGES = ((0.1, RenderState.PENDING, 5), (0.4, RenderState.PROCESSING, 30), (0.7, RenderState.PROCESSING, 60))
+FAIL_AT = 0.5
+
+
+def _is_ready(draft: Any) -> bool:
+    tracks = draft.get("t") if isinstance(draft, dict) else None
+    return isinstance(tracks, list) and any(isinstance(t, dict) and t.get("sg") for t in tracks)
+
+
+def _dims(draft: dict[str, Any], world: World) -> tuple[int, int, int]:
+    meta = draft.get("m")
+    if not isinstance(meta, dict):
+        meta = {}
+    width = int(meta.get("width") or world.config.canvas_width)
+    height = int(meta.get("height") or world.config.canvas_height)
+    return width, height, int(draft.get("d") or 10000)
+
+
+async def _encode(world: World, record: RenderRecord) -> None:
+    try:
+        record.file = await world.media.clip(record.width, record.height, record.duration_ms)
+    except MediaError as exc:
+        record.error = f"Render failed: {exc}"
+
+
+async def submit(request: Request) -> Response:
+    """`POST /api/render/proxy/lambda` `{id, sessionId, draft, output?}`; free, no credits charged."""
+    world = world_of(request)
+    user = world.authenticate(request.headers.get("authorization"))
+    if any(not request.headers.get(name) for name in ATTRIBUTION) or world.config.plan == "free_blocked":
+        raise SimError(402, render=True)
+    body = await json_object(request)
+    render_id, session_id, draft = body.get("id"), body.get("sessionId"), body.get("draft")
+    if not isinstance(render_id, str) or not render_id:
+        raise SimError(400, "id is required", render=True, soft=True)
+    if not isinstance(session_id, str) or not session_id:
+        raise SimError(400, "sessionId is required", render=True, soft=True)
+    world.find_session(session_id, user)
+    if not isinstance(draft, dict) or not _is_ready(draft):
+        raise SimError(400, "draft is empty: no track has segments", render=True, soft=True)
+    if render_id in world.renders:
+        raise SimError(409, "duplicate id", render=True, soft=True)
+    width, height, duration_ms = _dims(draft, world)
+    record = RenderRecord(render_id, user.user_id, session_id, world.clock(), duration_ms, width, height)
+    record.run_seconds = world.config.delay(world.config.render_seconds)
+    if world.config.render_fail > 0:
+        world.config.render_fail -= 1
+        record.will_fail = True
+    world.renders[render_id] = record
+    world.tasks.spawn(_encode(world, record), f"render-{render_id}")
+    data = {"id": render_id, "status": record.status.value, "progress": record.progress}
+    return JSONResponse({"success": True, "data": data})
+
+
+def advance(record: RenderRecord, now: float) -> None:
+    """Move a render along its timeline: pending -> processing 30/60/90 -> completed (or failed)."""
+    if record.status in TERMINAL:
+        return
+    elapsed = now - record.created_at
+    fraction = 1.0 if record.run_seconds <= 0 else elapsed / record.run_seconds
+    if record.error or (record.will_fail and fraction >= FAIL_AT):
+        record.status = RenderState.FAILED
+        record.error = record.error or "Render failed: the render worker crashed (simulated)"
+        return
+    for limit, status, progress in STAGES:
+        if fraction < limit:
+            record.status, record.progress = status, progress
+            return
+    if fraction >= 1.0 and record.file is not None:
+        record.status, record.progress, record.completed_at = RenderState.COMPLETED, 100, now
+    else:
+        record.status, record.progress = RenderState.PROCESSING, 90
+
+
+def _owned(request: Request) -> RenderRecord:
+    world = world_of(request)
+    user = world.authenticate(request.headers.get("authorization"))
+    record = world.renders.get(request.path_params["rid"])
+    if record is None or record.user_id != user.user_id:
+        raise SimError(404, "render not found", render=True)
+    return record
+
+
+def _shape(record: RenderRecord, output_url: str | None, shape: str) -> dict[str, Any]:
+    if shape == "B":
+        output = None
+        if output_url is not None and record.file is not None:
+            output = {"url": output_url, "duration": record.duration_ms / 1000, "size": record.file.stat().st_size}
+        raw = {"taskId": record.render_id, "status": record.status.value, "progress": record.progress,
+               "output": output, "error": record.error}
+        return {key: value for key, value in raw.items() if value is not None}
+    data = {
+        "id": record.render_id,
+        "status": record.status.value,
+        "progress": record.progress,
+        "outputUrl": output_url,
+        "createdAt": int(record.created_at * 1000),
+        "completedAt": int(record.completed_at * 1000) if record.completed_at else None,
+        "error": record.error,
+    }
+    return {"success": True, "data": {key: value for key, value in data.items() if value is not None}}
+
+
+async def poll(request: Request) -> Response:
+    """`GET /api/render/proxy/lambda/{rid}`."""
+    world = world_of(request)
+    record = _owned(request)
+    record.polls += 1
+    advance(record, world.clock())
+    done = record.status == RenderState.COMPLETED
+    url = f"{str(request.base_url).rstrip('/')}/cdn/render/{record.render_id}.mp4" if done else None
+    return JSONResponse(_shape(record, url, world.config.render_shape))
+
+
+async def cancel(request: Request) -> Response:
+    """`POST /api/render/proxy/lambda/{rid}/cancel`: an unfinished render becomes cancelled."""
+    record = _owned(request)
+    advance(record, world_of(request).clock())
+    if record.status not in TERMINAL:
+        record.status, record.error = RenderState.CANCELLED, "cancelled by user"
+    return JSONResponse({"success": True})
+
+
+def _mp4(record: RenderRecord) -> Response:
+    if record.status != RenderState.COMPLETED or record.file is None:
+        raise SimError(409, f"render is {record.status.value}, not completed", render=True)
+    return FileResponse(record.file, media_type="video/mp4", filename=f"{record.render_id}.mp4")
+
+
+async def download(request: Request) -> Response:
+    """`GET /api/render/proxy/{rid}/download` (Bearer): the rendered MP4."""
+    record = _owned(request)
+    advance(record, world_of(request).clock())
+    return _mp4(record)
+
+
+async def cdn(request: Request) -> Response:
+    """`GET /cdn/...` (public): a render's output, or a canvas-sized test clip for any other media link."""
+    world = world_of(request)
+    path: str = request.path_params["path"]
+    if path.startswith("render/"):
+        record = world.renders.get(path.removeprefix("render/").removesuffix(".mp4"))
+        if record is None:
+            raise SimError(404, "not found", render=True)
+        advance(record, world.clock())
+        return _mp4(record)
+    seconds = 10
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if stem.rsplit("_", 1)[-1].removesuffix("s").isdigit() and stem.endswith("s"):
+        seconds = int(stem.rsplit("_", 1)[-1].removesuffix("s"))
+    clip = await world.media.clip(world.config.canvas_width, world.config.canvas_height, seconds * 1000)
+    return FileResponse(clip, media_type="video/mp4")

@@ -1,0 +1,126 @@
+"""Serving the simulator: `run_simulator` (in the current event loop, for tests) and `serve_forever` (CLI)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import uvicorn
+
+from bot.sim.app import build_app
+from bot.sim.config import SimConfig
+from bot.sim.media import temporary_media_cache
+from bot.sim.turn import StreamCut
+from bot.sim.world import World
+
+STARTUP_TIMEOUT = 10.0
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Simulator:
+    """A running simulator: its base URL and its world (config, request log, tokens, sessions, renders)."""
+
+    url: str
+    world: World
+    port: int
+
+
+class _QuietCuts(logging.Filter):
+    """Drops uvicorn's traceback for the deliberate connection cut of the drop scenario."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record except the StreamCut traceback."""
+        return not (record.exc_info and isinstance(record.exc_info[1], StreamCut))
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """A uvicorn server for someone else's loop: no signal handlers, and it stops as soon as it is asked."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.stop_requested = asyncio.Event()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Install nothing."""
+        yield
+
+    async def main_loop(self) -> None:
+        """Tick once a second (the Date header) but wake at once on `stop_requested` (uvicorn polls at 0.1 s)."""
+        counter = 0
+        while not await self.on_tick(counter):
+            counter += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_requested.wait(), 1.0)
+            if self.stop_requested.is_set():
+                self.should_exit = True
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's graceful shutdown, minus its fixed 0.1 s nap (tests start and stop a server each)."""
+        for server in self.servers:
+            server.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        try:
+            async with asyncio.timeout(self.config.timeout_graceful_shutdown):
+                while self.server_state.tasks:
+                    await asyncio.wait(set(self.server_state.tasks))
+        except TimeoutError:
+            for task in self.server_state.tasks:
+                task.cancel()
+        for server in self.servers:
+            await server.wait_closed()
+        await asyncio.sleep(0)  # let the closed transports run connection_lost
+        await self.lifespan.shutdown()
+
+
+@contextlib.contextmanager
+def _quiet_cuts() -> Iterator[None]:
+    log = logging.getLogger("uvicorn.error")
+    flt = _QuietCuts()
+    log.addFilter(flt)
+    try:
+        yield
+    finally:
+        log.removeFilter(flt)
+
+
+@contextlib.asynccontextmanager
+async def run_simulator(
+    config: SimConfig | None = None, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning"
+) -> AsyncIterator[Simulator]:
+    """Serve a fresh simulator under uvicorn in this event loop; port 0 picks a free port."""
+    with temporary_media_cache() as media, _quiet_cuts():
+        world = World(config or SimConfig(), media)
+        uv_config = uvicorn.Config(
+            build_app(world), host=host, port=port, http="h11", lifespan="off",
+            log_config=None, log_level=log_level, timeout_graceful_shutdown=2,
+        )
+        server = _EmbeddedServer(uv_config)
+        task = asyncio.create_task(server.serve(), name="nemo-sim-server")
+        try:
+            async with asyncio.timeout(STARTUP_TIMEOUT):
+                while not server.started:
+                    if task.done():
+                        task.result()  # re-raises why it could not start (e.g. port in use)
+                        raise RuntimeError("simulator exited during startup")
+                    await asyncio.sleep(0.01)
+            bound = server.servers[0].sockets[0].getsockname()[1]
+            yield Simulator(url=f"http://{host}:{bound}", world=world, port=bound)
+        finally:
+            # Ending our turns first lets endless (stall) streams finish, so shutdown does not wait on them.
+            await world.tasks.aclose()
+            server.stop_requested.set()
+            await task
+
+
+async def serve_forever(host: str = "127.0.0.1", port: int = 8765, config: SimConfig | None = None) -> None:
+    """Serve the simulator until cancelled (Ctrl-C under `asyncio.run`), then shut down gracefully."""
+    async with run_simulator(config or SimConfig.from_env(), host, port, log_level="info") as sim:
+        logger.info("Nemo API simulator listening on %s (speed %s)", sim.url, sim.world.config.speed)
+        await asyncio.Event().wait()

@@ -1,0 +1,123 @@
+"""The records the store keeps, as frozen values with a JSON round trip."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot.store.errors import CorruptRecord
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_R = TypeVar("_R", bound="DataclassInstance")
+
+
+def _dump(record: DataclassInstance) -> str:
+    return json.dumps(asdict(record), ensure_ascii=False, separators=(",", ":"))
+
+
+def _load(cls: type[_R], text: str) -> _R:
+    """Rebuild a record, ignoring fields a newer version may have added."""
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CorruptRecord(f"stored {cls.__name__} is not JSON") from exc
+    if not isinstance(data, dict):
+        raise CorruptRecord(f"stored {cls.__name__} is not a JSON object")
+    names = {f.name for f in fields(cls)}
+    try:
+        return cls(**{k: v for k, v in data.items() if k in names})
+    except TypeError as exc:
+        raise CorruptRecord(f"stored {cls.__name__} lacks a required field") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSession:
+    """The Nemo session (and project) a chat talks to."""
+
+    session_id: str
+    task_id: str
+    language: str
+    created_at: float
+    user_id: str | None = None
+
+    def to_json(self) -> str:
+        """Serialize for storage."""
+        return _dump(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> ChatSession:
+        """Rebuild from `to_json` output; raises CorruptRecord."""
+        return _load(cls, text)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """The Nemo token every chat shares, with the client id it was issued for."""
+
+    client_id: str
+    token: str
+    user_id: str | None
+    expires_at: float | None
+
+    def __repr__(self) -> str:
+        # The token is a bearer secret: reprs end up in logs and tracebacks.
+        return (
+            f"Credentials(client_id={self.client_id!r}, token='***', user_id={self.user_id!r}, "
+            f"expires_at={self.expires_at!r})"
+        )
+
+    def to_json(self) -> str:
+        """Serialize for storage (the token included: Redis is the place it is kept)."""
+        return _dump(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> Credentials:
+        """Rebuild from `to_json` output; raises CorruptRecord."""
+        return _load(cls, text)
+
+
+class JobStatus(StrEnum):
+    """Where a render job stands; delivered and failed close it."""
+
+    RENDERING = "rendering"
+    DELIVERING = "delivering"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the job still needs work after a restart."""
+        return self in (JobStatus.RENDERING, JobStatus.DELIVERING)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderJob:
+    """A render the bot owes a chat: enough to resume polling and deliver after a restart."""
+
+    render_id: str
+    chat_key: str
+    session_id: str
+    created_at: float
+    attempt: int = 1
+    status: JobStatus = JobStatus.RENDERING
+    requested_by: str | None = None
+    locale: str = "en"
+    platform: str = "console"
+    reply_to: str | None = None
+
+    def to_json(self) -> str:
+        """Serialize for storage."""
+        return _dump(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> RenderJob:
+        """Rebuild from `to_json` output; raises CorruptRecord."""
+        job = _load(cls, text)
+        try:
+            return replace(job, status=JobStatus(job.status))
+        except ValueError as exc:
+            raise CorruptRecord("stored RenderJob has an unknown status") from exc

@@ -1,0 +1,245 @@
+"""The bot's store: one implementation over redis.asyncio, for a real Redis or the embedded fakeredis."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
+
+from fakeredis import FakeAsyncRedis, FakeServer
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+
+from bot.store.atomic import Queue, compare_and_delete, compare_and_pexpire, decoded, transact
+from bot.store.errors import CorruptRecord
+from bot.store.keys import Keys
+from bot.store.models import ChatSession, Credentials, JobStatus, RenderJob
+from bot.store.seam import translated
+
+log = logging.getLogger(__name__)
+
+WEEK = 7 * 24 * 3600.0
+# Closed renders (and their delivery markers) outlive their last possible reader by far, then go.
+CLOSED_RETENTION = 30 * 24 * 3600.0
+
+
+def _ms(seconds: float) -> int:
+    if not (seconds > 0 and math.isfinite(seconds)):
+        raise ValueError(f"a duration must be positive and finite, not {seconds!r}")
+    return max(1, round(seconds * 1000))
+
+
+def _stored_status(text: str | None) -> JobStatus | None:
+    """The status of a stored job, or None when there is none (an unreadable record counts as none)."""
+    if text is None:
+        return None
+    try:
+        return RenderJob.from_json(text).status
+    except CorruptRecord:
+        return None
+
+
+class RedisStore:
+    """Sessions, credentials, render jobs, last states, idempotency and turn locks under one key prefix."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
+        self._keys = Keys(prefix)
+
+    def __repr__(self) -> str:
+        # The client's repr can show the connection URL, and the URL a password.
+        return f"RedisStore(prefix={self._keys.prefix!r})"
+
+    @property
+    def keys(self) -> Keys:
+        """The key builder this store writes with."""
+        return self._keys
+
+    @translated
+    async def ping(self) -> None:
+        """Check that Redis answers; raises StoreUnavailable."""
+        await self._redis.ping()
+
+    # Chat sessions and last states
+
+    @translated
+    async def get_session(self, chat_key: str) -> ChatSession | None:
+        """The chat's Nemo session, if any."""
+        text = decoded(await self._redis.get(self._keys.session(chat_key)))
+        return None if text is None else ChatSession.from_json(text)
+
+    @translated
+    async def put_session(self, chat_key: str, session: ChatSession) -> None:
+        """Remember the chat's Nemo session."""
+        await self._redis.set(self._keys.session(chat_key), session.to_json())
+
+    @translated
+    async def drop_session(self, chat_key: str) -> None:
+        """Forget the chat's session."""
+        await self._redis.delete(self._keys.session(chat_key))
+
+    @translated
+    async def get_last_state(self, chat_key: str) -> dict[str, Any] | None:
+        """The project state seen at the end of the chat's last turn."""
+        text = decoded(await self._redis.get(self._keys.last_state(chat_key)))
+        if text is None:
+            return None
+        try:
+            state: Any = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CorruptRecord("stored last state is not JSON") from exc
+        if not isinstance(state, dict):
+            raise CorruptRecord("stored last state is not a JSON object")
+        return state
+
+    @translated
+    async def put_last_state(self, chat_key: str, state: dict[str, Any]) -> None:
+        """Remember the project state for the next diff."""
+        await self._redis.set(self._keys.last_state(chat_key), json.dumps(state, ensure_ascii=False))
+
+    # Credentials and the client id
+
+    @translated
+    async def get_credentials(self) -> Credentials | None:
+        """The shared Nemo token, if one is kept."""
+        text = decoded(await self._redis.get(self._keys.credentials()))
+        return None if text is None else Credentials.from_json(text)
+
+    @translated
+    async def put_credentials(self, credentials: Credentials) -> None:
+        """Keep the shared Nemo token (its expiry is the caller's to check)."""
+        await self._redis.set(self._keys.credentials(), credentials.to_json())
+
+    @translated
+    async def drop_credentials(self) -> None:
+        """Forget the shared token."""
+        await self._redis.delete(self._keys.credentials())
+
+    @translated
+    async def get_client_id(self) -> str | None:
+        """The stable client id, if one was chosen."""
+        return decoded(await self._redis.get(self._keys.client_id()))
+
+    @translated
+    async def put_client_id_if_absent(self, client_id: str) -> str:
+        """Keep `client_id` unless another process chose one first; returns the id that is kept."""
+        key = self._keys.client_id()
+        await self._redis.set(key, client_id, nx=True)
+        # Nothing ever deletes the client id, so whoever won is still there to read.
+        winner = decoded(await self._redis.get(key))
+        return client_id if winner is None else winner
+
+    # Render jobs
+
+    def _queue_save(self, pipe: Pipeline, job: RenderJob) -> None:
+        record, open_set = self._keys.render(job.render_id), self._keys.open_renders()
+        if job.status.is_open:
+            pipe.set(record, job.to_json())
+            pipe.sadd(open_set, job.render_id)
+            return
+        ttl = _ms(CLOSED_RETENTION)
+        pipe.set(record, job.to_json(), px=ttl)
+        pipe.srem(open_set, job.render_id)
+        pipe.pexpire(self._keys.delivery(job.render_id), ttl)
+
+    @translated
+    async def put_render(self, job: RenderJob) -> None:
+        """Save a render job; open unless delivered or failed. A delivered job is final and stays as it is."""
+
+        def plan(current: str | None) -> Queue | None:
+            if _stored_status(current) is JobStatus.DELIVERED:
+                return None
+            return lambda pipe: self._queue_save(pipe, job)
+
+        await transact(self._redis, self._keys.render(job.render_id), plan)
+
+    @translated
+    async def get_render(self, render_id: str) -> RenderJob | None:
+        """One render job (closed ones are kept for CLOSED_RETENTION seconds)."""
+        text = decoded(await self._redis.get(self._keys.render(render_id)))
+        return None if text is None else RenderJob.from_json(text)
+
+    @translated
+    async def open_renders(self) -> list[RenderJob]:
+        """Every render job not yet delivered or failed, oldest first."""
+        members = await self._redis.smembers(self._keys.open_renders())
+        ids = sorted(text for text in map(decoded, members) if text is not None)
+        if not ids:
+            return []
+        texts = await self._redis.mget([self._keys.render(i) for i in ids])
+        jobs = []
+        for render_id, raw in zip(ids, texts, strict=True):
+            text = decoded(raw)
+            try:
+                job = None if text is None else RenderJob.from_json(text)
+            except CorruptRecord:
+                # One unreadable record must not stop every other render from resuming.
+                log.warning("skipping unreadable render job %s", render_id)
+                continue
+            if job is not None and job.status.is_open:
+                jobs.append(job)
+        return sorted(jobs, key=lambda j: (j.created_at, j.render_id))
+
+    @translated
+    async def claim_delivery(self, render_id: str) -> bool:
+        """True exactly once per render, across processes: the caller that gets True delivers it."""
+        return bool(await self._redis.set(self._keys.delivery(render_id), "1", nx=True))
+
+    @translated
+    async def close_render(self, render_id: str, status: JobStatus) -> None:
+        """Mark a render delivered or failed, which takes it off the open set."""
+        if JobStatus(status).is_open:
+            raise ValueError(f"close_render needs delivered or failed, not {status!r}")
+
+        def plan(current: str | None) -> Queue | None:
+            if _stored_status(current) is JobStatus.DELIVERED:
+                return None
+            if current is None or _stored_status(current) is None:
+                return lambda pipe: pipe.srem(self._keys.open_renders(), render_id)
+            closed = replace(RenderJob.from_json(current), status=JobStatus(status))
+            return lambda pipe: self._queue_save(pipe, closed)
+
+        await transact(self._redis, self._keys.render(render_id), plan)
+
+    # Idempotency and turn locks
+
+    @translated
+    async def first_sighting(self, message_key: str, ttl: float = WEEK) -> bool:
+        """True only the first time `message_key` is seen within `ttl` seconds."""
+        return bool(await self._redis.set(self._keys.seen(message_key), "1", nx=True, px=_ms(ttl)))
+
+    @translated
+    async def acquire_lock(self, chat_key: str, owner: str, lease: float) -> bool:
+        """Take the chat's turn lock for `lease` seconds; False while anyone (even `owner`) holds it."""
+        return bool(await self._redis.set(self._keys.lock(chat_key), owner, nx=True, px=_ms(lease)))
+
+    @translated
+    async def extend_lock(self, chat_key: str, owner: str, lease: float) -> bool:
+        """Reset the lock's lease to `lease` seconds from now, only if `owner` still holds it."""
+        return await compare_and_pexpire(self._redis, self._keys.lock(chat_key), owner, _ms(lease))
+
+    @translated
+    async def release_lock(self, chat_key: str, owner: str) -> bool:
+        """Release the lock, only if `owner` still holds it."""
+        return await compare_and_delete(self._redis, self._keys.lock(chat_key), owner)
+
+
+@asynccontextmanager
+async def open_store(redis_url: str | None, prefix: str) -> AsyncIterator[RedisStore]:
+    """Connect to Redis at `redis_url` (None: an in-process fakeredis), check it answers, close on exit."""
+    # A fresh FakeServer each time: two embedded stores never share data by accident.
+    client: Redis = (
+        FakeAsyncRedis(server=FakeServer(), decode_responses=True)
+        if redis_url is None
+        else Redis.from_url(redis_url, decode_responses=True)
+    )
+    try:
+        store = RedisStore(client, prefix)
+        await store.ping()
+        yield store
+    finally:
+        await client.aclose()

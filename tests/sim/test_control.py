@@ -1,0 +1,111 @@
+"""Error transports, fault injection, the request log, config updates and reset."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.sim import Simulator
+from tests.sim.wire import Account, configure, new_account, run_body
+
+
+@pytest.mark.parametrize(
+    ("mode", "status"), [("envelope", 200), ("http", 401)]
+)
+async def test_1001_in_both_transports(client: httpx.AsyncClient, mode: str, status: int) -> None:
+    await configure(client, error_mode=mode)
+    reply = await client.get("/api/credits/balance/simple")
+    assert reply.status_code == status
+    assert reply.json()["code"] == 1001
+    assert "message" in reply.json()
+
+
+@pytest.mark.parametrize(
+    ("code", "http_status"), [(1001, 401), (1002, 404), (2001, 403), (4001, 400), (4002, 400), (503, 503), (429, 429)]
+)
+async def test_fault_codes_under_http_mode(client: httpx.AsyncClient, code: int, http_status: int) -> None:
+    await configure(client, error_mode="http", faults=[{"path_prefix": "/api/credits", "code": code}])
+    reply = await client.get("/api/credits/balance/simple")
+    assert reply.status_code == http_status
+    assert reply.json()["code"] == code
+
+
+async def test_envelope_faults_are_http_200_but_http_codes_are_not(client: httpx.AsyncClient) -> None:
+    faults = [{"path_prefix": "/api/credits", "code": 2001}, {"path_prefix": "/api/x", "code": 500}]
+    await configure(client, faults=faults)
+    assert (await client.get("/api/credits/balance/simple")).status_code == 200
+    assert (await client.get("/api/x")).status_code == 500
+
+
+async def test_fault_times_and_method(client: httpx.AsyncClient, account: Account) -> None:
+    await configure(client, faults=[{"path_prefix": "/api/credits", "code": 503, "times": 2, "method": "GET"}])
+    url = "/api/credits/balance/simple"
+    statuses = [(await client.get(url, headers=account.headers)).status_code for _ in range(3)]
+    assert statuses == [503, 503, 200]
+    assert (await client.get("/__sim/config")).json()["faults"] == []
+
+
+async def test_fault_on_run_sse_and_render_shape(client: httpx.AsyncClient, account: Account) -> None:
+    faults = [{"path_prefix": "/run_sse", "code": 1002}, {"path_prefix": "/api/render", "code": 500}]
+    await configure(client, faults=faults)
+    reply = await client.post("/run_sse", json=run_body(account, "hi"), headers=account.headers)
+    assert reply.json()["code"] == 1002
+    render = await client.post("/api/render/proxy/lambda", json={}, headers=account.headers)
+    assert (render.status_code, render.json()["success"]) == (500, False)
+
+
+async def test_fault_with_method_filter_skips_other_methods(client: httpx.AsyncClient, account: Account) -> None:
+    await configure(client, faults=[{"path_prefix": "/api/", "code": 503, "method": "POST"}])
+    assert (await client.get("/api/credits/balance/simple", headers=account.headers)).status_code == 200
+
+
+async def test_request_log(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
+    await client.post("/run_sse", json=run_body(account, "hello"), headers=account.headers)
+    files = {"files": ("a.mp4", b"x" * 100, "video/mp4")}
+    await client.post(f"/api/upload-video/nemo_agent/me/{account.session_id}", files=files, headers=account.headers)
+    log = (await client.get("/__sim/requests")).json()
+    assert [r["path"] for r in log][:2] == ["/api/auth/anonymous-token", "/api/tasks/me/with-session/nemo_agent"]
+    run = next(r for r in log if r["path"] == "/run_sse")
+    assert run["method"] == "POST"
+    assert run["headers"]["x-skill-platform"] == "console"
+    assert run["headers"]["authorization"].startswith("Bearer nmv_usr_")
+    assert run["body"]["new_message"]["parts"][0]["text"] == "hello"
+    upload = next(r for r in log if r["path"].startswith("/api/upload-video"))
+    assert upload["body"].startswith("<multipart ")
+    assert upload["body"].endswith(" bytes>")
+    assert not any(r["path"].startswith("/__sim") for r in log)
+    filtered = (await client.get("/__sim/requests", params={"path": "/run_sse"})).json()
+    assert len(filtered) == 1 == len(sim.world.requests_to("/run_sse", "POST"))
+    await client.delete("/__sim/requests")
+    assert (await client.get("/__sim/requests")).json() == []
+
+
+async def test_request_log_keeps_query(client: httpx.AsyncClient) -> None:
+    await client.get("/api/credits/balance/simple", params={"a": "1"})
+    assert (await client.get("/__sim/requests")).json()[-1]["query"] == "a=1"
+
+
+async def test_config_partial_update_and_validation(client: httpx.AsyncClient) -> None:
+    config = await configure(client, speed=0.5, hb_style="json")
+    assert (config["speed"], config["hb_style"], config["error_mode"]) == (0.5, "json", "envelope")
+    bad = await client.post("/__sim/config", json={"no_such_switch": 1})
+    assert bad.status_code == 422
+    bad_value = await client.post("/__sim/config", json={"scenario": "nope"})
+    assert bad_value.status_code == 422
+
+
+async def test_reset_restores_start(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
+    await configure(client, error_mode="http")
+    assert (await client.post("/__sim/reset")).json() == {"ok": True}
+    assert sim.world.config.error_mode == "envelope"
+    assert sim.world.config.speed == 0.001
+    assert sim.world.sessions == {}
+    assert sim.world.tokens == {}
+    assert sim.world.requests == []
+    again = await new_account(client)
+    assert again.user_id != account.user_id
+
+
+async def test_expire_tokens_endpoint(client: httpx.AsyncClient, account: Account) -> None:
+    await client.post("/__sim/expire-tokens", json={})
+    assert (await client.get("/api/credits/balance/simple", headers=account.headers)).json()["code"] == 1001

@@ -1,0 +1,175 @@
+"""The render proxy: submit rules, progression, shapes A and B, failure, cancel, download, real MP4s."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.sim import Simulator
+from tests.sim.wire import ATTRIBUTION, Account, configure, probe
+
+DRAFT: dict[str, Any] = {
+    "t": [{"tt": 0, "sg": [{"src": "x", "s": 0, "d": 2500}]}],
+    "d": 2500,
+    "m": {"title": "Test", "width": 320, "height": 240},
+}
+
+
+def _submit_body(account: Account, render_id: str, draft: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"id": render_id, "sessionId": account.session_id, "draft": DRAFT if draft is None else draft,
+            "output": {"format": "mp4", "quality": "high"}}
+
+
+async def _submit(client: httpx.AsyncClient, account: Account, render_id: str, **kw: Any) -> httpx.Response:
+    return await client.post("/api/render/proxy/lambda", json=_submit_body(account, render_id, **kw),
+                             headers=account.headers)
+
+
+async def _wait_done(client: httpx.AsyncClient, account: Account, render_id: str) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    async with asyncio.timeout(10):
+        while True:
+            body = (await client.get(f"/api/render/proxy/lambda/{render_id}", headers=account.headers)).json()
+            seen.append(body)
+            status = body.get("data", body)["status"]
+            if status in ("completed", "failed", "cancelled"):
+                return seen
+            await asyncio.sleep(0.02)
+
+
+async def test_submit_and_progress_shape_a(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
+    await configure(client, speed=1.0, render_seconds=0.6)
+    reply = await _submit(client, account, "render_1")
+    assert reply.json() == {"success": True, "data": {"id": "render_1", "status": "pending", "progress": 5}}
+    seen = await _wait_done(client, account, "render_1")
+    steps: list[tuple[str, int]] = []
+    for body in seen:
+        step = (body["data"]["status"], body["data"]["progress"])
+        if not steps or steps[-1] != step:
+            steps.append(step)
+    assert steps == [("pending", 5), ("processing", 30), ("processing", 60), ("processing", 90), ("completed", 100)]
+    final = seen[-1]
+    assert final["success"] is True
+    data = final["data"]
+    assert data["outputUrl"] == f"{sim.url}/cdn/render/render_1.mp4"
+    assert data["completedAt"] >= data["createdAt"]
+    assert "outputUrl" not in seen[0]["data"]
+
+
+async def test_shape_b(client: httpx.AsyncClient, account: Account) -> None:
+    await configure(client, render_shape="B")
+    await _submit(client, account, "render_b")
+    final = (await _wait_done(client, account, "render_b"))[-1]
+    assert final["taskId"] == "render_b"
+    assert (final["status"], final["progress"]) == ("completed", 100)
+    assert final["output"]["url"].endswith("/cdn/render/render_b.mp4")
+    assert final["output"]["duration"] == 2.5
+    assert final["output"]["size"] > 1000
+
+
+async def test_mp4_is_real_h264(sim: Simulator, client: httpx.AsyncClient, account: Account, tmp_path: Path) -> None:
+    await _submit(client, account, "render_mp4")
+    url = (await _wait_done(client, account, "render_mp4"))[-1]["data"]["outputUrl"]
+    target = tmp_path / "out.mp4"
+    async with client.stream("GET", url) as reply:
+        assert reply.headers["content-type"] == "video/mp4"
+        with target.open("wb") as fh:
+            async for chunk in reply.aiter_bytes():
+                fh.write(chunk)
+    info = await probe(target)
+    assert info.ok
+    assert info.codec == "h264"
+    assert (info.width, info.height) == (320, 240)
+    assert info.seconds == pytest.approx(2.5, abs=0.1)
+
+
+async def test_default_canvas_size(client: httpx.AsyncClient, account: Account, tmp_path: Path) -> None:
+    draft = {"t": [{"tt": 0, "sg": [{"s": 0, "d": 1000}]}], "d": 1000}
+    await _submit(client, account, "render_default", draft=draft)
+    await _wait_done(client, account, "render_default")
+    reply = await client.get("/api/render/proxy/render_default/download", headers=account.headers)
+    target = tmp_path / "d.mp4"
+    target.write_bytes(reply.content)
+    info = await probe(target)
+    assert (info.width, info.height, info.ok) == (640, 360, True)
+    assert info.seconds == pytest.approx(1.0, abs=0.1)
+
+
+async def test_download_needs_auth_and_completion(client: httpx.AsyncClient, account: Account) -> None:
+    await configure(client, speed=1.0, render_seconds=30)
+    await _submit(client, account, "render_slow")
+    early = await client.get("/api/render/proxy/render_slow/download", headers=account.headers)
+    assert early.status_code == 409
+    assert early.json()["success"] is False
+    assert (await client.get("/api/render/proxy/render_slow/download")).json()["code"] == 1001
+
+
+async def test_missing_attribution_is_402(client: httpx.AsyncClient, account: Account) -> None:
+    headers = {k: v for k, v in account.headers.items() if k != "X-Skill-Platform"}
+    reply = await client.post("/api/render/proxy/lambda", json=_submit_body(account, "r"), headers=headers)
+    assert reply.status_code == 402
+    assert reply.json()["success"] is False
+
+
+async def test_free_blocked_plan_is_402(client: httpx.AsyncClient, account: Account) -> None:
+    await configure(client, plan="free_blocked")
+    assert (await _submit(client, account, "r")).status_code == 402
+
+
+async def test_empty_draft_and_duplicate_id(client: httpx.AsyncClient, account: Account) -> None:
+    empty = await _submit(client, account, "r_empty", draft={"t": [{"tt": 0, "sg": []}]})
+    assert empty.status_code == 200
+    assert empty.json()["success"] is False
+    assert (await _submit(client, account, "r_dup")).json()["success"] is True
+    assert (await _submit(client, account, "r_dup")).json() == {"success": False, "error": "duplicate id"}
+    await configure(client, error_mode="http")
+    assert (await _submit(client, account, "r_dup")).status_code == 409
+
+
+async def test_session_id_must_be_camel_case(client: httpx.AsyncClient, account: Account) -> None:
+    body = {"id": "r_snake", "session_id": account.session_id, "draft": DRAFT}
+    reply = await client.post("/api/render/proxy/lambda", json=body, headers=account.headers)
+    assert reply.json() == {"success": False, "error": "sessionId is required"}
+
+
+async def test_render_fail_then_success(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
+    await configure(client, render_fail=1)
+    await _submit(client, account, "r_fail")
+    assert sim.world.config.render_fail == 0
+    failed = (await _wait_done(client, account, "r_fail"))[-1]["data"]
+    assert failed["status"] == "failed"
+    assert failed["error"]
+    await _submit(client, account, "r_ok")
+    assert (await _wait_done(client, account, "r_ok"))[-1]["data"]["status"] == "completed"
+
+
+async def test_cancel(client: httpx.AsyncClient, account: Account) -> None:
+    await configure(client, speed=1.0, render_seconds=30)
+    await _submit(client, account, "r_cancel")
+    reply = await client.post("/api/render/proxy/lambda/r_cancel/cancel", headers=account.headers)
+    assert reply.json() == {"success": True}
+    status = (await client.get("/api/render/proxy/lambda/r_cancel", headers=account.headers)).json()["data"]
+    assert status["status"] == "cancelled"
+
+
+async def test_unknown_or_foreign_render_is_404(client: httpx.AsyncClient, account: Account) -> None:
+    for path, method in [("/api/render/proxy/lambda/nope", "GET"), ("/api/render/proxy/lambda/nope/cancel", "POST"),
+                         ("/api/render/proxy/nope/download", "GET"), ("/cdn/render/nope.mp4", "GET")]:
+        reply = await client.request(method, path, headers=account.headers)
+        assert reply.status_code == 404, path
+    await _submit(client, account, "mine")
+    other = await client.post("/api/auth/anonymous-token", headers={"X-Client-Id": "other"})
+    token = other.json()["data"]["token"]
+    foreign = await client.get("/api/render/proxy/lambda/mine", headers={"Authorization": f"Bearer {token}",
+                                                                          **ATTRIBUTION})
+    assert foreign.status_code == 404
+
+
+async def test_render_is_free(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
+    sim.world.set_credits(account.user_id, 0)
+    assert (await _submit(client, account, "free")).json()["success"] is True
+    assert sim.world.users[account.user_id].available == 0

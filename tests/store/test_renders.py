@@ -1,0 +1,137 @@
+"""Contract: durable render jobs, the open set, and exactly-once delivery claims."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from bot.store import JobStatus, RedisStore, RenderJob
+from tests.store.conftest import MakeStore
+from tests.store_fixtures import Connect
+
+
+def job(render_id: str = "r-1", created_at: float = 100.0, **changes: Any) -> RenderJob:
+    return replace(RenderJob(render_id, "telegram:42:-", "sess-1", created_at), **changes)
+
+
+async def test_missing_render_is_none(store: RedisStore) -> None:
+    assert await store.get_render("nope") is None
+    assert await store.open_renders() == []
+
+
+async def test_render_round_trips_every_field(store: RedisStore) -> None:
+    full = RenderJob(
+        render_id="r-9",
+        chat_key="discord:1:2",
+        session_id="sess-9",
+        created_at=123.25,
+        attempt=3,
+        status=JobStatus.DELIVERING,
+        requested_by="u-5",
+        locale="zh",
+        platform="discord",
+        reply_to="m-77",
+    )
+    await store.put_render(full)
+    loaded = await store.get_render("r-9")
+    assert loaded == full
+    assert loaded is not None
+    assert loaded.status is JobStatus.DELIVERING
+
+
+async def test_open_renders_lists_open_jobs_oldest_first(store: RedisStore) -> None:
+    await store.put_render(job("r-b", created_at=200.0))
+    await store.put_render(job("r-a", created_at=300.0))
+    await store.put_render(job("r-c", created_at=100.0, status=JobStatus.DELIVERING))
+    await store.put_render(job("r-d", created_at=50.0, status=JobStatus.DELIVERED))
+    await store.put_render(job("r-e", created_at=60.0, status=JobStatus.FAILED))
+    assert [j.render_id for j in await store.open_renders()] == ["r-c", "r-b", "r-a"]
+
+
+async def test_overwrite_updates_one_entry(store: RedisStore) -> None:
+    await store.put_render(job())
+    await store.put_render(job(attempt=2, status=JobStatus.DELIVERING))
+    assert await store.open_renders() == [job(attempt=2, status=JobStatus.DELIVERING)]
+
+
+@pytest.mark.parametrize("status", [JobStatus.DELIVERED, JobStatus.FAILED])
+async def test_close_render_takes_it_off_the_open_set(store: RedisStore, connect: Connect, status: JobStatus) -> None:
+    await store.put_render(job("r-1"))
+    await store.put_render(job("r-2"))
+    await store.close_render("r-1", status)
+    assert [j.render_id for j in await store.open_renders()] == ["r-2"]
+    assert await store.get_render("r-1") == job("r-1", status=status)
+    # The set itself shrinks, so it does not grow with every render ever made.
+    assert await connect().smembers(store.keys.open_renders()) == {"r-2"}
+
+
+async def test_close_render_rejects_an_open_status(store: RedisStore) -> None:
+    await store.put_render(job())
+    with pytest.raises(ValueError, match="delivered or failed"):
+        await store.close_render("r-1", JobStatus.RENDERING)
+    assert await store.open_renders() == [job()]
+
+
+async def test_close_unknown_render_is_harmless(store: RedisStore) -> None:
+    await store.close_render("ghost", JobStatus.FAILED)
+    assert await store.get_render("ghost") is None
+    assert await store.open_renders() == []
+
+
+async def test_delivered_is_final(store: RedisStore, make_store: MakeStore) -> None:
+    await store.put_render(job())
+    await store.close_render("r-1", JobStatus.DELIVERED)
+    stale = make_store("test")  # a second process still holding the old job
+    await stale.put_render(job(status=JobStatus.DELIVERING))
+    await stale.close_render("r-1", JobStatus.FAILED)
+    assert await store.get_render("r-1") == job(status=JobStatus.DELIVERED)
+    assert await store.open_renders() == []
+
+
+async def test_failed_render_can_be_retried(store: RedisStore) -> None:
+    await store.put_render(job())
+    await store.close_render("r-1", JobStatus.FAILED)
+    await store.put_render(job(attempt=2))
+    assert await store.open_renders() == [job(attempt=2)]
+
+
+async def test_closed_records_expire_eventually(store: RedisStore, connect: Connect) -> None:
+    await store.put_render(job())
+    assert await store.claim_delivery("r-1")
+    redis = connect()  # a raw client, to read TTLs the API does not expose
+    assert await redis.pttl(store.keys.render("r-1")) == -1
+    assert await redis.pttl(store.keys.delivery("r-1")) == -1
+    await store.close_render("r-1", JobStatus.DELIVERED)
+    for key in (store.keys.render("r-1"), store.keys.delivery("r-1")):
+        assert 29 * 86_400_000 < await redis.pttl(key) <= 30 * 86_400_000
+
+
+async def test_claim_delivery_is_true_once(store: RedisStore) -> None:
+    assert await store.claim_delivery("r-1") is True
+    assert await store.claim_delivery("r-1") is False
+    assert await store.claim_delivery("r-2") is True
+
+
+async def test_claim_delivery_exactly_once_under_concurrency(make_store: MakeStore) -> None:
+    stores = [make_store("test") for _ in range(4)]
+    claims = await asyncio.gather(*(stores[i % 4].claim_delivery("r-1") for i in range(20)))
+    assert claims.count(True) == 1
+
+
+async def test_claim_survives_close_and_reopen(store: RedisStore) -> None:
+    await store.put_render(job())
+    assert await store.claim_delivery("r-1")
+    await store.close_render("r-1", JobStatus.FAILED)
+    await store.put_render(job(attempt=2))
+    assert await store.claim_delivery("r-1") is False
+
+
+async def test_open_renders_seen_by_a_restarted_process(store: RedisStore, make_store: MakeStore) -> None:
+    await store.put_render(job("r-1", created_at=1.0))
+    await store.put_render(job("r-2", created_at=2.0))
+    await store.close_render("r-1", JobStatus.DELIVERED)
+    restarted = make_store("test")
+    assert [j.render_id for j in await restarted.open_renders()] == ["r-2"]
