@@ -81,9 +81,33 @@ async def stored_credentials(store: RedisStore, cid: str) -> Credentials | None:
     return creds
 
 
+class Bot:
+    """The open resources, and one engine per platform (each sends its own X-Skill-Platform)."""
+
+    def __init__(
+        self, nemo: NemoClient, store: RedisStore, config: EngineConfig, platform_override: str | None = None,
+    ) -> None:
+        self.nemo = nemo
+        self._override = platform_override
+        self.store = store
+        self.config = config
+        self._engines: dict[str, Engine] = {}
+
+    def engine(self, platform: str) -> Engine:
+        """The engine serving `platform`, made on first use."""
+        if platform not in self._engines:
+            self._engines[platform] = Engine(self.nemo.for_platform(self._override or platform), self.store, self.config)
+        return self._engines[platform]
+
+    async def close(self) -> None:
+        """Stop every engine's background work."""
+        for engine in self._engines.values():
+            await engine.background.close()
+
+
 @contextlib.asynccontextmanager
-async def open_engine(settings: Settings, platform: str) -> AsyncIterator[Engine]:
-    """An engine with its HTTP client and store open; everything is closed on exit."""
+async def open_bot(settings: Settings) -> AsyncIterator[Bot]:
+    """The HTTP client, the store and the Nemo client, open; everything is closed on exit."""
     timeout = httpx.Timeout(settings.http_timeout, connect=15.0)
     async with (
         httpx.AsyncClient(timeout=timeout) as http,
@@ -102,7 +126,7 @@ async def open_engine(settings: Settings, platform: str) -> AsyncIterator[Engine
             http,
             base_url=settings.nemo_api_url,
             client_id=cid,
-            attribution=settings.attribution(platform),
+            attribution=settings.attribution("unknown"),
             token=creds.token if creds is not None else token,
             anonymous=anonymous,
             user_id=creds.user_id if creds is not None else None,
@@ -111,8 +135,8 @@ async def open_engine(settings: Settings, platform: str) -> AsyncIterator[Engine
             stream_idle_timeout=settings.stream_idle_timeout,
             on_token=keep_token,
         )
-        engine = Engine(nemo, store, engine_config(settings))
+        bot = Bot(nemo, store, engine_config(settings), settings.skill_platform)
         try:
-            yield engine
+            yield bot
         finally:
-            await engine.background.close()
+            await bot.close()

@@ -69,10 +69,10 @@ async def _maybe_sim(settings: Settings, enabled: bool, speed: float) -> AsyncIt
 
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import PLATFORM, run_console
-    from bot.app import open_engine
+    from bot.app import open_bot
 
-    async with _maybe_sim(settings, args.sim, args.sim_speed) as effective, open_engine(effective, PLATFORM) as engine:
-        return await run_console(engine, args.out)
+    async with _maybe_sim(settings, args.sim, args.sim_speed) as effective, open_bot(effective) as bot:
+        return await run_console(bot.engine(PLATFORM), args.out)
 
 
 async def _sim(args: argparse.Namespace) -> int:
