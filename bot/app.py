@@ -96,7 +96,8 @@ class Bot:
     def engine(self, platform: str) -> Engine:
         """The engine serving `platform`, made on first use."""
         if platform not in self._engines:
-            self._engines[platform] = Engine(self.nemo.for_platform(self._override or platform), self.store, self.config)
+            nemo = self.nemo.for_platform(self._override or platform)
+            self._engines[platform] = Engine(nemo, self.store, self.config)
         return self._engines[platform]
 
     async def close(self) -> None:

@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim = commands.add_parser("sim", help="serve the offline Nemo API simulator")
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     sim.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
-    sim.add_argument("--speed", type=float, default=1.0, help="multiply every simulated delay (default 1.0)")
+    sim.add_argument("--speed", type=float, default=None,
+                     help="multiply every simulated delay (default SIM_SPEED or 1.0)")
     _console_options(parser, inherit=False)
     return parser
 
@@ -79,7 +80,10 @@ async def _sim(args: argparse.Namespace) -> int:
     from bot.sim.config import SimConfig
     from bot.sim.server import serve_forever
 
-    await serve_forever(args.host, args.port, SimConfig(speed=args.speed))
+    config = SimConfig.from_env()
+    if args.speed is not None:
+        config = config.patched({"speed": args.speed})
+    await serve_forever(args.host, args.port, config)
     return 0
 
 

@@ -161,9 +161,12 @@ class Harness:
 @asynccontextmanager
 async def running_bot(
     tmp_path: Path, *, kind: str = "redis", db: int = 14, sim: SimConfig | None = None,
-    token: str | None = None, **config: Any,
+    token: str | None = None, credits: int | None = 10_000, **config: Any,
 ) -> AsyncIterator[Harness]:
-    """Start the simulator, a store, the client and the engine; tear all down on exit."""
+    """Start the simulator, a store, the client and the engine; tear all down on exit.
+
+    With `credits`, the client signs in first and the account gets that many credits.
+    """
     sim_config = sim or SimConfig(speed=0.001)
     async with (
         run_simulator(sim_config) as simulator,
@@ -175,6 +178,10 @@ async def running_bot(
             token=token, anonymous=token is None, rate_limit_backoff=0.01, stream_idle_timeout=30.0,
         )
         engine = Engine(nemo, store, EngineConfig(workdir=tmp_path / "work", **{**FAST, **config}))
+        if credits is not None and token is None:
+            await nemo.authenticate()
+            assert nemo.user_id is not None
+            simulator.world.set_credits(nemo.user_id, credits)
         try:
             yield Harness(simulator, store, nemo, engine, http, tmp_path)
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _OPT_THE = r"(?:on\s+)?(?:the\s+)?"
@@ -41,8 +42,13 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
 def translate_gui(text: str) -> str:
     """Replace GUI phrases with chat instructions; other text is kept as it is."""
     for pattern, replacement in _RULES:
-        text = pattern.sub(replacement, text)
+        text = pattern.sub(functools.partial(_same_case, new=replacement), text)
     return text
+
+
+def _same_case(match: re.Match[str], new: str) -> str:
+    """Keep a capital letter at the start of a sentence."""
+    return new[:1].upper() + new[1:] if match.group(0)[:1].isupper() else new
 
 
 _TEMPORARY_ISSUE = re.compile(r"(encountered|ran into|experiencing)\s+(a\s+)?temporary\s+(issue|problem|error)"

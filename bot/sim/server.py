@@ -64,6 +64,8 @@ class _EmbeddedServer(uvicorn.Server):
         """uvicorn's graceful shutdown, minus its fixed 0.1 s nap (tests start and stop a server each)."""
         for server in self.servers:
             server.close()
+        for sock in sockets or []:
+            sock.close()
         for connection in list(self.server_state.connections):
             connection.shutdown()
         try:
@@ -90,28 +92,48 @@ def _quiet_cuts() -> Iterator[None]:
         log.removeFilter(flt)
 
 
+@contextlib.contextmanager
+def _listening_socket(host: str, port: int) -> Iterator[socket.socket]:
+    """Bind here rather than in uvicorn, whose bind failure is a `sys.exit` that would end the whole loop."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto must be IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets that say so,
+    # and without it every response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    try:
+        yield sock
+    finally:
+        sock.close()
+
+
 @contextlib.asynccontextmanager
 async def run_simulator(
     config: SimConfig | None = None, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning"
 ) -> AsyncIterator[Simulator]:
     """Serve a fresh simulator under uvicorn in this event loop; port 0 picks a free port."""
-    with temporary_media_cache() as media, _quiet_cuts():
+    with temporary_media_cache() as media, _quiet_cuts(), _listening_socket(host, port) as sock:
         world = World(config or SimConfig(), media)
         uv_config = uvicorn.Config(
-            build_app(world), host=host, port=port, http="h11", lifespan="off",
+            build_app(world), http="h11", lifespan="off",
             log_config=None, log_level=log_level, timeout_graceful_shutdown=2,
         )
         server = _EmbeddedServer(uv_config)
-        task = asyncio.create_task(server.serve(), name="nemo-sim-server")
+        task = asyncio.create_task(server.serve(sockets=[sock]), name="nemo-sim-server")
         try:
             async with asyncio.timeout(STARTUP_TIMEOUT):
                 while not server.started:
                     if task.done():
-                        task.result()  # re-raises why it could not start (e.g. port in use)
+                        task.result()
                         raise RuntimeError("simulator exited during startup")
                     await asyncio.sleep(0.01)
             bound = server.servers[0].sockets[0].getsockname()[1]
-            yield Simulator(url=f"http://{host}:{bound}", world=world, port=bound)
+            shown = f"[{host}]" if ":" in host else host
+            yield Simulator(url=f"http://{shown}:{bound}", world=world, port=bound)
         finally:
             # Ending our turns first lets endless (stall) streams finish, so shutdown does not wait on them.
             await world.tasks.aclose()

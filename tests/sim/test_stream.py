@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from bot.sim import Simulator
+from bot.sim.scenarios import Scenario, pick_scenario
 from tests.sim.wire import Account, configure, events, part_kinds, run_body, run_turn, state_of, texts
 
 
@@ -281,8 +282,6 @@ async def test_no_credits_text_refusal(sim: Simulator, client: httpx.AsyncClient
 
 
 def test_keyword_table() -> None:
-    from bot.sim.scenarios import Scenario, pick_scenario
-
     table = {
         "hello": Scenario.CHAT,
         "Generate a video of the sea": Scenario.GENERATE,

@@ -13,8 +13,6 @@ from typing import Any
 import httpx
 import imageio_ffmpeg
 
-from bot.sim import Simulator
-
 ATTRIBUTION = {"X-Skill-Source": "nemo-video", "X-Skill-Version": "0.1.0", "X-Skill-Platform": "console"}
 
 
@@ -164,8 +162,3 @@ async def probe(path: Path) -> Probe:
         height=int(stream[3]) if stream else None,
         codec=stream[1] if stream else None,
     )
-
-
-def url_of(sim: Simulator, path: str) -> str:
-    """An absolute URL on the simulator."""
-    return sim.url + path

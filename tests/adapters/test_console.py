@@ -1,0 +1,107 @@
+"""The console adapter driven through stdin in a subprocess, against the simulator and a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio
+
+from bot.sim.config import SimConfig
+from bot.sim.server import Simulator, run_simulator
+from tests.harness import probe_video
+
+REDIS_URL = "redis://127.0.0.1:6379/11"
+
+
+@pytest.fixture
+async def clean_redis() -> AsyncIterator[str]:
+    """Redis db 11, flushed before and after."""
+    client = redis.asyncio.from_url(REDIS_URL)
+    await client.flushdb()
+    yield REDIS_URL
+    await client.flushdb()
+    await client.aclose()
+
+
+def _env(sim: Simulator, tmp_path: Path, redis_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEMO_", "REDIS_", "TELEGRAM_", "DISCORD_"))}
+    env.update(
+        NEMO_API_URL=sim.url, NEMO_CONFIG_DIR=str(tmp_path / "cfg"), WORK_DIR=str(tmp_path / "work"),
+        RENDER_POLL_INITIAL="0.05", RENDER_POLL_MAX="0.1", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+async def _console(env: dict[str, str], out: Path, stdin: int) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "console", "--out", str(out),
+        stdin=stdin, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+    )
+
+
+async def test_piped_lines_make_and_save_a_playable_video(tmp_path: Path) -> None:
+    out = tmp_path / "videos"
+    async with run_simulator(SimConfig(speed=0.001)) as sim:
+        proc = await _console(_env(sim, tmp_path, None), out, asyncio.subprocess.PIPE)
+        stdout, stderr = await asyncio.wait_for(
+            proc.communicate(b"make a video of a lighthouse at dusk\nstatus\nexport\n"), 60
+        )
+    text = stdout.decode()
+    assert proc.returncode == 0, stderr.decode()
+    assert text.index("Setting things up") < text.index("I'll generate") < text.index("Timeline (3 tracks)")
+    [saved] = sorted(out.glob("*.mp4"))
+    assert f"🎬 Saved: {saved}" in text
+    assert probe_video(saved)[1] == "640x360"
+    assert "nmv_usr_" not in text + stderr.decode()
+
+
+async def test_upload_command_and_a_missing_file(tmp_path: Path) -> None:
+    image = tmp_path / "cat.png"
+    image.write_bytes(b"\x89PNG" + b"\0" * 100)
+    async with run_simulator(SimConfig(speed=0.001)) as sim:
+        proc = await _console(_env(sim, tmp_path, None), tmp_path / "v", asyncio.subprocess.PIPE)
+        lines = f"/upload {image}\n/upload {tmp_path / 'nope.png'}\n".encode()
+        stdout, _ = await asyncio.wait_for(proc.communicate(lines), 60)
+    text = stdout.decode()
+    assert proc.returncode == 0
+    assert "📎 Added: cat.png (image)" in text
+    assert f"No such file: {tmp_path / 'nope.png'}" in text
+
+
+async def test_killed_mid_render_the_next_start_delivers_exactly_once(tmp_path: Path, clean_redis: str) -> None:
+    out = tmp_path / "videos"
+    async with run_simulator(SimConfig(speed=0.001, render_seconds=4000)) as sim:
+        env = _env(sim, tmp_path, clean_redis)
+        first = await _console(env, out, asyncio.subprocess.PIPE)
+        assert first.stdin is not None
+        assert first.stdout is not None
+        first.stdin.write(b"make a video of a waterfall\nexport\n")
+        await first.stdin.drain()
+        async with asyncio.timeout(60):
+            while b"Rendering" not in await first.stdout.readline():
+                pass
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        assert list(out.glob("*.mp4")) == []
+
+        second = await _console(env, out, asyncio.subprocess.DEVNULL)
+        stdout, stderr = await asyncio.wait_for(second.communicate(), 60)
+        assert second.returncode == 0, stderr.decode()
+        assert stdout.decode().count("🎬 Saved:") == 1
+
+        third = await _console(env, out, asyncio.subprocess.DEVNULL)
+        stdout, _ = await asyncio.wait_for(third.communicate(), 60)
+        assert "Saved" not in stdout.decode()
+        submits = sim.world.requests_to("/api/render/proxy/lambda", "POST")
+
+    [video] = list(out.glob("*.mp4"))
+    assert probe_video(video)[1] == "640x360"
+    assert len([r for r in submits if r["path"] == "/api/render/proxy/lambda"]) == 1

@@ -1,0 +1,68 @@
+"""Intent routing: commands and short requests route; creative prompts go to the agent."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.routing import Intent, Route, route
+
+TABLE = [
+    # Short, command-like requests.
+    ("export", Intent.EXPORT),
+    ("Export!", Intent.EXPORT),
+    ("导出", Intent.EXPORT),
+    ("download", Intent.EXPORT),
+    ("send me the video", Intent.EXPORT),
+    ("can you export it?", Intent.EXPORT),
+    ("请导出", Intent.EXPORT),
+    ("credits", Intent.CREDITS),
+    ("积分", Intent.CREDITS),
+    ("balance", Intent.CREDITS),
+    ("余额?", Intent.CREDITS),
+    ("余额？", Intent.CREDITS),
+    ("status", Intent.STATUS),
+    ("状态", Intent.STATUS),
+    ("show tracks", Intent.STATUS),
+    ("upload", Intent.UPLOAD),
+    ("上传", Intent.UPLOAD),
+    ("/start", Intent.START),
+    ("/help", Intent.HELP),
+    ("/new", Intent.NEW),
+    ("/export", Intent.EXPORT),
+    ("/export@NemoVideoBot", Intent.EXPORT),
+    ("/status", Intent.STATUS),
+    ("/credits", Intent.CREDITS),
+    ("/cancel", Intent.CANCEL),
+    # Keywords inside creative prompts go to the agent.
+    ("a promo about our savings balance", Intent.AGENT),
+    ("a clip showing the export process", Intent.AGENT),
+    ("make a status update video for the team", Intent.AGENT),
+    ("upload day at the beach: make it dreamy", Intent.AGENT),
+    ("做一个关于导出流程的视频", Intent.AGENT),
+    ("我的余额宝理财宣传片", Intent.AGENT),
+    ("make a video of a cat surfing", Intent.AGENT),
+    ("hello", Intent.AGENT),
+    ("/unknowncommand do things", Intent.AGENT),
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), TABLE)
+def test_route_table(text: str, intent: Intent) -> None:
+    assert route(text).intent is intent
+
+
+def test_video_command_keeps_the_prompt() -> None:
+    assert route("/video a neon city at night") == Route(Intent.AGENT, "a neon city at night")
+
+
+def test_attachments_always_upload_and_keep_the_caption() -> None:
+    assert route("make it cinematic", has_attachments=True) == Route(Intent.UPLOAD, "make it cinematic")
+    assert route("/video slow zoom", has_attachments=True) == Route(Intent.UPLOAD, "slow zoom")
+    assert route("", has_attachments=True) == Route(Intent.UPLOAD, "")
+
+
+def test_urls() -> None:
+    assert route("upload https://example.com/a.mp4") == Route(Intent.UPLOAD, "", ("https://example.com/a.mp4",))
+    assert route("https://example.com/a.png") == Route(Intent.UPLOAD, "", ("https://example.com/a.png",))
+    prompt = "make a trailer from https://example.com/a.mp4"
+    assert route(prompt) == Route(Intent.AGENT, prompt, ("https://example.com/a.mp4",))
