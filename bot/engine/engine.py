@@ -163,6 +163,11 @@ class Engine:
         try:
             async with self._lease(key, owner):
                 await asyncio.wait({task})
+        except asyncio.CancelledError:
+            # The handler itself is being cancelled (shutdown): stop the turn too, then unwind.
+            task.cancel()
+            await asyncio.wait({task})
+            raise
         finally:
             self._running.pop(key, None)
             await self._store.release_lock(key, owner)

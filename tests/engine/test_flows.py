@@ -167,3 +167,25 @@ async def test_new_starts_a_fresh_session(bot: Harness) -> None:
     assert second is not None
     assert first.session_id != second.session_id
     assert "🆕 Started a fresh project." in chat.texts
+
+
+async def test_urls_in_text_are_uploaded_by_url(bot: Harness) -> None:
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("upload https://example.com/media/intro.mp4"), chat)
+    await bot.engine.handle(bot.message("make a trailer from https://example.com/media/logo.png please"), chat)
+    uploads = [r for r in await _all(bot) if r["path"].startswith("/api/upload-video/")]
+    bodies = [r["body"] for r in uploads]
+    assert bodies == [
+        {"urls": ["https://example.com/media/intro.mp4"], "source_type": "url"},
+        {"urls": ["https://example.com/media/logo.png"], "source_type": "url"},
+    ]
+    assert any("Added: intro.mp4" in item.text for item in chat.log)
+    assert len(await bot.requests("/run_sse")) == 1  # the prompt went to the agent after its upload
+
+
+async def test_a_turn_over_the_time_cap_is_ended_and_reported(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, db=14, sim=SimConfig(speed=0.001, gen_seconds=5000), stream_timeout=0.5) as bot:
+        chat = bot.chat()
+        await bot.engine.handle(bot.message("make a video of a glacier"), chat)
+        assert any(text.startswith("⌛ This is taking longer than expected.") for text in chat.texts)
+        assert len(await bot.requests("/run_sse")) == 1
