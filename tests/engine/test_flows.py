@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bot.engine.messages import Action, Attachment, ChatKey
 from bot.sim.config import SimConfig
@@ -69,7 +70,7 @@ async def test_batch_several_files_one_upload_and_separate_renders(bot: Harness,
     assert len(chat_b.videos) == 1
 
 
-async def _all(bot: Harness) -> list[dict[str, str]]:
+async def _all(bot: Harness) -> list[dict[str, Any]]:
     return list((await bot.http.get(f"{bot.sim.url}/__sim/requests")).json())
 
 
