@@ -62,12 +62,9 @@ class Engine:
 
     async def resume(self, platforms: Mapping[str, Platform]) -> int:
         """Resume every unfinished render left by a previous process; returns how many were picked up."""
-        jobs = await self._store.open_renders()
+        jobs = [job for job in await self._store.open_renders() if job.platform in platforms]
         for job in jobs:
-            platform = platforms.get(job.platform)
-            if platform is None:
-                continue
-            out = platform.outgoing(ChatKey.parse(job.chat_key), job.reply_to)
+            out = platforms[job.platform].outgoing(ChatKey.parse(job.chat_key), job.reply_to)
             self.background.spawn(self._resume_one(job, out), name=f"resume-{job.render_id}")
         return len(jobs)
 

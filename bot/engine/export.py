@@ -100,7 +100,9 @@ class Exporter:
     async def _poll(self, job: RenderJob) -> RenderStatus:
         try:
             return await self._nemo.render_status(job.render_id)
-        except BadRequest:
+        except BadRequest as exc:
+            if exc.http_status != 404:
+                raise
             # The previous process saved the job but died before submitting it: submit it now, same id.
             log.info("render %s unknown to Nemo; submitting it", job.render_id)
             state = await self._nemo.state(job.session_id)
@@ -109,6 +111,7 @@ class Exporter:
     async def _deliver(self, job: RenderJob, status: RenderStatus, out: Outgoing, progress: Progress) -> None:
         if not await self._store.claim_delivery(job.render_id):
             log.info("render %s was delivered already", job.render_id)
+            await self._store.close_render(job.render_id, JobStatus.DELIVERED)
             return
         await progress.finish(say("render_done", job.locale))
         state = await self._nemo.state(job.session_id)
@@ -119,13 +122,25 @@ class Exporter:
             if size > out.upload_limit and status.output_url:
                 await out.send_link(status.output_url, say("too_big_link", job.locale, size_mb=size / 1e6))
             else:
-                await out.send_video(
-                    path, width=width, height=height, duration=duration,
-                    caption=_caption(job, width, height, duration),
-                )
+                await self._send(out, job, status, path, (width, height, duration))
         finally:
             path.unlink(missing_ok=True)
         await self._store.close_render(job.render_id, JobStatus.DELIVERED)
+
+    async def _send(
+        self, out: Outgoing, job: RenderJob, status: RenderStatus, path: Path, shape: tuple[int, int, float],
+    ) -> None:
+        """Send the file; if the chat refuses it, the link still reaches the person."""
+        width, height, duration = shape
+        try:
+            await out.send_video(
+                path, width=width, height=height, duration=duration, caption=_caption(job, width, height, duration),
+            )
+        except Exception:
+            if not status.output_url:
+                raise
+            log.exception("sending render %s as a file failed; sending its link", job.render_id)
+            await out.send_link(status.output_url, say("render_done", job.locale))
 
     async def _download(self, job: RenderJob, status: RenderStatus, path: Path) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.engine.messages import Action, Attachment, ChatKey
 from bot.sim.config import SimConfig
-from tests.harness import Harness, probe_video, running_bot
+from tests.harness import Harness, RecordingChat, probe_video, running_bot
 
 
 def _attach(path: Path, mime: str | None = None) -> Attachment:
@@ -190,3 +190,20 @@ async def test_a_turn_over_the_time_cap_is_ended_and_reported(tmp_path: Path) ->
         await bot.engine.handle(bot.message("make a video of a glacier"), chat)
         assert any(text.startswith("⌛ This is taking longer than expected.") for text in chat.texts)
         assert len(await bot.requests("/run_sse")) == 1
+
+
+class RefusingChat(RecordingChat):
+    """A chat whose platform refuses the video file."""
+
+    async def send_video(self, path: Path, *, width: int, height: int, duration: float, caption: str) -> None:
+        """Fail like a platform error would."""
+        raise RuntimeError("the platform refused the file")
+
+
+async def test_a_refused_file_still_reaches_the_person_as_a_link(bot: Harness) -> None:
+    chat = RefusingChat(bot.folder / "refusing")
+    await bot.engine.handle(bot.message("make a video of a kite"), chat)
+    await bot.engine.handle(bot.message("export"), chat)
+    [link] = [item for item in chat.log if item.kind == "link"]
+    assert str(link.meta["url"]).startswith(bot.sim.url)
+    assert await bot.store.open_renders() == []
