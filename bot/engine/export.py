@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -116,7 +117,7 @@ class Exporter:
         await progress.finish(say("render_done", job.locale))
         state = await self._nemo.state(job.session_id)
         width, height, duration = _dimensions(state)
-        path = self._config.workdir / f"{job.render_id}.mp4"
+        path = self._config.workdir / f"{_slug(state.draft.title)}-{job.render_id[-8:]}.mp4"
         try:
             size = await self._download(job, status, path)
             if size > out.upload_limit and status.output_url:
@@ -160,6 +161,12 @@ def _dimensions(state: ProjectState) -> tuple[int, int, float]:
     width = draft.width or _int(state.canvas.get("width")) or 1920
     height = draft.height or _int(state.canvas.get("height")) or 1080
     return width, height, draft.duration_ms / 1000
+
+
+def _slug(title: str | None) -> str:
+    """A file-name-safe form of the video's title (`Red Panda` -> `red-panda`)."""
+    words = re.findall(r"\w+", (title or "").lower())
+    return "-".join(words)[:40].strip("-") or "video"
 
 
 def _int(value: object) -> int | None:
