@@ -83,6 +83,8 @@ async def _sim(args: argparse.Namespace) -> int:
     config = SimConfig.from_env()
     if args.speed is not None:
         config = config.patched({"speed": args.speed})
+    print(f"Nemo API simulator on http://{args.host}:{args.port} (speed {config.speed}); Ctrl-C stops it.")
+    print(f"Point the bot at it: NEMO_API_URL=http://{args.host}:{args.port} nemo-bot console", flush=True)
     await serve_forever(args.host, args.port, config)
     return 0
 
