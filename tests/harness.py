@@ -161,7 +161,7 @@ class Harness:
 @asynccontextmanager
 async def running_bot(
     tmp_path: Path, *, kind: str = "redis", db: int = 14, sim: SimConfig | None = None,
-    token: str | None = None, credits: int | None = 10_000, **config: Any,
+    token: str | None = None, credits: int | None = 10_000, client_idle_timeout: float = 30.0, **config: Any,
 ) -> AsyncIterator[Harness]:
     """Start the simulator, a store, the client and the engine; tear all down on exit.
 
@@ -175,7 +175,7 @@ async def running_bot(
     ):
         nemo = NemoClient(
             http, base_url=simulator.url, client_id="test-client", attribution=ATTRIBUTION,
-            token=token, anonymous=token is None, rate_limit_backoff=0.01, stream_idle_timeout=30.0,
+            token=token, anonymous=token is None, rate_limit_backoff=0.01, stream_idle_timeout=client_idle_timeout,
         )
         engine = Engine(nemo, store, EngineConfig(workdir=tmp_path / "work", **{**FAST, **config}))
         if credits is not None and token is None:

@@ -15,7 +15,7 @@ from bot.engine.messages import DEFAULT_ACTIONS
 from bot.engine.ports import NemoApi, Outgoing, Progress, SessionStore
 from bot.engine.texts import say
 from bot.nemo.draft import describe_changes
-from bot.nemo.errors import StreamDropped
+from bot.nemo.errors import NemoTimeout, StreamDropped
 from bot.nemo.events import AgentEvent, AgentText, Keepalive, StreamError, ToolCall, ToolResult
 from bot.nemo.models import ProjectState
 
@@ -42,6 +42,7 @@ class _TurnView:
     last_event: float = 0.0
     last_ping: float = 0.0
     pings: int = 0
+    timed_out: bool = False
     started: float = field(default=0.0)
 
 
@@ -70,7 +71,9 @@ class Relay:
             await out.send_text(say("connection_lost_checking", locale))
             await self._recover(chat_key, session_id, before, out, locale)
             return
-        except (TimeoutError, _IdleTimeout):
+        except (TimeoutError, _IdleTimeout, NemoTimeout):
+            # The work may still be running server-side: never invite a re-send, point at status instead.
+            view.timed_out = True
             await out.send_text(say("stream_timeout", locale))
         finally:
             if view.progress is not None:
@@ -145,7 +148,7 @@ class Relay:
         changes = describe_changes(before, after)
         if changes:
             await out.send_text(say("changes", locale, changes="\n".join(changes)), DEFAULT_ACTIONS)
-        else:
+        elif not view.timed_out:
             await out.send_text(say("no_changes", locale))
 
     async def _recover(

@@ -132,3 +132,12 @@ async def test_legacy_frames_are_relayed(bot: Harness) -> None:
     chat = bot.chat()
     await bot.engine.handle(bot.message("legacy please"), chat)
     assert [item for item in chat.log if item.actions]
+
+
+async def test_a_silent_connection_points_at_status_instead_of_a_resend(tmp_path: Path) -> None:
+    sim = SimConfig(speed=0.001)
+    async with running_bot(tmp_path, db=14, sim=sim, client_idle_timeout=0.3, stream_idle_timeout=60) as bot:
+        chat = bot.chat()
+        await bot.engine.handle(bot.message("stall"), chat)
+        assert chat.texts[-1].startswith("⌛ This is taking longer than expected.")
+        assert not any("finished without changing" in text for text in chat.texts)
