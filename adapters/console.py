@@ -65,7 +65,9 @@ class ConsoleOutgoing:
         _emit(self._stream, f"  … {text}")
         return ConsoleProgress(self._stream, text)
 
-    async def send_video(self, path: Path, *, width: int, height: int, duration: float, caption: str) -> None:
+    async def send_video(
+        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
+    ) -> None:
         """Move the video into the output folder and print where it is."""
         self._out_dir.mkdir(parents=True, exist_ok=True)
         target = _free_name(self._out_dir / path.name)

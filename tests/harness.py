@@ -90,7 +90,9 @@ class RecordingChat:
         self.log.append(Sent("progress", text))
         return RecordedProgress(self)
 
-    async def send_video(self, path: Path, *, width: int, height: int, duration: float, caption: str) -> None:
+    async def send_video(
+        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
+    ) -> None:
         """Keep a copy of the video and record it."""
         await asyncio.to_thread(self.folder.mkdir, parents=True, exist_ok=True)
         kept = self.folder / f"video-{len(self.videos) + 1}.mp4"

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from bot.engine.config import EngineConfig
 from bot.engine.explain import explain
 from bot.engine.export import Exporter, new_render_id
-from bot.engine.messages import ChatKey, Incoming
+from bot.engine.messages import Attachment, ChatKey, Incoming
 from bot.engine.ports import NemoApi, Outgoing, Platform, Store
 from bot.engine.relay import Relay
 from bot.engine.routing import Intent, Route, route
@@ -93,21 +93,29 @@ class Engine:
             await self._locked(msg, out, lambda m, o: self._work(m, decision, o))
 
     async def _work(self, msg: Incoming, decision: Route, out: Outgoing) -> None:
+        items: tuple[Attachment, ...] = ()
+        if decision.intent is not Intent.EXPORT:
+            screened = await self._turns.screen(msg, decision, out)
+            if screened is None:
+                return
+            items = screened
         session = await self._turns.session(msg, out)
         try:
-            await self._work_in(session, msg, decision, out)
+            await self._work_in(session, msg, decision, items, out)
         except SessionNotFound:
             # Nothing was charged: the session was refused before any work. Start over once.
             await self._store.drop_session(str(msg.chat))
             await out.send_text(say("session_restarted", msg.locale))
             session = await self._turns.session(msg, out)
-            await self._work_in(session, msg, decision, out)
+            await self._work_in(session, msg, decision, items, out)
 
-    async def _work_in(self, session: ChatSession, msg: Incoming, decision: Route, out: Outgoing) -> None:
+    async def _work_in(
+        self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Outgoing,
+    ) -> None:
         if decision.intent is Intent.EXPORT:
             await self._export(session, msg, out)
             return
-        prompt = await self._turns.upload(session, msg, decision, out)
+        prompt = await self._turns.upload(session, msg, decision, items, out)
         if prompt:
             await out.show_working()
             await self._relay.turn(str(msg.chat), session.session_id, prompt, out, msg.locale)

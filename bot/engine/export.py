@@ -136,6 +136,7 @@ class Exporter:
         try:
             await out.send_video(
                 path, width=width, height=height, duration=duration, caption=_caption(job, width, height, duration),
+                link=status.output_url,
             )
         except Exception:
             if not status.output_url:

@@ -28,7 +28,11 @@ class ChatKey:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file sent with a message: on disk already, behind a saver that streams it to disk, or at a URL."""
+    """A file sent with a message: on disk already, behind a saver that streams it to disk, or at a URL.
+
+    `refusal` is set by an adapter that knows up front the file cannot be fetched (a platform download limit):
+    the engine shows it before any transfer.
+    """
 
     name: str
     mime_type: str | None = None
@@ -36,6 +40,7 @@ class Attachment:
     path: Path | None = None
     url: str | None = None
     save_to: Callable[[Path], Awaitable[None]] | None = field(default=None, compare=False)
+    refusal: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,8 +144,10 @@ class Outgoing(Protocol):
     async def start_progress(self, text: str) -> Progress:
         """Send a progress message that later updates edit in place."""
 
-    async def send_video(self, path: Path, *, width: int, height: int, duration: float, caption: str) -> None:
-        """Send a video file from disk."""
+    async def send_video(
+        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
+    ) -> None:
+        """Send a video file from disk; `link` is where it can be fetched if the platform refuses the file."""
 
     async def send_link(self, url: str, note: str) -> None:
         """Send a link with a short note (a video too big to upload)."""

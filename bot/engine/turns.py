@@ -46,24 +46,30 @@ class Turns:
         await out.send_text(say("ready", msg.locale))
         return session
 
-    async def upload(self, session: ChatSession, msg: Incoming, decision: Route, out: Outgoing) -> str:
-        """Upload the message's files and URLs; returns the text still meant for the agent."""
+    async def screen(self, msg: Incoming, decision: Route, out: Outgoing) -> tuple[Attachment, ...] | None:
+        """Check files and URLs before anything is set up or sent; None when nothing is left to do."""
         items = list(msg.attachments)
         urls = decision.urls if decision.intent is Intent.UPLOAD else tuple(media_urls(decision.urls))
         items += [Attachment(name=url.rsplit("/", 1)[-1] or "file", url=url) for url in urls]
         if decision.intent is Intent.UPLOAD and not items:
             await out.send_text(say("upload_nothing", msg.locale))
-            return ""
-        if not items:
-            return decision.text
+            return None
         checked = check(items, self._config, msg.locale)
         for refusal in checked.refusals:
             await out.send_text(refusal)
-        if not checked.accepted:
-            return ""
-        progress = await out.start_progress(say("uploading", msg.locale, count=len(checked.accepted)))
+        if items and not checked.accepted:
+            return None
+        return checked.accepted
+
+    async def upload(
+        self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Outgoing,
+    ) -> str:
+        """Upload the screened files and URLs; returns the text still meant for the agent ("" to stop)."""
+        if not items:
+            return decision.text
+        progress = await out.start_progress(say("uploading", msg.locale, count=len(items)))
         try:
-            files = await self._uploader.upload(session.session_id, checked.accepted, msg.locale)
+            files = await self._uploader.upload(session.session_id, items, msg.locale)
         except UploadRefused as refused:
             await progress.finish(str(refused))
             return ""

@@ -42,7 +42,9 @@ def check(attachments: Sequence[Attachment], config: EngineConfig, locale: str) 
     accepted: list[Attachment] = []
     refusals: list[str] = []
     for item in attachments:
-        if extension(item.name, item.mime_type) is None:
+        if item.refusal:
+            refusals.append(item.refusal)
+        elif extension(item.name, item.mime_type) is None:
             refusals.append(say("upload_unsupported", locale, name=item.name))
         elif item.size is not None and item.size > config.max_upload_bytes:
             refusals.append(say("upload_too_big", locale, name=item.name, size_mb=item.size / 1e6))

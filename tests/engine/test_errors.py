@@ -69,6 +69,18 @@ async def test_wrong_type_and_oversize_are_refused_before_any_transfer(bot: Harn
     assert chat.texts[-1] == "❌ huge.mov is 250 MB; the limit is 200 MB. Trim or compress it and try again."
     log = (await bot.http.get(f"{bot.sim.url}/__sim/requests")).json()
     assert not [r for r in log if r["path"].startswith("/api/upload-video/")]
+    assert "⚙️ Setting things up..." not in chat.texts  # nothing was set up for files that cannot go
+
+
+async def test_an_adapters_refusal_is_shown_before_any_transfer(bot: Harness) -> None:
+    async def never(path: Path) -> None:
+        raise AssertionError("a refused file must not be fetched")
+
+    chat = bot.chat()
+    refused = Attachment("long.mp4", "video/mp4", 30_000_000, save_to=never, refusal="❌ long.mp4 is over 20 MB.")
+    await bot.engine.handle(bot.message("make it shine", attachments=(refused,)), chat)
+    assert chat.texts == ["❌ long.mp4 is over 20 MB."]
+    assert await bot.requests("/run_sse") == []
 
 
 async def test_expired_session_1002_starts_a_new_one_and_answers(bot: Harness) -> None:

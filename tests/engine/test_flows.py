@@ -195,7 +195,9 @@ async def test_a_turn_over_the_time_cap_is_ended_and_reported(tmp_path: Path) ->
 class RefusingChat(RecordingChat):
     """A chat whose platform refuses the video file."""
 
-    async def send_video(self, path: Path, *, width: int, height: int, duration: float, caption: str) -> None:
+    async def send_video(
+        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
+    ) -> None:
         """Fail like a platform error would."""
         raise RuntimeError("the platform refused the file")
 
