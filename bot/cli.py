@@ -6,11 +6,17 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__, logs
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.app import Bot
+
+Runner = Callable[["Bot", Settings], Coroutine[Any, Any, None]]
 
 
 def _settings_help() -> str:
@@ -32,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nemo-bot {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run every adapter whose token is set; the console when none is")
+    commands.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     console = commands.add_parser("console", help="chat with the bot in this terminal (stdin/stdout)")
     _console_options(console, inherit=True)
     sim = commands.add_parser("sim", help="serve the offline Nemo API simulator")
@@ -76,6 +83,34 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         return await run_console(bot.engine(PLATFORM), args.out)
 
 
+async def _platforms(settings: Settings, args: argparse.Namespace, names: Sequence[str]) -> int:
+    """Run the named platform adapters in one process until interrupted."""
+    from bot.app import open_bot
+
+    runners = {name: _runner(name) for name in names}
+    async with (
+        _maybe_sim(settings, args.sim, args.sim_speed) as effective,
+        open_bot(effective) as bot,
+        asyncio.TaskGroup() as group,
+    ):
+        for name, runner in runners.items():
+            group.create_task(runner(bot, effective), name=f"adapter-{name}")
+    return 0
+
+
+def _runner(name: str) -> Runner:
+    if name == "telegram":
+        from adapters.telegram import run_telegram
+
+        return run_telegram
+    raise ValueError(f"unknown platform {name!r}")
+
+
+def configured_platforms(settings: Settings) -> list[str]:
+    """The platforms whose bot token is set."""
+    return [name for name, token in (("telegram", settings.telegram_bot_token),) if token is not None]
+
+
 async def _sim(args: argparse.Namespace) -> int:
     from bot.sim.config import SimConfig
     from bot.sim.server import serve_forever
@@ -97,6 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "sim":
             return asyncio.run(_sim(args))
+        if args.command in ("telegram",):
+            if args.command not in configured_platforms(settings):
+                print(f"nemo-bot {args.command}: set {args.command.upper()}_BOT_TOKEN first", file=sys.stderr)
+                return 2
+            return asyncio.run(_platforms(settings, args, [args.command]))
+        if args.command in (None, "run") and configured_platforms(settings):
+            return asyncio.run(_platforms(settings, args, configured_platforms(settings)))
         return asyncio.run(_console(settings, args))
     except KeyboardInterrupt:
         return 130

@@ -14,7 +14,8 @@ class Settings(BaseSettings):
     """Every knob the bot has; secrets are `SecretStr` so they never print."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True,
+        hide_input_in_errors=True,  # a rejected value may be a secret
     )
 
     # Nemo API
@@ -43,6 +44,16 @@ class Settings(BaseSettings):
 
     # Platforms
     telegram_bot_token: SecretStr | None = Field(None, description="Telegram bot token from @BotFather.")
+    telegram_api_url: str = Field(
+        "https://api.telegram.org", description="Telegram Bot API server root (a self-hosted server's URL)."
+    )
+    telegram_local_mode: bool = Field(False, description="The Bot API server runs with --local (2000 MB files).")
+    telegram_webhook_url: str | None = Field(None, description="Public HTTPS URL for Telegram updates. Unset: polling.")
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, description="Webhook secret token (1-256 of A-Z a-z 0-9 _ -). Unset: a random one per start."
+    )
+    telegram_webhook_listen: str = Field("127.0.0.1", description="Address the Telegram webhook server listens on.")
+    telegram_webhook_port: int = Field(8443, description="Port the Telegram webhook server listens on.")
     discord_bot_token: SecretStr | None = Field(None, description="Discord bot token.")
 
     # Files and logs

@@ -1,0 +1,5 @@
+"""The Telegram adapter (python-telegram-bot): `run_telegram` runs it in polling or webhook mode."""
+
+from adapters.telegram.runner import run_telegram
+
+__all__ = ["run_telegram"]

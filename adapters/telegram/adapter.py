@@ -1,0 +1,98 @@
+"""The Telegram adapter: updates in, engine work out; handlers return at once, the work runs in the background."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from telegram import Bot, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from adapters.telegram.albums import Albums
+from adapters.telegram.files import Downloader
+from adapters.telegram.incoming import Me, Request, read_callback, read_messages
+from adapters.telegram.options import PLATFORM, Options
+from adapters.telegram.outgoing import TelegramPlatform
+from adapters.telegram.sender import Sender, Where
+from bot.engine.engine import Engine
+from bot.engine.messages import Incoming
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TelegramAdapter:
+    """Reads messages, albums and button presses, and hands each to the engine with a way to reply."""
+
+    def __init__(self, engine: Engine, bot: Bot, http: httpx.AsyncClient, options: Options) -> None:
+        self._engine = engine
+        self._bot = bot
+        spawn = engine.background.spawn
+        self.sender = Sender(bot, options)
+        self.platform = TelegramPlatform(self.sender, options, spawn)
+        self._downloader = Downloader(bot, http, options.download_limit)
+        self.albums = Albums(options.album_wait, spawn, self._dispatch)
+
+    def install(self, application: AnyApplication) -> None:
+        """Add the handlers: new messages only (an edit never starts a second job), and button presses."""
+        application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
+        application.add_handler(CallbackQueryHandler(self.on_callback))
+        application.add_error_handler(self.on_error)
+
+    async def resume(self) -> int:
+        """Resume renders a previous process left unfinished in Telegram chats."""
+        return await self._engine.resume({PLATFORM: self.platform})
+
+    async def close(self) -> None:
+        """Stop the engine work started from Telegram (renders resume on the next start)."""
+        await self._engine.background.close()
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A new message: album parts wait for their siblings, anything else goes straight on."""
+        message = update.message
+        if message is None:
+            return
+        if message.media_group_id:
+            self.albums.add(message)
+        else:
+            self._dispatch([message])
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button press: stop the button's spinner and route the action like a typed command."""
+        query = update.callback_query
+        if query is None:
+            return
+        self._engine.background.spawn(self._answer(query.id), name=f"tg-answer-{query.id}")
+        request = read_callback(query)
+        if request is not None:
+            self._start(request)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log what PTB caught (polling and handler failures)."""
+        log.error("telegram update failed: %s", context.error, exc_info=context.error)
+
+    async def _answer(self, query_id: str) -> None:
+        try:
+            await self._bot.answer_callback_query(query_id)
+        except TelegramError as exc:
+            # A press delivered twice, or answered too late: the action itself still runs once.
+            log.info("callback query not answered: %s", exc)
+
+    def _dispatch(self, messages: list[Message]) -> None:
+        request = read_messages(messages, Me(self._bot.id, self._bot.username))
+        if request is not None:
+            self._start(request)
+
+    def _start(self, request: Request) -> None:
+        chat = request.chat
+        incoming = Incoming(
+            chat=chat, user_id=request.user_id, user_name=request.user_name, text=request.text,
+            attachments=tuple(self._downloader.attachment(ref, request.locale) for ref in request.files),
+            locale=request.locale, message_id=request.message_id, direct=request.direct,
+        )
+        where = Where(int(chat.chat_id), int(chat.thread_id) if chat.thread_id else None)
+        out = self.platform.reply(where, request.locale, request.reply_to)
+        self._engine.background.spawn(self._engine.handle(incoming, out), name=f"tg-turn-{chat}")

@@ -1,0 +1,49 @@
+"""The `nemo-bot` command as a person runs it: settings, help, and a Telegram DM served from a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from bot.cli import build_parser, configured_platforms
+from bot.config import Settings
+from tests.harness import wait_for
+from tests.telegram.conftest import fake_server
+from tests.telegram.fake_api import TOKEN, FakeBotApi
+from tests.telegram.updates import ADA, Updates
+
+
+def test_help_lists_every_setting() -> None:
+    text = build_parser().format_help()
+    for name in Settings.model_fields:
+        assert name.upper() in text
+
+
+def test_platforms_follow_their_tokens() -> None:
+    assert configured_platforms(Settings(_env_file=None)) == []
+    assert configured_platforms(Settings(_env_file=None, telegram_bot_token="123:abc")) == ["telegram"]
+
+
+async def test_plain_nemo_bot_with_a_telegram_token_serves_a_dm(tmp_path: Path) -> None:
+    fake = FakeBotApi()
+    async with fake_server(fake) as url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NEMO_", "REDIS_", "TELEGRAM_", "DISCORD_"))}
+        env.update(
+            TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=url, NEMO_CONFIG_DIR=str(tmp_path / "cfg"),
+            WORK_DIR=str(tmp_path / "work"), LOG_LEVEL="WARNING",
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "--sim", "--sim-speed", "0.001",
+            stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env,
+        )
+        try:
+            await fake.push_update(Updates().text("hello there"))
+            await wait_for(lambda: any(shown.buttons for shown in fake.chat(ADA["id"])), 30)
+        finally:
+            proc.terminate()
+            _, stderr = await proc.communicate()
+    texts = fake.texts(ADA["id"])
+    assert texts[:2] == ["⚙️ Setting things up...", "✅ Connected and ready. Tell me what video to make."]
+    assert TOKEN not in stderr.decode()
