@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run every adapter whose token is set; the console when none is")
     commands.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    commands.add_parser("discord", help="run the Discord bot (needs DISCORD_BOT_TOKEN)")
     console = commands.add_parser("console", help="chat with the bot in this terminal (stdin/stdout)")
     _console_options(console, inherit=True)
     sim = commands.add_parser("sim", help="serve the offline Nemo API simulator")
@@ -103,12 +104,17 @@ def _runner(name: str) -> Runner:
         from adapters.telegram import run_telegram
 
         return run_telegram
+    if name == "discord":
+        from adapters.discord_bot import run_discord
+
+        return run_discord
     raise ValueError(f"unknown platform {name!r}")
 
 
 def configured_platforms(settings: Settings) -> list[str]:
     """The platforms whose bot token is set."""
-    return [name for name, token in (("telegram", settings.telegram_bot_token),) if token is not None]
+    tokens = (("telegram", settings.telegram_bot_token), ("discord", settings.discord_bot_token))
+    return [name for name, token in tokens if token is not None]
 
 
 async def _sim(args: argparse.Namespace) -> int:
@@ -132,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "sim":
             return asyncio.run(_sim(args))
-        if args.command in ("telegram",):
+        if args.command in ("telegram", "discord"):
             if args.command not in configured_platforms(settings):
                 print(f"nemo-bot {args.command}: set {args.command.upper()}_BOT_TOKEN first", file=sys.stderr)
                 return 2

@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = Field("127.0.0.1", description="Address the Telegram webhook server listens on.")
     telegram_webhook_port: int = Field(8443, description="Port the Telegram webhook server listens on.")
     discord_bot_token: SecretStr | None = Field(None, description="Discord bot token.")
+    discord_api_url: str = Field(
+        "https://discord.com/api/v10", description="Discord REST API base (a proxy or test server)."
+    )
+    discord_guild_ids: str = Field("", description="Comma list of guild ids to sync commands to; empty: globally.")
+    discord_message_content: bool = Field(
+        False, description="Request the privileged message content intent (also follow replies to the bot)."
+    )
+    discord_progress_interval: float = Field(2.0, description="Least seconds between two Discord progress edits.")
+    discord_handoff_after: float = Field(
+        780.0, description="Seconds after a slash command when its replies move to channel messages (< 900)."
+    )
 
     # Files and logs
     work_dir: str | None = Field(None, description="Scratch folder for uploads and renders (default: system temp).")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import re
 
-_SECRET = re.compile(r"nmv_usr_[A-Za-z0-9_\-]+|clm_[A-Za-z0-9]+|\b\d{6,}:[A-Za-z0-9_\-]{30,}\b|Bearer\s+\S+")
+_SECRET = re.compile(
+    r"nmv_usr_[A-Za-z0-9_\-]+|clm_[A-Za-z0-9]+|\d{6,}:[A-Za-z0-9_\-]{30,}|(?i:bearer|bot)\s+[A-Za-z0-9._\-]{20,}"
+    r"|(?<=/webhooks/)\d+/[^/\s?]+|(?<=/interactions/)\d+/[^/\s?]+"
+)
 
 
 class RedactSecrets(logging.Filter):

@@ -7,7 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from bot.cli import build_parser, configured_platforms
+import pytest
+
+from bot.cli import build_parser, configured_platforms, main
 from bot.config import Settings
 from tests.harness import wait_for
 from tests.telegram.conftest import fake_server
@@ -24,6 +26,18 @@ def test_help_lists_every_setting() -> None:
 def test_platforms_follow_their_tokens() -> None:
     assert configured_platforms(Settings(_env_file=None)) == []
     assert configured_platforms(Settings(_env_file=None, telegram_bot_token="123:abc")) == ["telegram"]
+    both = Settings(_env_file=None, telegram_bot_token="123:abc", discord_bot_token="x.y.z")
+    assert configured_platforms(both) == ["telegram", "discord"]
+
+
+@pytest.mark.parametrize("command", ["telegram", "discord"])
+def test_a_platform_command_without_its_token_says_so(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    env = {f"{command.upper()}_BOT_TOKEN": ""}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        assert main([command]) == 2
+    assert f"set {command.upper()}_BOT_TOKEN first" in capsys.readouterr().err
 
 
 async def test_plain_nemo_bot_with_a_telegram_token_serves_a_dm(tmp_path: Path) -> None:
@@ -47,3 +61,12 @@ async def test_plain_nemo_bot_with_a_telegram_token_serves_a_dm(tmp_path: Path) 
     texts = fake.texts(ADA["id"])
     assert texts[:2] == ["⚙️ Setting things up...", "✅ Connected and ready. Tell me what video to make."]
     assert TOKEN not in stderr.decode()
+
+
+def test_discord_settings_come_from_the_one_settings_object() -> None:
+    from adapters.discord_bot.settings import DiscordSettings
+
+    settings = Settings(_env_file=None, discord_guild_ids="1, 2", discord_api_url="http://127.0.0.1:9/api/")
+    config = DiscordSettings.from_settings(settings).config()
+    assert config.guild_ids == (1, 2)
+    assert config.api_url == "http://127.0.0.1:9/api"

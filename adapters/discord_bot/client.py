@@ -1,0 +1,106 @@
+"""The Discord client: commands synced, persistent buttons added, renders resumed, mentions followed."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import discord
+
+from adapters.discord_bot.chats import PLATFORM, guild_limit
+from adapters.discord_bot.commands import CommandTranslator, build_tree
+from adapters.discord_bot.downloads import Fetcher
+from adapters.discord_bot.handlers import Handlers
+from adapters.discord_bot.outgoing import DiscordOutgoing, Style
+from adapters.discord_bot.progress import Clock
+from adapters.discord_bot.settings import DiscordConfig
+from adapters.discord_bot.surfaces import ChannelSurface
+from adapters.discord_bot.views import persistent_view
+from bot.engine.engine import Engine
+from bot.engine.messages import ChatKey
+from bot.engine.ports import Outgoing
+from bot.engine.tasks import Supervisor
+
+log = logging.getLogger(__name__)
+
+# Users only: agent text must never ping @everyone or a role.
+MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
+
+
+class DiscordPlatform:
+    """How the engine reaches a Discord chat again (renders resumed after a restart): channel messages."""
+
+    def __init__(self, client: discord.Client, config: DiscordConfig, clock: Clock) -> None:
+        self._client = client
+        self._config = config
+        self._clock = clock
+
+    @property
+    def name(self) -> str:
+        """The platform name in chat keys."""
+        return PLATFORM
+
+    def outgoing(self, chat: ChatKey, reply_to: str | None) -> Outgoing:
+        """Post in the chat's channel or thread, replying to the user's message when it was one."""
+        channel_id = int(chat.thread_id or chat.chat_id)
+        guild = getattr(self._client.get_channel(channel_id), "guild", None)
+        limit = guild_limit(guild if isinstance(guild, discord.Guild) else None)
+        quoted = int(reply_to) if reply_to and reply_to.isdigit() else None  # "i..." ids are interactions
+        surface = ChannelSurface(self._client.get_partial_messageable(channel_id), limit, reply_to=quoted)
+        return DiscordOutgoing(
+            None, surface, style=Style(interval=self._config.progress_interval), clock=self._clock,
+        )
+
+
+class DiscordBot(discord.AutoShardedClient):
+    """Sharded so the gateway address comes from `GET /gateway/bot` on the configured API URL."""
+
+    def __init__(
+        self, engine: Engine, config: DiscordConfig, *, fetcher: Fetcher, workdir: Path,
+        clock: Clock = time.time,
+    ) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = config.message_content
+        super().__init__(intents=intents, allowed_mentions=MENTIONS)
+        self.jobs = Supervisor()
+        self.handlers = Handlers(
+            self, engine, config, fetcher=fetcher, jobs=self.jobs, workdir=workdir, clock=clock,
+        )
+        self.tree = build_tree(self, self.handlers)
+        self.platform = DiscordPlatform(self, config, clock)
+        self._engine = engine
+        self._config = config
+
+    async def setup_hook(self) -> None:
+        """After login, before the gateway: buttons, translated commands, sync, and unfinished renders."""
+        self.add_view(persistent_view(self.handlers.press))
+        await self.tree.set_translator(CommandTranslator())
+        await self._sync()
+        resumed = await self._engine.resume({PLATFORM: self.platform})
+        if resumed:
+            log.info("resuming %d unfinished render(s)", resumed)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Messages that address the bot continue the chat's session."""
+        await self.handlers.message(message)
+
+    async def close(self) -> None:
+        """Stop the jobs while the HTTP session still works, then disconnect."""
+        await self.jobs.close()
+        await self._engine.background.close()
+        await super().close()
+
+    async def _sync(self) -> None:
+        """Guild commands update at once (development); global ones reach DMs and user installs."""
+        try:
+            if not self._config.guild_ids:
+                await self.tree.sync()
+                return
+            for guild_id in self._config.guild_ids:
+                guild = discord.Object(guild_id)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            log.error("could not sync slash commands: %s %s", exc.status, exc.code)
+

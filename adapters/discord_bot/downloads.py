@@ -1,0 +1,83 @@
+"""Discord attachments streamed to disk as soon as they arrive: their signed CDN URLs expire."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import aiohttp
+import discord
+
+from adapters.discord_bot.texts import text
+from bot.engine.config import MAX_UPLOAD_BYTES
+from bot.engine.messages import Attachment
+from bot.engine.uploads import extension
+
+log = logging.getLogger(__name__)
+
+CHUNK = 256 * 1024
+
+
+class DownloadFailed(Exception):
+    """The CDN did not hand over the file."""
+
+
+class Fetcher:
+    """Streams attachments to a scratch folder without holding them in memory."""
+
+    def __init__(self, session: aiohttp.ClientSession, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+        self._session = session
+        self._max_bytes = max_bytes
+
+    async def fetch(self, items: Sequence[discord.Attachment], folder: Path, locale: str) -> tuple[Attachment, ...]:
+        """Download every acceptable attachment now; the engine refuses the others (and failed ones) by name."""
+        ready: list[Attachment] = []
+        for index, item in enumerate(items):
+            if extension(item.filename, item.content_type) is None or item.size > self._max_bytes:
+                # Not worth fetching: the engine refuses it before any transfer. The saver is a safety net only.
+                ready.append(self._later(item))
+                continue
+            path = folder / str(index) / _safe_name(item.filename)
+            try:
+                await self.save(item.url, path)
+            except DownloadFailed as exc:
+                log.warning("could not fetch attachment %s: %s", item.id, exc)
+                refusal = text("download_failed", locale, name=item.filename)
+                ready.append(Attachment(item.filename, item.content_type, item.size, refusal=refusal))
+                continue
+            ready.append(Attachment(item.filename, item.content_type, item.size, path=path))
+        return tuple(ready)
+
+    async def save(self, url: str, path: Path) -> None:
+        """Stream one URL to `path`, giving up past the size limit."""
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        handle: BinaryIO = await asyncio.to_thread(path.open, "wb")
+        written = 0
+        try:
+            async with self._session.get(url) as response:
+                if response.status != 200:
+                    raise DownloadFailed(f"HTTP {response.status}")
+                async for chunk in response.content.iter_chunked(CHUNK):
+                    written += len(chunk)
+                    if written > self._max_bytes:
+                        raise DownloadFailed("larger than the upload limit")
+                    await asyncio.to_thread(handle.write, chunk)
+        except aiohttp.ClientError as exc:
+            raise DownloadFailed(type(exc).__name__) from exc
+        finally:
+            await asyncio.to_thread(handle.close)
+
+    def _later(self, item: discord.Attachment) -> Attachment:
+        async def save_to(path: Path) -> None:
+            await self.save(item.url, path)
+
+        return Attachment(item.filename, item.content_type, item.size, save_to=save_to)
+
+
+def _safe_name(name: str) -> str:
+    """The file name alone: a name from the chat never chooses the folder it is written to."""
+    base = Path(name.replace("\\", "/")).name
+    return base if base not in ("", ".", "..") else "file"

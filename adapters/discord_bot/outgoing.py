@@ -1,0 +1,239 @@
+"""Replies to one Discord chat, moved off the interaction token before it expires or when Discord refuses it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import aiohttp
+import discord
+
+from adapters.discord_bot.progress import Clock, DiscordProgress
+from adapters.discord_bot.surfaces import (
+    DEFAULT_FILE_LIMIT,
+    ChannelSurface,
+    Failure,
+    InteractionSurface,
+    Posted,
+    Surface,
+    classify,
+)
+from adapters.discord_bot.texts import split, text
+from adapters.discord_bot.views import buttons
+from bot.engine.messages import Action
+from bot.engine.ports import Progress
+from bot.engine.texts import say
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class TooLarge(Exception):
+    """Discord refused a file for its size (413 / 40005)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """When to leave the interaction token (`handoff_at`) and when it stops working (`expires_at`), epoch seconds."""
+
+    handoff_at: float
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How replies read: the user's language, who to mention on delivery, how often progress may change."""
+
+    locale: str = "en"
+    mention: str | None = None
+    interval: float = 2.0
+
+
+class DiscordOutgoing:
+    """The engine's `Outgoing` for Discord: one lock serializes every call, so a hand-off never races a send."""
+
+    def __init__(
+        self, primary: InteractionSurface | None, fallback: ChannelSurface | None, *, style: Style,
+        deadline: Deadline | None = None, clock: Clock = time.time,
+    ) -> None:
+        self._primary = primary
+        self._fallback = fallback
+        self._surface: Surface | None = primary if primary is not None else fallback
+        self._style = style
+        self._deadline = deadline
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._progress: list[DiscordProgress] = []
+
+    @property
+    def upload_limit(self) -> int:
+        """The current surface's file limit in bytes."""
+        return self._surface.limit if self._surface is not None else DEFAULT_FILE_LIMIT
+
+    async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
+        """Send text in messages of at most 2000 characters; buttons go under the last one."""
+        chunks = split(text)
+        for index, chunk in enumerate(chunks):
+            view = buttons(actions, self._style.locale) if index == len(chunks) - 1 else None
+            await self._post(chunk, view=view)
+
+    async def start_progress(self, text: str) -> Progress:
+        """Post a progress message that later updates edit."""
+        progress = DiscordProgress(self, text, self._clock, self._style.interval)
+        self._progress.append(progress)
+        async with self._lock:
+            await self._check_clock()
+            await self._attempt(lambda surface: self._draw(surface, progress, text))
+        return progress
+
+    async def render(self, progress: DiscordProgress, text: str) -> None:
+        """Edit a progress message, or repost it where replies go now."""
+        async with self._lock:
+            await self._check_clock()
+            await self._attempt(lambda surface: self._draw(surface, progress, text))
+
+    async def send_video(
+        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
+    ) -> None:
+        """Upload the MP4; if Discord refuses its size, send the link instead (once, the upload is not retried)."""
+        try:
+            await self._post(self._addressed(caption), file=path)
+        except TooLarge:
+            log.info("discord refused %s as too large; sending a link instead", path.name)
+            size = (await asyncio.to_thread(path.stat)).st_size
+            if link:
+                await self.send_link(link, say("too_big_link", self._style.locale, size_mb=size / 1e6))
+            else:
+                await self.send_text(text("too_big_no_link", self._style.locale))
+
+    async def send_link(self, url: str, note: str) -> None:
+        """Send the note and the link."""
+        await self._post(self._addressed(f"{note}\n{url}"))
+
+    async def show_working(self) -> None:
+        """Interactions already show "thinking..."; in a channel, show "typing..."."""
+        surface = self._surface
+        if isinstance(surface, ChannelSurface):
+            try:
+                await surface.typing()
+            except discord.HTTPException as exc:
+                log.info("typing indicator refused: %s", exc.status)
+
+    async def watch(self, tick: float) -> None:
+        """Leave the interaction token on time even when the job is quiet (no reply to trigger the check)."""
+        while isinstance(self._surface, InteractionSurface) and self._deadline is not None:
+            async with self._lock:
+                try:
+                    await self._check_clock()
+                except Exception:
+                    # The watcher runs beside the engine's work: a bug here must not cancel that work.
+                    log.exception("token hand-off check failed")
+            await asyncio.sleep(tick)
+
+    async def close(self) -> None:
+        """Remove the "thinking..." placeholder if the engine said nothing (a duplicate, a /cancel that worked)."""
+        async with self._lock:
+            await self._check_clock()
+            surface = self._surface
+            if isinstance(surface, InteractionSurface) and surface.fresh:
+                await self._attempt(lambda _: surface.discard_placeholder(), fall_back=False)
+
+    def _addressed(self, content: str) -> str:
+        mention = self._style.mention
+        return content if not mention or mention in content else f"{mention} {content}"
+
+    async def _post(self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None) -> None:
+        async with self._lock:
+            await self._check_clock()
+            await self._attempt(lambda surface: surface.post(content, file=file, view=view))
+
+    @staticmethod
+    async def _draw(surface: Surface, progress: DiscordProgress, content: str) -> None:
+        posted = progress.posted
+        if posted is not None and posted.surface is surface:
+            await surface.edit(posted, content)
+        else:
+            progress.posted = await surface.post(content)
+
+    async def _attempt(self, op: Callable[[Surface], Awaitable[T]], *, fall_back: bool = True) -> T | None:
+        """Run one call; a dead token moves replies to the channel once; nothing is retried in a loop."""
+        surface = self._surface
+        if surface is None:
+            log.warning("dropping a reply: this chat can no longer be reached")
+            return None
+        try:
+            return await op(surface)
+        except discord.HTTPException as exc:
+            failure = classify(exc)
+            if failure is Failure.TOO_LARGE:
+                raise TooLarge from exc
+            if failure is Failure.FOLLOWUPS and isinstance(surface, InteractionSurface) and surface.followups_left:
+                log.info("no followups left for this interaction; replies replace the original response")
+                surface.followups_left = False
+                return await self._attempt(op, fall_back=fall_back)
+            if failure is Failure.TOKEN and surface is self._primary:
+                log.warning("interaction token refused (%s %s); using channel messages", exc.status, exc.code)
+                self._surface = self._fallback
+                if self._surface is not None and fall_back:
+                    return await self._attempt(op)
+                return None
+            log.warning("discord refused a reply: %s %s", exc.status, exc.code)
+            return None
+        except (aiohttp.ClientError, OSError) as exc:
+            # discord.py hands transport failures through unwrapped (after its own retries): one reply is lost,
+            # the job goes on.
+            log.warning("could not reach discord for a reply: %s", type(exc).__name__)
+            return None
+
+    async def _check_clock(self) -> None:
+        """Called under the lock before every call: hand off before the interaction token expires."""
+        surface = self._surface
+        deadline = self._deadline
+        if deadline is None or not isinstance(surface, InteractionSurface):
+            return
+        now = self._clock()
+        if now >= deadline.expires_at:
+            self._surface = self._fallback
+            return
+        if now < deadline.handoff_at:
+            return
+        if self._fallback is None:
+            # Nowhere else to post: say so plainly while the token still works, and keep using it until expiry.
+            self._deadline = Deadline(deadline.expires_at, deadline.expires_at)
+            await self._attempt(lambda target: target.post(text("expiring", self._style.locale)))
+            return
+        self._deadline = None
+        self._surface = self._fallback
+        await self._move(surface, self._fallback)
+
+    async def _move(self, old: InteractionSurface, new: ChannelSurface) -> None:
+        """Repost live progress as channel messages and point the old replies at them."""
+        moved = text("moved", self._style.locale)
+        for progress in self._progress:
+            posted = progress.posted
+            if not progress.done and posted is not None and posted.surface is old:
+                await self._repost(progress, posted, new)
+                await _quietly(old.edit(posted, moved))
+        if old.fresh:
+            await _quietly(old.post(moved))
+
+    async def _repost(self, progress: DiscordProgress, posted: Posted, new: ChannelSurface) -> None:
+        try:
+            progress.posted = await new.post(progress.text, reply_to=posted.message_id)
+        except discord.HTTPException as exc:
+            log.warning("could not move progress to the channel: %s %s", exc.status, exc.code)
+            progress.posted = None
+
+
+async def _quietly(call: Awaitable[object]) -> None:
+    """A courtesy edit through a token about to expire: a refusal is logged, nothing more."""
+    try:
+        await call
+    except discord.HTTPException as exc:
+        log.info("could not point the interaction reply at the channel: %s %s", exc.status, exc.code)

@@ -1,0 +1,174 @@
+"""Where replies land: the interaction's own messages (its 15-minute token) or channel messages (the bot token)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+import discord
+from discord.utils import MISSING
+
+DEFAULT_FILE_LIMIT = discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES
+"""10 MiB: what Discord accepts per file where nothing larger is known."""
+
+# Discord error codes that end an interaction token for good: retrying them only adds invalid requests.
+UNKNOWN_INTERACTION = 10062
+UNKNOWN_WEBHOOK = 10015
+INVALID_WEBHOOK_TOKEN = 50027
+TOO_MANY_FOLLOWUPS = 40094
+TOKEN_CODES = frozenset({UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN})
+TOO_LARGE_CODES = frozenset({40005, 50045})
+
+
+class Failure(StrEnum):
+    """What a refused Discord request means for the next step."""
+
+    TOKEN = "token"  # the interaction token is gone: use channel messages, or give up
+    TOO_LARGE = "too_large"  # the file was refused for its size: send a link instead
+    FOLLOWUPS = "followups"  # a user-installed app used its 5 followups: only the original can change now
+    OTHER = "other"  # anything else: log it, never loop on it
+
+
+def classify(exc: discord.HTTPException) -> Failure:
+    """Sort a refused request by what to do next."""
+    if exc.status == 413 or exc.code in TOO_LARGE_CODES:
+        return Failure.TOO_LARGE
+    if exc.code in TOKEN_CODES:
+        return Failure.TOKEN
+    if exc.code == TOO_MANY_FOLLOWUPS:
+        return Failure.FOLLOWUPS
+    return Failure.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A message the bot posted, and the surface that can edit it."""
+
+    surface: Surface
+    message_id: int
+    original: bool = False
+    generation: int = 0  # which content of the original response this is (it may be replaced later)
+
+
+class Surface(Protocol):
+    """A place replies can be posted and edited."""
+
+    @property
+    def limit(self) -> int:
+        """Largest file in bytes this place accepts from the bot."""
+
+    async def post(
+        self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
+        reply_to: int | None = None,
+    ) -> Posted:
+        """Post a message (with a file or buttons)."""
+
+    async def edit(self, posted: Posted, content: str) -> None:
+        """Replace a posted message's text."""
+
+
+class InteractionSurface:
+    """The interaction's response: the deferred original first, then followups."""
+
+    def __init__(self, interaction: discord.Interaction[Any]) -> None:
+        self._interaction = interaction
+        self.fresh = True  # the deferred "thinking..." placeholder still shows
+        self.followups_left = True  # false once Discord refuses more followups (40094)
+        self._generation = 0
+
+    @property
+    def limit(self) -> int:
+        """The interaction's `attachment_size_limit` (the guild's boosts and the user's plan)."""
+        return self._interaction.filesize_limit
+
+    async def post(
+        self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
+        reply_to: int | None = None,
+    ) -> Posted:
+        """Fill the placeholder if it is still there, otherwise send a followup (or, with none left, replace the
+        original's content: the newest reply stays visible)."""
+        with _attach(file) as attached:
+            if self.fresh or not self.followups_left:
+                message = await self._interaction.edit_original_response(
+                    content=content, attachments=[attached] if attached else MISSING, view=view or MISSING,
+                )
+                self.fresh = False
+                self._generation += 1
+                return Posted(self, message.id, original=True, generation=self._generation)
+            sent = await self._interaction.followup.send(
+                content, file=attached or MISSING, view=view or MISSING, wait=True,
+            )
+            return Posted(self, sent.id)
+
+    async def edit(self, posted: Posted, content: str) -> None:
+        """Edit the original response (unless a newer reply replaced it) or a followup."""
+        if posted.original:
+            if posted.generation == self._generation:
+                await self._interaction.edit_original_response(content=content)
+        else:
+            await self._interaction.followup.edit_message(posted.message_id, content=content)
+
+    async def discard_placeholder(self) -> None:
+        """Remove the "thinking..." placeholder when nothing was said in it."""
+        if self.fresh:
+            self.fresh = False
+            await self._interaction.delete_original_response()
+
+
+class ChannelSurface:
+    """Ordinary messages in a channel, thread or DM, sent with the bot token (no expiry)."""
+
+    def __init__(self, channel: discord.PartialMessageable, limit: int, reply_to: int | None = None) -> None:
+        self._channel = channel
+        self._limit = limit
+        self._reply_to = reply_to  # the user's message: the first reply quotes it
+
+    @property
+    def limit(self) -> int:
+        """The guild's upload limit (its boost tier), 10 MiB in DMs."""
+        return self._limit
+
+    async def post(
+        self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
+        reply_to: int | None = None,
+    ) -> Posted:
+        """Send a channel message, as a reply to the user's message the first time."""
+        target = reply_to or self._reply_to
+        self._reply_to = None
+        options: dict[str, Any] = {"mention_author": False}
+        if target:
+            options["reference"] = discord.MessageReference(
+                message_id=target, channel_id=self._channel.id, fail_if_not_exists=False,
+            )
+        if view is not None:
+            options["view"] = view
+        with _attach(file) as attached:
+            if attached is not None:
+                options["file"] = attached
+            sent = await self._channel.send(content, **options)
+        return Posted(self, sent.id)
+
+    async def edit(self, posted: Posted, content: str) -> None:
+        """Edit a message the bot sent here."""
+        await self._channel.get_partial_message(posted.message_id).edit(content=content)
+
+    async def typing(self) -> None:
+        """Show "typing..." for a few seconds."""
+        await self._channel.typing()
+
+
+@contextmanager
+def _attach(path: Path | None) -> Iterator[discord.File | None]:
+    """A fresh `discord.File` per attempt (it opens the file at once), closed even if the request never ran."""
+    if path is None:
+        yield None
+        return
+    attached = discord.File(path, filename=path.name)
+    try:
+        yield attached
+    finally:
+        attached.close()

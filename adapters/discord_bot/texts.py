@@ -1,0 +1,69 @@
+"""What the Discord adapter itself says (beyond the engine's replies), and Discord's message-length rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_MESSAGE = 2000
+"""Discord's limit on a message's content, in characters."""
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    "moved": (
+        "⏩ Continued in a new message below: Discord stops updates to this reply after 15 minutes.",
+        "⏩ 后续进度见下方新消息：Discord 在 15 分钟后不再允许更新此回复。",
+    ),
+    "expiring": (
+        "⚠️ This is taking longer than 15 minutes. After that Discord no longer lets me update this reply, and I "
+        "cannot post in this channel myself (the app is installed for your account only, not in this server). "
+        "The video keeps rendering: run /export here again in a few minutes to get it.",
+        "⚠️ 处理时间超过 15 分钟。此后 Discord 不再允许我更新这条回复，而我也无法在此频道自行发消息"
+        "（应用只安装在你的账号上，未加入此服务器）。视频仍在渲染：请过几分钟在这里再次使用 /export 获取。",
+    ),
+    "too_big_no_link": (
+        "❌ The video is too large to post here and no download link is available. Please try /export later.",
+        "❌ 视频太大，无法在这里发送，也没有可用的下载链接。请稍后再试 /export。",
+    ),
+    "download_failed": (
+        "❌ Could not fetch {name} from Discord. Please send it again.",
+        "❌ 无法从 Discord 获取 {name}，请重新发送。",
+    ),
+    "button_export": ("Export", "导出"),
+    "button_status": ("Timeline", "时间线"),
+    "button_credits": ("Credits", "积分"),
+}
+
+
+def language(locale: object) -> str:
+    """`zh` for any Chinese Discord locale (zh-CN, zh-TW), `en` for everything else and for none."""
+    return "zh" if str(locale or "").lower().startswith("zh") else "en"
+
+
+def text(key: str, locale: str, **values: Any) -> str:
+    """The adapter's message `key` in the user's language."""
+    en, zh = _TEXTS[key]
+    template = zh if language(locale) == "zh" else en
+    return template.format(**values) if values else template
+
+
+def split(content: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Cut a text into messages of at most `limit` characters, at a line break or space when there is one."""
+    chunks: list[str] = []
+    rest = content
+    while len(rest) > limit:
+        cut = _cut_point(rest, limit)
+        piece = rest[:cut].rstrip()
+        if piece:
+            chunks.append(piece)
+        rest = rest[cut:].lstrip("\n ")
+    if rest or not chunks:
+        chunks.append(rest)
+    return chunks
+
+
+def _cut_point(content: str, limit: int) -> int:
+    # Prefer a paragraph, then a line, then a word; a long unbroken run is cut hard.
+    for separator in ("\n\n", "\n", " "):
+        at = content.rfind(separator, 0, limit + 1)
+        if at > limit // 2:
+            return at
+    return limit

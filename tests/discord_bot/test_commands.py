@@ -1,0 +1,78 @@
+"""Slash commands: synced with Chinese names at start-up, answered in the user's language, files handled."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from bot.sim.config import SimConfig
+from tests.discord_bot.payloads import GUILD
+from tests.discord_bot.rig import FAST, PNG, open_rig
+from tests.harness import wait_for
+
+COMMANDS = ["video", "upload", "export", "status", "credits", "new", "cancel", "help"]
+CHINESE = {"video": "视频", "upload": "上传", "export": "导出", "status": "状态", "credits": "积分", "new": "新项目",
+           "cancel": "取消", "help": "帮助"}
+
+
+async def test_commands_are_synced_globally_in_english_and_chinese_for_servers_and_dms(tmp_path: Path) -> None:
+    async with open_rig(tmp_path) as rig:
+        (sync,) = rig.fake.find("PUT")
+        assert sync.path == "/applications/111/commands"
+        commands = {command["name"]: command for command in sync.body}
+        assert list(commands) == COMMANDS
+        for name, command in commands.items():
+            assert command["name_localizations"]["zh-CN"] == CHINESE[name]
+            assert command["name_localizations"]["zh-TW"]
+            assert command["description_localizations"]["zh-CN"]
+            assert command["contexts"] == [0, 1, 2]  # servers, the bot's DM, group DMs
+            assert command["integration_types"] == [0, 1]  # installed in a server or for a user
+        video = commands["video"]["options"]
+        assert [(option["name"], option["type"], option["required"]) for option in video] == [
+            ("prompt", 3, True), ("file", 11, False), ("file2", 11, False), ("file3", 11, False)]
+        assert video[0]["name_localizations"] == {"zh-CN": "描述", "zh-TW": "描述"}
+        assert [(o["name"], o["type"], o["required"]) for o in commands["upload"]["options"]] == [("file", 11, True)]
+
+
+async def test_commands_are_synced_to_the_configured_guilds(tmp_path: Path) -> None:
+    async with open_rig(tmp_path, config=replace(FAST, guild_ids=(GUILD, 701))) as rig:
+        assert [call.path for call in rig.fake.find("PUT")] == [
+            f"/applications/111/guilds/{GUILD}/commands", "/applications/111/guilds/701/commands"]
+        assert [command["name"] for command in rig.fake.find("PUT")[0].body] == COMMANDS
+
+
+async def test_replies_follow_the_users_discord_language(tmp_path: Path) -> None:
+    async with open_rig(tmp_path) as rig:
+        chinese = rig.make.command("help", locale="zh-TW")
+        english = rig.make.command("help", locale="de")
+        await rig.feed(chinese)
+        await rig.feed(english)
+
+        assert rig.webhook(chinese, "PATCH")[0].content.startswith("我可以制作 AI 视频")
+        assert rig.webhook(english, "PATCH")[0].content.startswith("I make AI videos")
+
+
+async def test_upload_fetches_the_file_at_once_and_refuses_unsupported_ones_unfetched(tmp_path: Path) -> None:
+    async with open_rig(tmp_path) as rig:
+        good = rig.make.command("upload", files=[("file", "logo.png", PNG, "image/png")], locale="zh-CN")
+        bad = rig.make.command("upload", files=[("file", "notes.txt", b"hello", "text/plain")])
+        await rig.feed(good)
+        await rig.feed(bad)
+
+        assert any(call.content == "📎 已添加：logo.png (image)" for call in rig.webhook(good))
+        assert rig.webhook(good)[-1].content == "现在告诉我想用它做什么。"
+        assert [call.path.rsplit("-", 1)[-1] for call in rig.fake.find("GET", "/cdn/")] == ["logo.png"]
+        assert rig.webhook(bad, "PATCH")[0].content.startswith("❌ notes.txt: that file type is not supported")
+
+
+async def test_cancel_stops_the_turn_and_leaves_no_thinking_placeholder(tmp_path: Path) -> None:
+    async with open_rig(tmp_path, sim=SimConfig(speed=0.001, scenario="stall")) as rig:
+        stalled = rig.make.command("video", {"prompt": "a slow one"})
+        started = await rig.start(stalled)
+        await wait_for(lambda: bool(rig.h.sim.world.requests_to("/run_sse")))
+        cancel = rig.make.command("cancel")
+        await rig.feed(cancel)
+        await rig.settle(started)
+
+        assert rig.webhook(stalled)[-1].content == "🛑 Stopped. Nothing more will be sent for that request."
+        assert [call.method for call in rig.webhook(cancel)] == ["POST", "DELETE"]  # defer, then no placeholder

@@ -1,0 +1,29 @@
+"""Progress edits the original response, throttled, and only when the text changes."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from bot.sim.config import SimConfig
+from tests.discord_bot.rig import FAST, open_rig
+
+
+async def test_render_progress_edits_are_throttled_and_never_repeat(tmp_path: Path) -> None:
+    async with open_rig(tmp_path, sim=SimConfig(speed=0.001, render_seconds=1500)) as rig:
+        await rig.feed(rig.make.command("video", {"prompt": "generate a video of the sea"}))
+        polls_before = len(rig.h.sim.world.requests_to("/api/render/proxy/lambda/", "GET"))
+        export = rig.make.command("export")
+        await rig.feed(export)
+
+        edits = [call for call in rig.webhook(export, "PATCH") if call.path.endswith("/messages/@original")]
+        texts = [call.content for call in edits]
+        polls = len(rig.h.sim.world.requests_to("/api/render/proxy/lambda/", "GET")) - polls_before
+        assert texts[0] == "🎞 Rendering your video..."
+        assert texts[-1] == "✅ Video ready!"
+        assert any(text.startswith("🎞 Rendering... ") and text.endswith("%") for text in texts)
+        assert all(earlier != later for earlier, later in itertools.pairwise(texts))
+        assert len(edits) < polls  # one progress update per poll reached the adapter; far fewer edits left it
+        middle = edits[:-1]  # the final text is shown at once
+        gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(middle)]
+        assert all(gap >= FAST.progress_interval - 0.05 for gap in gaps), gaps
