@@ -94,7 +94,7 @@ class ConsolePlatform:
         """The platform name in chat keys."""
         return PLATFORM
 
-    def outgoing(self, chat: ChatKey, reply_to: str | None) -> Outgoing:
+    def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str = "en") -> Outgoing:
         """Replies go to this process's stdout."""
         return ConsoleOutgoing(self._stream, self._out_dir)
 
@@ -117,7 +117,7 @@ async def run_console(engine: Engine, out_dir: Path, stdin: TextIO = sys.stdin, 
     locale = "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"
     interactive = stdin.isatty()
     platform = ConsolePlatform(stdout, out_dir)
-    out = platform.outgoing(CHAT, None)
+    out = platform.outgoing(CHAT, None, locale)
     await engine.resume({PLATFORM: platform})
     if interactive:
         _emit(stdout, "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.")

@@ -41,7 +41,7 @@ class DiscordPlatform:
         """The platform name in chat keys."""
         return PLATFORM
 
-    def outgoing(self, chat: ChatKey, reply_to: str | None) -> Outgoing:
+    def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str = "en") -> Outgoing:
         """Post in the chat's channel or thread, replying to the user's message when it was one."""
         channel_id = int(chat.thread_id or chat.chat_id)
         guild = getattr(self._client.get_channel(channel_id), "guild", None)
@@ -49,7 +49,7 @@ class DiscordPlatform:
         quoted = int(reply_to) if reply_to and reply_to.isdigit() else None  # "i..." ids are interactions
         surface = ChannelSurface(self._client.get_partial_messageable(channel_id), limit, reply_to=quoted)
         return DiscordOutgoing(
-            None, surface, style=Style(interval=self._config.progress_interval), clock=self._clock,
+            None, surface, style=Style(interval=self._config.progress_interval, locale=locale), clock=self._clock,
         )
 
 

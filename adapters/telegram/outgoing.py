@@ -185,11 +185,11 @@ class TelegramPlatform:
         """The platform name in chat keys."""
         return PLATFORM
 
-    def outgoing(self, chat: ChatKey, reply_to: str | None) -> TelegramOutgoing:
+    def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str = "en") -> TelegramOutgoing:
         """Replies to a chat read back from the store; groups get a reply to the request when it is known."""
         where = Where(int(chat.chat_id), int(chat.thread_id) if chat.thread_id else None)
         replied = int(reply_to) if reply_to and reply_to.isdigit() and where.chat_id < 0 else None
-        return self.reply(where, "en", replied)
+        return self.reply(where, locale, replied)
 
     def reply(self, where: Where, locale: str, reply_to: int | None) -> TelegramOutgoing:
         """Replies to a chat in the user's language."""

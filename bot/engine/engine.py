@@ -64,7 +64,7 @@ class Engine:
         """Resume every unfinished render left by a previous process; returns how many were picked up."""
         jobs = [job for job in await self._store.open_renders() if job.platform in platforms]
         for job in jobs:
-            out = platforms[job.platform].outgoing(ChatKey.parse(job.chat_key), job.reply_to)
+            out = platforms[job.platform].outgoing(ChatKey.parse(job.chat_key), job.reply_to, job.locale)
             self.background.spawn(self._resume_one(job, out), name=f"resume-{job.render_id}")
         return len(jobs)
 

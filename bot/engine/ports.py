@@ -163,5 +163,5 @@ class Platform(Protocol):
     def name(self) -> str:
         """The platform name used in chat keys (console, telegram, discord)."""
 
-    def outgoing(self, chat: ChatKey, reply_to: str | None) -> Outgoing:
-        """Replies to a chat, outside any incoming message."""
+    def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str) -> Outgoing:
+        """Replies to a chat in the user's language, outside any incoming message."""

@@ -16,16 +16,16 @@ class OnePlatform:
 
     def __init__(self, chat: RecordingChat) -> None:
         self.chat = chat
-        self.reached: list[tuple[ChatKey, str | None]] = []
+        self.reached: list[tuple[ChatKey, str | None, str]] = []
 
     @property
     def name(self) -> str:
         """The console platform."""
         return "console"
 
-    def outgoing(self, chat: ChatKey, reply_to: str | None) -> Outgoing:
+    def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str) -> Outgoing:
         """Record who was reached."""
-        self.reached.append((chat, reply_to))
+        self.reached.append((chat, reply_to, locale))
         return self.chat
 
 
@@ -34,15 +34,18 @@ async def test_a_saved_but_unsubmitted_job_is_submitted_and_delivered_once(bot: 
     await bot.engine.handle(bot.message("make a video of a meadow"), chat)
     session = await bot.store.get_session("console:chat-1:-")
     assert session is not None
-    job = RenderJob("render_left_behind", "console:chat-1:-", session.session_id, time.time(), reply_to="m9")
+    job = RenderJob(
+        "render_left_behind", "console:chat-1:-", session.session_id, time.time(), reply_to="m9", locale="zh-CN"
+    )
     await bot.store.put_render(job)
 
     platform = OnePlatform(bot.chat())
     assert await bot.engine.resume({"console": platform}) == 1
     await bot.engine.background.drain()
 
-    assert platform.reached == [(ChatKey("console", "chat-1"), "m9")]
+    assert platform.reached == [(ChatKey("console", "chat-1"), "m9", "zh-CN")]
     assert len(platform.chat.videos) == 1
+    assert platform.chat.videos[0].text.startswith("🎬 你的视频")
     submits = [r["body"]["id"] for r in await bot.requests("/api/render/proxy/lambda")]
     assert submits == ["render_left_behind"]
     assert await bot.store.open_renders() == []
