@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     recovery_first_wait: float = Field(30.0, description="After a dropped stream: seconds to the first state check.")
     recovery_wait: float = Field(60.0, description="After a dropped stream: seconds between later state checks.")
     recovery_checks: int = Field(5, description="After a dropped stream: state checks before giving up.")
-    lock_lease: float = Field(1200.0, description="Seconds a chat's turn lock is held before it lapses.")
+    lock_lease: float = Field(120.0, description="Seconds a chat's turn lock is held before it lapses.")
 
     def attribution(self, platform: str) -> dict[str, str]:
         """The three attribution headers for requests made on behalf of `platform`."""

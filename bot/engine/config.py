@@ -32,5 +32,5 @@ class EngineConfig:
     recovery_first_wait: float = 30.0
     recovery_wait: float = 60.0
     recovery_checks: int = 5
-    lock_lease: float = 1200.0
+    lock_lease: float = 120.0
     max_upload_bytes: int = MAX_UPLOAD_BYTES

@@ -21,11 +21,12 @@ from bot.engine.texts import say
 from bot.engine.turns import Turns
 from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
-from bot.store.models import ChatSession, RenderJob
+from bot.store.models import ChatSession, JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+STALE_RENDER = 24 * 3600.0  # a render older than a day is not worth resuming: its output may be gone
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -40,7 +41,8 @@ class Engine:
         self._store = store
         self._config = config
         self._relay = Relay(nemo, store, config, clock, sleep)
-        self._exporter = Exporter(nemo, store, config, clock, sleep)
+        self._cancelling: set[str] = set()
+        self._exporter = Exporter(nemo, store, config, sleep, user_cancelled=self._cancelling.__contains__)
         self._turns = Turns(nemo, store, config)
         self._running: dict[str, asyncio.Task[None]] = {}
         self.background = Supervisor()
@@ -63,6 +65,11 @@ class Engine:
     async def resume(self, platforms: Mapping[str, Platform]) -> int:
         """Resume every unfinished render left by a previous process; returns how many were picked up."""
         jobs = [job for job in await self._store.open_renders() if job.platform in platforms]
+        stale = [job for job in jobs if job.created_at < time.time() - STALE_RENDER]
+        for job in stale:
+            log.warning("render %s is too old to resume; closing it", job.render_id)
+            await self._store.close_render(job.render_id, JobStatus.FAILED)
+        jobs = [job for job in jobs if job not in stale]
         for job in jobs:
             out = platforms[job.platform].outgoing(ChatKey.parse(job.chat_key), job.reply_to, job.locale)
             self.background.spawn(self._resume_one(job, out), name=f"resume-{job.render_id}")
@@ -72,6 +79,7 @@ class Engine:
         try:
             await self._exporter.resume(job, out)
         except NemoError as exc:
+            await self._store.close_render(job.render_id, JobStatus.FAILED)
             await self._tell(out, explain(exc, job.locale, self._config.web_url))
 
     async def _dispatch(self, msg: Incoming, decision: Route, out: Outgoing) -> None:
@@ -89,6 +97,8 @@ class Engine:
             await self._status(msg, out)
         elif intent is Intent.NEW:
             await self._locked(msg, out, self._new)
+        elif intent is Intent.AGENT and not decision.text.strip():
+            await out.send_text(say("video_usage", msg.locale))
         else:
             await self._locked(msg, out, lambda m, o: self._work(m, decision, o))
 
@@ -152,6 +162,7 @@ class Engine:
         if task is None or task.done():
             await out.send_text(say("nothing_to_cancel", msg.locale))
             return
+        self._cancelling.add(str(msg.chat))
         task.cancel()
 
     async def _locked(
@@ -175,6 +186,7 @@ class Engine:
             raise
         finally:
             self._running.pop(key, None)
+            self._cancelling.discard(key)
             await self._store.release_lock(key, owner)
         if task.cancelled():
             await out.send_text(say("cancelled", msg.locale))

@@ -13,16 +13,24 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.engine.config import EngineConfig
+from bot.engine.explain import explain
 from bot.engine.ports import NemoApi, Outgoing, Progress, RenderStore
 from bot.engine.texts import say
 from bot.nemo.draft import Draft
-from bot.nemo.errors import BadRequest, RenderFailed
+from bot.nemo.errors import (
+    BadRequest,
+    ConnectionLost,
+    NemoError,
+    NemoTimeout,
+    RateLimited,
+    RenderFailed,
+    ServerError,
+)
 from bot.nemo.models import ProjectState, RenderState, RenderStatus
 from bot.store.models import JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 MAX_ATTEMPTS = 2
 
@@ -37,19 +45,29 @@ class Exporter:
 
     def __init__(
         self, nemo: NemoApi, store: RenderStore, config: EngineConfig,
-        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+        sleep: Sleep = asyncio.sleep, user_cancelled: Callable[[str], bool] = lambda chat_key: True,
     ) -> None:
         self._nemo = nemo
         self._store = store
         self._config = config
-        self._clock = clock
         self._sleep = sleep
+        self._user_cancelled = user_cancelled
 
     async def start(self, job: RenderJob, draft: Draft, out: Outgoing) -> None:
         """Save the job, submit it, and follow it to delivery."""
         await self._store.put_render(job)
         progress = await out.start_progress(say("render_started", job.locale))
-        await self._nemo.submit_render(job.session_id, draft, job.render_id)
+        try:
+            await self._nemo.submit_render(job.session_id, draft, job.render_id)
+        except (NemoTimeout, ConnectionLost):
+            # Unknown whether it arrived: polling tells (an unknown id is submitted then, under the same id).
+            log.warning("render %s submit unconfirmed; following it", job.render_id)
+        except RenderFailed:
+            await self._failed(job, out, progress)
+            return
+        except NemoError as exc:
+            await self._give_up(job, progress, explain(exc, job.locale, self._config.web_url))
+            return
         await self.follow(job, out, progress)
 
     async def resume(self, job: RenderJob, out: Outgoing) -> None:
@@ -62,71 +80,98 @@ class Exporter:
         try:
             status = await self._wait(job, progress)
         except RenderFailed:
-            await self._store.close_render(job.render_id, JobStatus.FAILED)
-            if job.attempt >= MAX_ATTEMPTS:
-                await progress.finish(say("render_failed", job.locale))
-                return
-            await progress.update(say("render_retry", job.locale))
-            await self._retry(job, out, progress)
+            await self._failed(job, out, progress)
             return
         except TimeoutError:
-            await self._store.close_render(job.render_id, JobStatus.FAILED)
-            await progress.finish(say("render_timeout", job.locale))
+            with contextlib.suppress(NemoError):
+                await self._nemo.cancel_render(job.render_id)
+            await self._give_up(job, progress, say("render_timeout", job.locale))
+            return
+        except NemoError as exc:
+            await self._give_up(job, progress, explain(exc, job.locale, self._config.web_url))
             return
         except asyncio.CancelledError:
-            await self._abandon(job)
+            if self._user_cancelled(job.chat_key):
+                await self._abandon(job, progress)
+            # Otherwise the process is shutting down: the job stays open and the next start resumes it.
             raise
         await self._deliver(job, status, out, progress)
 
-    async def _retry(self, job: RenderJob, out: Outgoing, progress: Progress) -> None:
+    async def _failed(self, job: RenderJob, out: Outgoing, progress: Progress) -> None:
+        await self._store.close_render(job.render_id, JobStatus.FAILED)
+        if job.attempt >= MAX_ATTEMPTS:
+            await progress.finish(say("render_failed", job.locale))
+            return
+        await progress.update(say("render_retry", job.locale))
         state = await self._nemo.state(job.session_id)
         retry = replace(job, render_id=new_render_id(), attempt=job.attempt + 1, created_at=time.time())
-        await self._store.put_render(retry)
-        await self._nemo.submit_render(retry.session_id, state.draft, retry.render_id)
-        await self.follow(retry, out, progress)
+        await self.start_retry(retry, state.draft, out, progress)
+
+    async def start_retry(self, job: RenderJob, draft: Draft, out: Outgoing, progress: Progress) -> None:
+        """Submit a retry under its new id and follow it."""
+        await self._store.put_render(job)
+        try:
+            await self._nemo.submit_render(job.session_id, draft, job.render_id)
+        except RenderFailed:
+            await self._failed(job, out, progress)
+            return
+        except (NemoTimeout, ConnectionLost):
+            log.warning("render %s submit unconfirmed; following it", job.render_id)
+        except NemoError as exc:
+            await self._give_up(job, progress, explain(exc, job.locale, self._config.web_url))
+            return
+        await self.follow(job, out, progress)
+
+    async def _give_up(self, job: RenderJob, progress: Progress, text: str) -> None:
+        await self._store.close_render(job.render_id, JobStatus.FAILED)
+        await progress.finish(text)
 
     async def _wait(self, job: RenderJob, progress: Progress) -> RenderStatus:
         delay = self._config.render_poll_initial
         async with asyncio.timeout(self._config.render_timeout):
             while True:
                 status = await self._poll(job)
-                if status.state is RenderState.COMPLETED:
-                    return status
-                if status.state in (RenderState.FAILED, RenderState.CANCELLED):
-                    raise RenderFailed(job.render_id, status.error or "render failed")
-                await progress.update(say("render_progress", job.locale, percent=status.progress))
+                if status is not None:
+                    if status.state is RenderState.COMPLETED:
+                        return status
+                    if status.state in (RenderState.FAILED, RenderState.CANCELLED):
+                        raise RenderFailed(job.render_id, status.error or "render failed")
+                    await progress.update(say("render_progress", job.locale, percent=status.progress))
                 await self._sleep(delay)
                 delay = min(delay * self._config.render_poll_factor, self._config.render_poll_max)
 
-    async def _poll(self, job: RenderJob) -> RenderStatus:
+    async def _poll(self, job: RenderJob) -> RenderStatus | None:
+        """The render's status; None after a passing failure (the next poll tries again)."""
         try:
             return await self._nemo.render_status(job.render_id)
+        except (ServerError, ConnectionLost, NemoTimeout, RateLimited) as exc:
+            log.warning("polling render %s failed for now: %s", job.render_id, exc)
+            return None
         except BadRequest as exc:
             if exc.http_status != 404:
                 raise
-            # The previous process saved the job but died before submitting it: submit it now, same id.
+            # The job was saved but its submit never arrived (a process died in between): submit it now, same id.
             log.info("render %s unknown to Nemo; submitting it", job.render_id)
             state = await self._nemo.state(job.session_id)
             return await self._nemo.submit_render(job.session_id, state.draft, job.render_id)
 
     async def _deliver(self, job: RenderJob, status: RenderStatus, out: Outgoing, progress: Progress) -> None:
-        if not await self._store.claim_delivery(job.render_id):
-            log.info("render %s was delivered already", job.render_id)
-            await self._store.close_render(job.render_id, JobStatus.DELIVERED)
-            return
-        await progress.finish(say("render_done", job.locale))
         state = await self._nemo.state(job.session_id)
         width, height, duration = _dimensions(state)
         path = self._config.workdir / f"{_slug(state.draft.title)}-{job.render_id[-8:]}.mp4"
         try:
             size = await self._download(job, status, path)
-            if size > out.upload_limit and status.output_url:
+            # Claimed only now, with the file in hand, so a failed download leaves the job to a later try.
+            if not await self._store.claim_delivery(job.render_id):
+                log.info("render %s was delivered already", job.render_id)
+            elif size > out.upload_limit and status.output_url:
                 await out.send_link(status.output_url, say("too_big_link", job.locale, size_mb=size / 1e6))
             else:
                 await self._send(out, job, status, path, (width, height, duration))
         finally:
             path.unlink(missing_ok=True)
         await self._store.close_render(job.render_id, JobStatus.DELIVERED)
+        await progress.finish(say("render_done", job.locale))
 
     async def _send(
         self, out: Outgoing, job: RenderJob, status: RenderStatus, path: Path, shape: tuple[int, int, float],
@@ -145,15 +190,18 @@ class Exporter:
             await out.send_link(status.output_url, say("render_done", job.locale))
 
     async def _download(self, job: RenderJob, status: RenderStatus, path: Path) -> int:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
         if status.output_url:
             return await self._nemo.download(status.output_url, path)
         return await self._nemo.download_render(job.render_id, path)
 
-    async def _abandon(self, job: RenderJob) -> None:
+    async def _abandon(self, job: RenderJob, progress: Progress) -> None:
+        """A person cancelled: stop the render at Nemo and close the job."""
         with contextlib.suppress(Exception):
             await asyncio.shield(self._nemo.cancel_render(job.render_id))
         await asyncio.shield(self._store.close_render(job.render_id, JobStatus.FAILED))
+        with contextlib.suppress(Exception):
+            await asyncio.shield(progress.finish(say("cancelled", job.locale)))
 
 
 def _dimensions(state: ProjectState) -> tuple[int, int, float]:

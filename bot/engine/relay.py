@@ -15,7 +15,7 @@ from bot.engine.messages import DEFAULT_ACTIONS
 from bot.engine.ports import NemoApi, Outgoing, Progress, SessionStore
 from bot.engine.texts import say
 from bot.nemo.draft import describe_changes
-from bot.nemo.errors import NemoTimeout, StreamDropped
+from bot.nemo.errors import NemoError, NemoTimeout, StreamDropped
 from bot.nemo.events import AgentEvent, AgentText, Keepalive, StreamError, ToolCall, ToolResult
 from bot.nemo.models import ProjectState
 
@@ -61,24 +61,37 @@ class Relay:
 
     async def turn(self, chat_key: str, session_id: str, text: str, out: Outgoing, locale: str) -> None:
         """Send `text` to the agent exactly once and relay the turn."""
-        before = await self._before(chat_key, session_id)
+        state_key = f"{chat_key}/{session_id}"  # per session, so a fresh project never diffs against the old one
+        before = await self._before(state_key, session_id)
         now = self._clock()
         view = _TurnView(last_event=now, last_ping=now, started=now)
+        outcome = "turn_done"
         try:
             async with asyncio.timeout(self._config.stream_timeout):
                 await self._relay(session_id, text, out, locale, view)
         except StreamDropped:
-            await out.send_text(say("connection_lost_checking", locale))
-            await self._recover(chat_key, session_id, before, out, locale)
-            return
+            outcome = "turn_dropped"
         except (TimeoutError, _IdleTimeout, NemoTimeout):
             # The work may still be running server-side: never invite a re-send, point at status instead.
             view.timed_out = True
+            outcome = "turn_running"
             await out.send_text(say("stream_timeout", locale))
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            raise
         finally:
             if view.progress is not None:
-                await view.progress.finish(say("turn_done", locale))
-        await self._after(chat_key, session_id, before, out, locale, view)
+                await view.progress.finish(say("turn_failed" if view.failed else outcome, locale))
+        # The paid message has gone out: from here on a failure must never read as "try again".
+        try:
+            if outcome == "turn_dropped":
+                await out.send_text(say("connection_lost_checking", locale))
+                await self._recover(state_key, session_id, before, out, locale)
+            else:
+                await self._after(state_key, session_id, before, out, locale, view)
+        except NemoError as exc:
+            log.warning("checking the result of a turn failed: %s", exc)
+            await out.send_text(say("check_later", locale))
 
     async def _relay(self, session_id: str, text: str, out: Outgoing, locale: str, view: _TurnView) -> None:
         async with contextlib.aclosing(self._nemo.stream(session_id, text)) as events:
@@ -99,8 +112,10 @@ class Relay:
         elif isinstance(event, ToolResult) and event.name.startswith("generate"):
             await self._progress(out, view, say("raw_ready", locale))
         elif isinstance(event, StreamError):
-            view.failed = True
-            await out.send_text(say("stream_error", locale, reason=event.message[:300]))
+            log.warning("the agent's stream reported an error: %s", event.message)
+            if not view.failed:
+                view.failed = True
+                await out.send_text(say("stream_error", locale))
 
     async def _on_text(self, text: str, out: Outgoing, view: _TurnView) -> None:
         if not text.strip():

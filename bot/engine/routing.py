@@ -89,14 +89,13 @@ def route(text: str, has_attachments: bool = False) -> Route:
     stripped = text.strip()
     command = _COMMAND.match(stripped)
     if command:
-        intent = _COMMANDS.get(command.group(1).lower(), Intent.AGENT)
+        # An unknown command is not a prompt: answering with help costs nothing, the agent would charge.
+        intent = _COMMANDS.get(command.group(1).lower(), Intent.HELP)
         rest = (command.group(2) or "").strip()
         if has_attachments and intent in (Intent.AGENT, Intent.UPLOAD):
             return Route(Intent.UPLOAD, rest, tuple(_URL.findall(rest)))
         if intent is Intent.UPLOAD:
             return Route(Intent.UPLOAD, "", tuple(_URL.findall(rest)))
-        if intent is Intent.AGENT and command.group(1).lower() != "video":
-            return Route(Intent.AGENT, stripped)
         return Route(intent, rest)
     if has_attachments:
         return Route(Intent.UPLOAD, "" if normalize(stripped) in _PHRASES[Intent.UPLOAD] else stripped)

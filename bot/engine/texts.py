@@ -77,7 +77,21 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The agent finished without changing the project. Try rephrasing your request.",
         "处理结束，但项目没有变化。请换个说法试试。",
     ),
-    "stream_error": ("⚠️ The video agent ran into a problem: {reason}", "⚠️ 视频助手遇到问题：{reason}"),
+    "stream_error": (
+        "⚠️ The video agent ran into a problem with that request. Send status to see where the project stands.",
+        "⚠️ 视频助手处理该请求时遇到问题。发送“状态”查看项目当前情况。",
+    ),
+    "turn_failed": ("⚠️ Ended with a problem.", "⚠️ 处理时出现问题。"),
+    "turn_running": ("⌛ Still running on the server...", "⌛ 服务器仍在处理..."),
+    "turn_dropped": ("📡 Connection lost; checking on it...", "📡 连接中断，正在检查..."),
+    "check_later": (
+        "⚠️ Your request went through, but I could not check the result just now. Send status in a moment to see it.",
+        "⚠️ 请求已发送，但暂时无法查看结果。请稍后发送“状态”查看。",
+    ),
+    "video_usage": (
+        "Describe the video after the command, e.g. /video a cat surfing at sunset",
+        "请在命令后描述视频，例如：/video 日落时冲浪的猫",
+    ),
     "stream_timeout": (
         "⌛ This is taking longer than expected. Send status in a few minutes to see the result.",
         "⌛ 处理时间比预期长。几分钟后发送“状态”查看结果。",

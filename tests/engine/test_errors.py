@@ -35,8 +35,8 @@ async def test_export_blocked_402_is_not_about_credits(bot: Harness) -> None:
     await bot.engine.handle(bot.message("make a video of a river"), chat)
     await bot.configure(plan="free_blocked")
     await bot.engine.handle(bot.message("export"), chat)
-    assert chat.texts[-1].startswith("🔒 Export is not available on the free plan")
-    assert "credits" not in chat.texts[-1]
+    assert chat.log[-1].text.startswith("🔒 Export is not available on the free plan")
+    assert "credits" not in chat.log[-1].text
 
 
 @pytest.mark.parametrize(

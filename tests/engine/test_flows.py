@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from bot.engine.messages import Action, Attachment, ChatKey
 from bot.sim.config import SimConfig
-from tests.harness import Harness, RecordingChat, probe_video, running_bot
+from tests.harness import Harness, RecordingChat, probe_video, running_bot, wait_for
 
 
 def _attach(path: Path, mime: str | None = None) -> Attachment:
@@ -209,3 +210,56 @@ async def test_a_refused_file_still_reaches_the_person_as_a_link(bot: Harness) -
     [link] = [item for item in chat.log if item.kind == "link"]
     assert str(link.meta["url"]).startswith(bot.sim.url)
     assert await bot.store.open_renders() == []
+
+
+async def test_a_refused_export_closes_its_job(bot: Harness) -> None:
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("make a video of a harbor"), chat)
+    await bot.configure(plan="free_blocked")
+    await bot.engine.handle(bot.message("export"), chat)
+    assert chat.log[-1].kind == "finish"
+    assert chat.log[-1].text.startswith("🔒 Export is not available on the free plan")
+    assert await bot.store.open_renders() == []
+
+
+async def test_passing_poll_failures_do_not_stop_the_export(bot: Harness) -> None:
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("make a video of a lantern"), chat)
+    await bot.configure(faults=[{"path_prefix": "/api/render/proxy/lambda/", "code": 503, "times": 3, "method": "GET"}])
+    await bot.engine.handle(bot.message("export"), chat)
+    assert len(chat.videos) == 1
+    assert await bot.store.open_renders() == []
+
+
+async def test_shutdown_mid_render_leaves_the_job_for_the_next_start(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, db=14, sim=SimConfig(speed=0.001, render_seconds=100_000)) as bot:
+        chat = bot.chat()
+        await bot.engine.handle(bot.message("make a video of a bell"), chat)
+        export = asyncio.create_task(bot.engine.handle(bot.message("export"), chat))
+        await wait_for(lambda: any("Rendering..." in item.text for item in chat.log))
+        export.cancel()
+        await asyncio.gather(export, return_exceptions=True)
+        assert len(await bot.store.open_renders()) == 1
+        assert [r for r in await _all(bot) if r["path"].endswith("/cancel")] == []
+
+
+async def test_cancel_mid_render_stops_it_at_nemo(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, db=14, sim=SimConfig(speed=0.001, render_seconds=100_000)) as bot:
+        chat = bot.chat()
+        await bot.engine.handle(bot.message("make a video of a drum"), chat)
+        export = asyncio.create_task(bot.engine.handle(bot.message("export"), chat))
+        await wait_for(lambda: any("Rendering..." in item.text for item in chat.log))
+        await bot.engine.handle(bot.message("/cancel"), chat)
+        await export
+        assert await bot.store.open_renders() == []
+        assert len([r for r in await _all(bot) if r["path"].endswith("/cancel")]) == 1
+        assert chat.texts[-1].startswith("🛑 Stopped.")
+
+
+async def test_unknown_commands_get_help_and_a_bare_video_gets_usage(bot: Harness) -> None:
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("/settings"), chat)
+    await bot.engine.handle(bot.message("/video"), chat)
+    assert chat.texts[0].startswith("I make AI videos.")
+    assert chat.texts[1].startswith("Describe the video after the command")
+    assert await bot.requests("/run_sse") == []

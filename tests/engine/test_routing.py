@@ -42,7 +42,8 @@ TABLE = [
     ("我的余额宝理财宣传片", Intent.AGENT),
     ("make a video of a cat surfing", Intent.AGENT),
     ("hello", Intent.AGENT),
-    ("/unknowncommand do things", Intent.AGENT),
+    ("/unknowncommand do things", Intent.HELP),
+    ("/settings", Intent.HELP),
 ]
 
 

@@ -85,7 +85,7 @@ async def test_a_message_id_seen_before_is_ignored(bot: Harness) -> None:
 async def test_stream_error_midway_is_explained(bot: Harness) -> None:
     chat = bot.chat()
     await bot.engine.handle(bot.message("error please"), chat)
-    assert any(text.startswith("⚠️ The video agent ran into a problem:") for text in chat.texts)
+    assert any(text.startswith("⚠️ The video agent ran into a problem") for text in chat.texts)
     assert "nmv_usr_" not in chat.everything()
 
 
@@ -141,3 +141,34 @@ async def test_a_silent_connection_points_at_status_instead_of_a_resend(tmp_path
         await bot.engine.handle(bot.message("stall"), chat)
         assert chat.texts[-1].startswith("⌛ This is taking longer than expected.")
         assert not any("finished without changing" in text for text in chat.texts)
+
+
+async def test_a_failure_after_the_stream_never_invites_a_resend(bot: Harness) -> None:
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("hello"), chat)
+    for code in (500, 1002):
+        await bot.configure(faults=[{"path_prefix": "/api/state/", "code": code, "times": 1}])
+        await bot.engine.handle(bot.message("silent edit: add a title"), chat)
+        assert chat.texts[-1].startswith("⚠️ Your request went through, but I could not check the result")
+    assert len(await bot.requests("/run_sse")) == 3  # one per message, never a second send
+    assert len(await bot.requests("/api/tasks/me/with-session/nemo_agent")) == 1
+
+
+async def test_a_stream_error_is_told_once_without_raw_server_text(bot: Harness) -> None:
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("error please"), chat)
+    problems = [text for text in chat.texts if text.startswith("⚠️ The video agent ran into a problem")]
+    assert len(problems) == 1
+    assert "{" not in problems[0]
+    assert "Error" not in problems[0]
+
+
+async def test_after_new_a_dropped_stream_is_judged_against_the_new_project(bot: Harness) -> None:
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("make a video of a castle"), chat)
+    await bot.engine.handle(bot.message("/new"), chat)
+    await bot.engine.handle(bot.message("hello"), chat)
+    await bot.engine.handle(bot.message("drop: make a video of a tower"), chat)
+    update = chat.texts[-1]
+    assert update.startswith("✅ Updated:")
+    assert "removed" not in update
