@@ -7,8 +7,9 @@ import getpass
 import mimetypes
 import os
 import shutil
+import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -121,7 +122,7 @@ async def run_console(engine: Engine, out_dir: Path, stdin: TextIO = sys.stdin, 
     await engine.resume({PLATFORM: platform})
     if interactive:
         _emit(stdout, "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.")
-    while line := await asyncio.to_thread(stdin.readline):
+    async for line in _lines(stdin):
         if not line.strip():
             continue
         message = to_incoming(line, locale)
@@ -133,6 +134,33 @@ async def run_console(engine: Engine, out_dir: Path, stdin: TextIO = sys.stdin, 
             await engine.handle(message, out)
     await engine.background.drain()
     return 0
+
+
+async def _lines(stdin: TextIO) -> AsyncIterator[str]:
+    """Lines from stdin without tying up a thread on a pipe or terminal (so SIGTERM can stop the bot)."""
+    if not _watchable(stdin):
+        # A regular file or /dev/null cannot be watched, but reading it never blocks for long either.
+        while line := await asyncio.to_thread(stdin.readline):
+            yield line
+        return
+    reader = asyncio.StreamReader()
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+    try:
+        while raw := await reader.readline():
+            yield raw.decode("utf-8", errors="replace")
+    finally:
+        transport.close()
+
+
+def _watchable(stdin: TextIO) -> bool:
+    """A pipe, socket or terminal: the event loop can wait on it."""
+    try:
+        fd = stdin.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(fd)
 
 
 def _emit(stream: TextIO, text: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
+import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
@@ -37,9 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nemo-bot {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run every adapter whose token is set; the console when none is")
-    commands.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
-    commands.add_parser("discord", help="run the Discord bot (needs DISCORD_BOT_TOKEN)")
+    for name, text in (
+        ("run", "run every adapter whose token is set; the console when none is"),
+        ("telegram", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)"),
+        ("discord", "run the Discord bot (needs DISCORD_BOT_TOKEN)"),
+    ):
+        _console_options(commands.add_parser(name, help=text), inherit=True)
     console = commands.add_parser("console", help="chat with the bot in this terminal (stdin/stdout)")
     _console_options(console, inherit=True)
     sim = commands.add_parser("sim", help="serve the offline Nemo API simulator")
@@ -136,18 +141,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     logs.setup(settings.log_level)
     try:
-        if args.command == "sim":
-            return asyncio.run(_sim(args))
-        if args.command in ("telegram", "discord"):
-            if args.command not in configured_platforms(settings):
-                print(f"nemo-bot {args.command}: set {args.command.upper()}_BOT_TOKEN first", file=sys.stderr)
-                return 2
-            return asyncio.run(_platforms(settings, args, [args.command]))
-        if args.command in (None, "run") and configured_platforms(settings):
-            return asyncio.run(_platforms(settings, args, configured_platforms(settings)))
-        return asyncio.run(_console(settings, args))
+        return asyncio.run(_until_stopped(_command(settings, args)))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # A library's start-up error may quote a bot token: print it masked, and the traceback to the log only.
+        logging.getLogger("nemo-bot").debug("stopped by an error", exc_info=True)
+        print(f"nemo-bot: {logs.redact(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
+        return 1
+
+
+async def _until_stopped(work: Coroutine[Any, Any, int]) -> int:
+    """Run `work`; SIGTERM (docker stop, systemd) cancels it so every resource closes cleanly."""
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        return 143
+
+
+async def _command(settings: Settings, args: argparse.Namespace) -> int:
+    """The coroutine the chosen command runs."""
+    if args.command == "sim":
+        return await _sim(args)
+    if args.command in ("telegram", "discord"):
+        if args.command not in configured_platforms(settings):
+            print(f"nemo-bot {args.command}: set {args.command.upper()}_BOT_TOKEN first", file=sys.stderr)
+            return 2
+        return await _platforms(settings, args, [args.command])
+    if args.command in (None, "run") and configured_platforms(settings):
+        return await _platforms(settings, args, configured_platforms(settings))
+    return await _console(settings, args)
 
 
 if __name__ == "__main__":

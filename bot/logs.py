@@ -17,15 +17,28 @@ class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message with secrets masked."""
         message = record.getMessage()
-        masked = _SECRET.sub("***", message)
+        masked = redact(message)
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+def redact(text: str) -> str:
+    """`text` with anything shaped like a secret masked."""
+    return _SECRET.sub("***", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Masks secrets in the whole formatted record, tracebacks included (library errors may quote a token)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted record, secrets masked."""
+        return redact(super().format(record))
 
 
 def setup(level: str) -> None:
     """Log to stderr at `level`, secrets masked."""
     handler = logging.StreamHandler()
     handler.addFilter(RedactSecrets())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)

@@ -70,3 +70,44 @@ def test_discord_settings_come_from_the_one_settings_object() -> None:
     config = DiscordSettings.from_settings(settings).config()
     assert config.guild_ids == (1, 2)
     assert config.api_url == "http://127.0.0.1:9/api"
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEMO_", "REDIS_", "TELEGRAM_", "DISCORD_"))}
+    env.update(NEMO_CONFIG_DIR=str(tmp_path / "cfg"), WORK_DIR=str(tmp_path / "work"), **extra)
+    return env
+
+
+async def test_sigterm_stops_the_bot_cleanly(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "console", "--sim",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env=_env(tmp_path),
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(b"credits\n")
+    await proc.stdin.drain()
+    assert proc.stdout is not None
+    async with asyncio.timeout(30):
+        while b"Credits" not in await proc.stdout.readline():
+            pass
+    proc.terminate()
+    _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 143, stderr.decode()
+    assert b"Traceback" not in stderr
+
+
+async def test_a_rejected_bot_token_is_reported_without_the_token(tmp_path: Path) -> None:
+    fake = FakeBotApi()  # knows only its own token, so it rejects this one like Telegram does
+    wrong = "987654:WRONG-token-that-the-bot-api-does-not-know-000"
+    async with fake_server(fake) as url:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "telegram", "--sim",
+            stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            env=_env(tmp_path, TELEGRAM_BOT_TOKEN=wrong, TELEGRAM_API_URL=url),
+        )
+        _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+    shown = stderr.decode()
+    assert proc.returncode == 1, shown
+    assert shown.startswith("nemo-bot: ")
+    assert "WRONG-token" not in shown
