@@ -18,6 +18,7 @@ from bot.engine.relay import Relay
 from bot.engine.routing import Intent, Route, route
 from bot.engine.tasks import Supervisor
 from bot.engine.texts import say
+from bot.engine.timeline_zh import localize
 from bot.engine.turns import Turns
 from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
@@ -149,8 +150,10 @@ class Engine:
             await out.send_text(say("timeline_empty", msg.locale))
             return
         state = await self._nemo.state(session.session_id)
-        text = summarize(state.draft) if state.draft.is_ready else say("timeline_empty", msg.locale)
-        await out.send_text(text)
+        if not state.draft.is_ready:
+            await out.send_text(say("timeline_empty", msg.locale))
+            return
+        await out.send_text(localize(summarize(state.draft), msg.locale))
 
     async def _new(self, msg: Incoming, out: Outgoing) -> None:
         await self._store.drop_session(str(msg.chat))

@@ -14,6 +14,7 @@ from bot.engine.gui import is_temporary_issue, translate_gui
 from bot.engine.messages import DEFAULT_ACTIONS
 from bot.engine.ports import NemoApi, Outgoing, Progress, SessionStore
 from bot.engine.texts import say
+from bot.engine.timeline_zh import localize
 from bot.nemo.draft import describe_changes
 from bot.nemo.errors import NemoError, NemoTimeout, StreamDropped
 from bot.nemo.events import AgentEvent, AgentText, Keepalive, StreamError, ToolCall, ToolResult
@@ -162,7 +163,7 @@ class Relay:
             return
         changes = describe_changes(before, after)
         if changes:
-            await out.send_text(say("changes", locale, changes="\n".join(changes)), DEFAULT_ACTIONS)
+            await _report(out, locale, changes)
         elif not view.timed_out:
             await out.send_text(say("no_changes", locale))
 
@@ -177,9 +178,15 @@ class Relay:
             changes = describe_changes(before, after)
             if changes:
                 await self._store.put_last_state(chat_key, after.raw)
-                await out.send_text(say("changes", locale, changes="\n".join(changes)), DEFAULT_ACTIONS)
+                await _report(out, locale, changes)
                 return
         await out.send_text(say("connection_lost_failed", locale))
+
+
+async def _report(out: Outgoing, locale: str, changes: list[str]) -> None:
+    """Tell the user what changed in the project, in their language."""
+    lines = "\n".join(localize(line, locale) for line in changes)
+    await out.send_text(say("changes", locale, changes=lines), DEFAULT_ACTIONS)
 
 
 def _tool_text(name: str) -> str:

@@ -263,3 +263,14 @@ async def test_unknown_commands_get_help_and_a_bare_video_gets_usage(bot: Harnes
     assert chat.texts[0].startswith("I make AI videos.")
     assert chat.texts[1].startswith("Describe the video after the command")
     assert await bot.requests("/run_sse") == []
+
+
+async def test_timeline_and_changes_read_in_chinese(bot: Harness) -> None:
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("make a video of a pagoda", locale="zh-CN"), chat)
+    await bot.engine.handle(bot.message("silent: add a title", locale="zh-CN"), chat)
+    await bot.engine.handle(bot.message("状态", locale="zh-CN"), chat)
+    update = next(text for text in chat.texts if text.startswith("✅ 已更新："))
+    assert not any(word in update for word in ("added", "removed", "changed", "Timeline", "track"))
+    assert chat.texts[-1].startswith("时间线（3 条轨道）：1. 视频：")
+    assert "背景音乐：" in chat.texts[-1]
