@@ -26,7 +26,7 @@ from adapters.discord_bot.chats import (
 from adapters.discord_bot.downloads import Fetcher
 from adapters.discord_bot.outgoing import Deadline, DiscordOutgoing, Style
 from adapters.discord_bot.progress import Clock
-from adapters.discord_bot.settings import TOKEN_LIFETIME, DiscordConfig
+from adapters.discord_bot.settings import TOKEN_LIFETIME, TOKEN_MARGIN, DiscordConfig
 from adapters.discord_bot.surfaces import ChannelSurface, InteractionSurface
 from adapters.discord_bot.texts import language
 from bot.engine.engine import Engine
@@ -80,7 +80,7 @@ class Handlers:
         out = DiscordOutgoing(
             InteractionSurface(interaction) if acked else None, self._fallback(interaction),
             style=Style(locale, None if direct else user.mention, self._config.progress_interval),
-            deadline=Deadline(created + self._config.handoff_after, created + TOKEN_LIFETIME),
+            deadline=Deadline(created + self._config.handoff_after, created + TOKEN_LIFETIME - TOKEN_MARGIN),
             clock=self._clock,
         )
         draft = Incoming(

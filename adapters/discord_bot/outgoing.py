@@ -38,9 +38,15 @@ class TooLarge(Exception):
     """Discord refused a file for its size (413 / 40005)."""
 
 
+class NotDelivered(Exception):
+    """A reply that must reach the user was not posted: refused, Discord unreachable, or nowhere left to post."""
+
+
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """When to leave the interaction token (`handoff_at`) and when it stops working (`expires_at`), epoch seconds."""
+    """When to leave the interaction token (`handoff_at`) and when to stop using it at all (`expires_at`: its
+    lifetime, less a safety margin), epoch seconds. No request is made on the token from `expires_at` on, not even
+    a courtesy edit."""
 
     handoff_at: float
     expires_at: float
@@ -67,6 +73,7 @@ class DiscordOutgoing:
         self._surface: Surface | None = primary if primary is not None else fallback
         self._style = style
         self._deadline = deadline
+        self._expires_at = deadline.expires_at if deadline is not None else None  # kept after a hand-off
         self._clock = clock
         self._lock = asyncio.Lock()
         self._progress: list[DiscordProgress] = []
@@ -101,9 +108,14 @@ class DiscordOutgoing:
     async def send_video(
         self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
     ) -> None:
-        """Upload the MP4; if Discord refuses its size, send the link instead (once, the upload is not retried)."""
+        """Upload the MP4; if Discord refuses it, send the link instead (once, the upload is not retried).
+
+        Returns only when the user got the file or the link: an upload refused for another reason (a missing
+        permission, Discord unreachable) is followed by the link, and without a link (or if the link cannot be
+        posted either) `NotDelivered` is raised for the engine to handle.
+        """
         try:
-            await self._post(self._addressed(caption), file=path)
+            await self._post(self._addressed(caption), file=path, required=True)
         except TooLarge:
             log.info("discord refused %s as too large; sending a link instead", path.name)
             size = (await asyncio.to_thread(path.stat)).st_size
@@ -111,6 +123,12 @@ class DiscordOutgoing:
                 await self.send_link(link, say("too_big_link", self._style.locale, size_mb=size / 1e6))
             else:
                 await self.send_text(text("too_big_no_link", self._style.locale))
+        except NotDelivered:
+            if not link:
+                raise
+            log.warning("could not upload %s; sending its link instead", path.name)
+            note = text("upload_failed_link", self._style.locale)
+            await self._post(self._addressed(f"{note}\n{link}"), required=True)
 
     async def send_link(self, url: str, note: str) -> None:
         """Send the note and the link."""
@@ -148,10 +166,12 @@ class DiscordOutgoing:
         mention = self._style.mention
         return content if not mention or mention in content else f"{mention} {content}"
 
-    async def _post(self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None) -> None:
+    async def _post(
+        self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None, required: bool = False,
+    ) -> None:
         async with self._lock:
             await self._check_clock()
-            await self._attempt(lambda surface: surface.post(content, file=file, view=view))
+            await self._attempt(lambda surface: surface.post(content, file=file, view=view), required=required)
 
     @staticmethod
     async def _draw(surface: Surface, progress: DiscordProgress, content: str) -> None:
@@ -161,11 +181,24 @@ class DiscordOutgoing:
         else:
             progress.posted = await surface.post(content)
 
-    async def _attempt(self, op: Callable[[Surface], Awaitable[T]], *, fall_back: bool = True) -> T | None:
-        """Run one call; a dead token moves replies to the channel once; nothing is retried in a loop."""
+    async def _attempt(
+        self, op: Callable[[Surface], Awaitable[T]], *, fall_back: bool = True, required: bool = False,
+    ) -> T | None:
+        """Run one call; a dead token moves replies to the channel once; nothing is retried in a loop.
+
+        A reply that could not be posted is logged and dropped (None), or with `required` raises `NotDelivered`.
+        """
         surface = self._surface
+        if isinstance(surface, InteractionSurface) and self._token_expired():
+            # Checked right before every request on the token: an earlier request under this lock (the expiry
+            # warning, a moved progress message) may have taken the clock past the token's lifetime.
+            self._surface = self._fallback
+            if not fall_back:
+                return None
+            return await self._attempt(op, required=required)
         if surface is None:
             log.warning("dropping a reply: this chat can no longer be reached")
+            _lost(required, "this chat can no longer be reached")
             return None
         try:
             return await op(surface)
@@ -176,20 +209,27 @@ class DiscordOutgoing:
             if failure is Failure.FOLLOWUPS and isinstance(surface, InteractionSurface) and surface.followups_left:
                 log.info("no followups left for this interaction; replies replace the original response")
                 surface.followups_left = False
-                return await self._attempt(op, fall_back=fall_back)
+                return await self._attempt(op, fall_back=fall_back, required=required)
             if failure is Failure.TOKEN and surface is self._primary:
                 log.warning("interaction token refused (%s %s); using channel messages", exc.status, exc.code)
                 self._surface = self._fallback
                 if self._surface is not None and fall_back:
-                    return await self._attempt(op)
+                    return await self._attempt(op, required=required)
+                _lost(required, f"interaction token refused ({exc.status} {exc.code})", exc)
                 return None
             log.warning("discord refused a reply: %s %s", exc.status, exc.code)
+            _lost(required, f"discord refused it ({exc.status} {exc.code})", exc)
             return None
         except (aiohttp.ClientError, OSError) as exc:
-            # discord.py hands transport failures through unwrapped (after its own retries): one reply is lost,
-            # the job goes on.
+            # discord.py hands transport failures (and timeouts) through unwrapped, after its own retries: one
+            # reply is lost, the job goes on.
             log.warning("could not reach discord for a reply: %s", type(exc).__name__)
+            _lost(required, f"could not reach discord ({type(exc).__name__})", exc)
             return None
+
+    def _token_expired(self) -> bool:
+        """Whether the interaction token is past its lifetime by the (injectable) clock."""
+        return self._expires_at is not None and self._clock() >= self._expires_at
 
     async def _check_clock(self) -> None:
         """Called under the lock before every call: hand off before the interaction token expires."""
@@ -219,8 +259,9 @@ class DiscordOutgoing:
             posted = progress.posted
             if not progress.done and posted is not None and posted.surface is old:
                 await self._repost(progress, posted, new)
-                await _quietly(old.edit(posted, moved))
-        if old.fresh:
+                if not self._token_expired():  # the repost may have taken the clock past the token's lifetime
+                    await _quietly(old.edit(posted, moved))
+        if old.fresh and not self._token_expired():
             await _quietly(old.post(moved))
 
     async def _repost(self, progress: DiscordProgress, posted: Posted, new: ChannelSurface) -> None:
@@ -229,6 +270,12 @@ class DiscordOutgoing:
         except discord.HTTPException as exc:
             log.warning("could not move progress to the channel: %s %s", exc.status, exc.code)
             progress.posted = None
+
+
+def _lost(required: bool, reason: str, cause: BaseException | None = None) -> None:
+    """A reply was not posted: dropped (already logged), or raised when it had to arrive."""
+    if required:
+        raise NotDelivered(reason) from cause
 
 
 async def _quietly(call: Awaitable[object]) -> None:

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_API_URL = "https://discord.com/api/v10"
 TOKEN_LIFETIME = 15 * 60.0
 """Seconds an interaction token stays valid, counted from the user's invocation."""
+TOKEN_MARGIN = 10.0
+"""Seconds before `TOKEN_LIFETIME` when the adapter stops using the token: a request checked just in time must not
+land late (network latency, discord.py's rate-limit waits, this host's clock running behind Discord's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,7 @@ class DiscordSettings(BaseSettings):
     )
     discord_progress_interval: float = Field(2.0, gt=0, description="Least seconds between two progress edits.")
     discord_handoff_after: float = Field(
-        13 * 60.0, gt=0, lt=TOKEN_LIFETIME,
+        13 * 60.0, gt=0, lt=TOKEN_LIFETIME - TOKEN_MARGIN,
         description="Seconds after a slash command when its replies move to ordinary channel messages.",
     )
 

@@ -23,6 +23,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "❌ The video is too large to post here and no download link is available. Please try /export later.",
         "❌ 视频太大，无法在这里发送，也没有可用的下载链接。请稍后再试 /export。",
     ),
+    "upload_failed_link": (
+        "🎬 Your video is ready, but I could not attach the file here. Download it from this link:",
+        "🎬 视频已完成，但无法在这里附加文件。请通过此链接下载：",
+    ),
     "download_failed": (
         "❌ Could not fetch {name} from Discord. Please send it again.",
         "❌ 无法从 Discord 获取 {name}，请重新发送。",

@@ -2,6 +2,8 @@
 
 It answers what the bot needs, records every request (what a user would end up seeing), saves uploaded files,
 refuses interaction tokens older than 15 minutes by its clock (401 / 50027), and can inject failures.
+`answered` hooks see each call once its answer is decided but before the bot receives it (the bot is still waiting
+on that request): a test can move the clock there without racing the bot's next request.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class Fault:
     code: int
     times: int = 1
     files_only: bool = False
+    message: str = ""
 
     def matches(self, method: str, path: str, has_files: bool) -> bool:
         """Whether this fault applies."""
@@ -83,6 +86,7 @@ class FakeDiscord:
     channels: dict[int, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)
     listeners: list[Callable[[str, str], None]] = field(default_factory=list)
+    answered: list[Callable[[Call], None]] = field(default_factory=list)
     url: str = ""
     gateway_url: str = ""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(900_000))
@@ -99,9 +103,9 @@ class FakeDiscord:
         return f"{self.url}/cdn/attachments/{name}?ex=1&is=1&hm=signed"
 
     def fail(self, method: str, contains: str, status: int, code: int, *, times: int = 1,
-             files_only: bool = False) -> None:
+             files_only: bool = False, message: str = "") -> None:
         """Make the next matching requests fail."""
-        self.faults.append(Fault(method, contains, status, code, times, files_only))
+        self.faults.append(Fault(method, contains, status, code, times, files_only, message))
 
     def find(self, method: str | None = None, contains: str = "") -> list[Call]:
         """Recorded requests, filtered."""
@@ -126,6 +130,8 @@ class FakeDiscord:
         self.calls.append(call)
         status, reply = self._answer(call)
         call.status = status
+        for hook in self.answered:
+            hook(call)
         if reply is None:
             return web.Response(status=status)
         return web.Response(body=json.dumps(reply).encode(), status=status,
@@ -154,7 +160,7 @@ class FakeDiscord:
         for fault in self.faults:
             if fault.matches(call.method, call.path, bool(call.files)):
                 fault.times -= 1
-                return fault.status, {"message": f"fake failure {fault.code}", "code": fault.code}
+                return fault.status, {"message": fault.message or f"fake failure {fault.code}", "code": fault.code}
         expired = self._expired(call.path)
         if expired:
             return 401, {"message": "Invalid Webhook Token", "code": 50027}
