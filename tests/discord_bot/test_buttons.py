@@ -45,5 +45,5 @@ async def test_the_timeline_and_credits_buttons_answer(tmp_path: Path) -> None:
         await rig.feed(timeline)
         await rig.feed(credits)
 
-        assert rig.webhook(timeline, "PATCH")[0].content.startswith("Timeline (")
+        assert rig.webhook(timeline, "PATCH")[0].content.startswith("时间线（3 条轨道）")  # a zh-CN client
         assert rig.webhook(credits, "PATCH")[0].content.startswith("💳 Credits: ")
