@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     )
     discord_progress_interval: float = Field(2.0, description="Least seconds between two Discord progress edits.")
     discord_handoff_after: float = Field(
-        780.0, description="Seconds after a slash command when its replies move to channel messages (< 900)."
+        780.0, description="Seconds after a slash command when its replies move to channel messages (< 890)."
     )
 
     # Files and logs

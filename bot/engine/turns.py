@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from bot.engine.config import EngineConfig
@@ -76,6 +77,9 @@ class Turns:
         except NemoError as exc:
             await progress.finish(explain(exc, msg.locale, self._config.web_url))
             return ""
+        except asyncio.CancelledError:
+            await progress.finish(say("cancelled", msg.locale))
+            raise
         await progress.finish(say("uploaded", msg.locale, files=describe(files)))
         if not decision.text:
             await out.send_text(say("upload_next", msg.locale))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from bot.engine.messages import Attachment
 from bot.sim.config import SimConfig
 from tests.harness import Harness, running_bot, wait_for
 
@@ -172,3 +173,20 @@ async def test_after_new_a_dropped_stream_is_judged_against_the_new_project(bot:
     update = chat.texts[-1]
     assert update.startswith("✅ Updated:")
     assert "removed" not in update
+
+
+async def test_cancel_during_an_upload_closes_its_progress(bot: Harness) -> None:
+    started = asyncio.Event()
+
+    async def slow(path: Path) -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    chat = bot.chat()
+    clip = Attachment("clip.mp4", "video/mp4", 1000, save_to=slow)
+    upload = asyncio.create_task(bot.engine.handle(bot.message(attachments=(clip,)), chat))
+    await asyncio.wait_for(started.wait(), 10)
+    await bot.engine.handle(bot.message("/cancel"), chat)
+    await upload
+    assert any(item.kind == "finish" and item.text.startswith("🛑 Stopped.") for item in chat.log)
+    assert [r for r in await _log(bot) if r["path"].startswith("/api/upload-video/")] == []
