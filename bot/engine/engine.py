@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.engine.config import EngineConfig
 from bot.engine.explain import explain
 from bot.engine.export import Exporter, new_render_id
+from bot.engine.leases import held
 from bot.engine.messages import Attachment, ChatKey, Incoming
 from bot.engine.ports import NemoApi, Outgoing, Platform, Store
 from bot.engine.relay import Relay
@@ -40,6 +39,7 @@ class Engine:
     ) -> None:
         self._nemo = nemo
         self._store = store
+        self._sleep = sleep
         self._config = config
         self._relay = Relay(nemo, store, config, clock, sleep)
         self._cancelling: set[str] = set()
@@ -78,7 +78,12 @@ class Engine:
 
     async def _resume_one(self, job: RenderJob, out: Outgoing) -> None:
         try:
-            await self._exporter.resume(job, out)
+            # Another live process may be following this render: wait for its lease to lapse or the job to end.
+            while not await self._exporter.resume(job, out):
+                await self._sleep(self._config.lock_lease / 2)
+                current = await self._store.get_render(job.render_id)
+                if current is None or not current.status.is_open:
+                    return
         except NemoError as exc:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
             await self._tell(out, explain(exc, job.locale, self._config.web_url))
@@ -173,44 +178,26 @@ class Engine:
     ) -> None:
         """Run paid or stateful work under the chat's lock; a busy chat gets a note, never a second job."""
         key = str(msg.chat)
-        owner = uuid.uuid4().hex
-        if not await self._store.acquire_lock(key, owner, self._config.lock_lease):
-            await out.send_text(say("busy", msg.locale))
-            return
-        task = asyncio.create_task(_run(work, msg, out), name=f"turn-{key}")
-        self._running[key] = task
-        try:
-            async with self._lease(key, owner):
+        async with held(self._store, key, self._config.lock_lease) as mine:
+            if not mine:
+                await out.send_text(say("busy", msg.locale))
+                return
+            task = asyncio.create_task(_run(work, msg, out), name=f"turn-{key}")
+            self._running[key] = task
+            try:
                 await asyncio.wait({task})
-        except asyncio.CancelledError:
-            # The handler itself is being cancelled (shutdown): stop the turn too, then unwind.
-            task.cancel()
-            await asyncio.wait({task})
-            raise
-        finally:
-            self._running.pop(key, None)
-            self._cancelling.discard(key)
-            await self._store.release_lock(key, owner)
+            except asyncio.CancelledError:
+                # The handler itself is being cancelled (shutdown): stop the turn too, then unwind.
+                task.cancel()
+                await asyncio.wait({task})
+                raise
+            finally:
+                self._running.pop(key, None)
+                self._cancelling.discard(key)
         if task.cancelled():
             await out.send_text(say("cancelled", msg.locale))
             return
         task.result()
-
-    @contextlib.asynccontextmanager
-    async def _lease(self, key: str, owner: str) -> AsyncIterator[None]:
-        """Keep extending the lock while the turn runs, so a long render does not let it lapse."""
-        async def keep() -> None:
-            while True:
-                await asyncio.sleep(self._config.lock_lease / 3)
-                await self._store.extend_lock(key, owner, self._config.lock_lease)
-
-        keeper = asyncio.create_task(keep(), name=f"lease-{key}")
-        try:
-            yield
-        finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
 
     @staticmethod
     async def _tell(out: Outgoing, text: str) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bot.engine.config import EngineConfig
 from bot.engine.explain import explain
-from bot.engine.ports import NemoApi, Outgoing, Progress, RenderStore
+from bot.engine.leases import held
+from bot.engine.ports import NemoApi, Outgoing, Progress, Store
 from bot.engine.texts import say
 from bot.nemo.draft import Draft
 from bot.nemo.errors import (
@@ -44,7 +45,7 @@ class Exporter:
     """Runs renders as durable jobs."""
 
     def __init__(
-        self, nemo: NemoApi, store: RenderStore, config: EngineConfig,
+        self, nemo: NemoApi, store: Store, config: EngineConfig,
         sleep: Sleep = asyncio.sleep, user_cancelled: Callable[[str], bool] = lambda chat_key: True,
     ) -> None:
         self._nemo = nemo
@@ -55,8 +56,25 @@ class Exporter:
 
     async def start(self, job: RenderJob, draft: Draft, out: Outgoing) -> None:
         """Save the job, submit it, and follow it to delivery."""
-        await self._store.put_render(job)
-        progress = await out.start_progress(say("render_started", job.locale))
+        async with self._owning(job):
+            await self._store.put_render(job)
+            progress = await out.start_progress(say("render_started", job.locale))
+            await self._submit(job, draft, out, progress)
+
+    async def resume(self, job: RenderJob, out: Outgoing) -> bool:
+        """Pick up a job left by a previous process; False while another live process follows it."""
+        async with self._owning(job) as mine:
+            if not mine:
+                return False
+            progress = await out.start_progress(say("render_started", job.locale))
+            await self.follow(job, out, progress)
+            return True
+
+    def _owning(self, job: RenderJob) -> contextlib.AbstractAsyncContextManager[bool]:
+        """One process follows a render at a time, so replicas never deliver or report it twice."""
+        return held(self._store, f"render:{job.render_id}", self._config.lock_lease)
+
+    async def _submit(self, job: RenderJob, draft: Draft, out: Outgoing, progress: Progress) -> None:
         try:
             await self._nemo.submit_render(job.session_id, draft, job.render_id)
         except (NemoTimeout, ConnectionLost):
@@ -68,11 +86,6 @@ class Exporter:
         except NemoError as exc:
             await self._give_up(job, progress, explain(exc, job.locale, self._config.web_url))
             return
-        await self.follow(job, out, progress)
-
-    async def resume(self, job: RenderJob, out: Outgoing) -> None:
-        """Pick up a job left by a previous process."""
-        progress = await out.start_progress(say("render_started", job.locale))
         await self.follow(job, out, progress)
 
     async def follow(self, job: RenderJob, out: Outgoing, progress: Progress) -> None:
@@ -105,22 +118,9 @@ class Exporter:
         await progress.update(say("render_retry", job.locale))
         state = await self._nemo.state(job.session_id)
         retry = replace(job, render_id=new_render_id(), attempt=job.attempt + 1, created_at=time.time())
-        await self.start_retry(retry, state.draft, out, progress)
-
-    async def start_retry(self, job: RenderJob, draft: Draft, out: Outgoing, progress: Progress) -> None:
-        """Submit a retry under its new id and follow it."""
-        await self._store.put_render(job)
-        try:
-            await self._nemo.submit_render(job.session_id, draft, job.render_id)
-        except RenderFailed:
-            await self._failed(job, out, progress)
-            return
-        except (NemoTimeout, ConnectionLost):
-            log.warning("render %s submit unconfirmed; following it", job.render_id)
-        except NemoError as exc:
-            await self._give_up(job, progress, explain(exc, job.locale, self._config.web_url))
-            return
-        await self.follow(job, out, progress)
+        async with self._owning(retry):
+            await self._store.put_render(retry)
+            await self._submit(retry, state.draft, out, progress)
 
     async def _give_up(self, job: RenderJob, progress: Progress, text: str) -> None:
         await self._store.close_render(job.render_id, JobStatus.FAILED)

@@ -110,6 +110,9 @@ class RenderStore(Protocol):
     async def open_renders(self) -> list[RenderJob]:
         """Every render job not yet delivered or failed."""
 
+    async def get_render(self, render_id: str) -> RenderJob | None:
+        """One render job, open or closed."""
+
     async def claim_delivery(self, render_id: str) -> bool:
         """True exactly once per render, across processes."""
 

@@ -34,6 +34,7 @@ def _env(sim: Simulator, tmp_path: Path, redis_url: str | None) -> dict[str, str
     env.update(
         NEMO_API_URL=sim.url, NEMO_CONFIG_DIR=str(tmp_path / "cfg"), WORK_DIR=str(tmp_path / "work"),
         RENDER_POLL_INITIAL="0.05", RENDER_POLL_MAX="0.1", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
+        LOCK_LEASE="2",  # a killed process's leases lapse quickly, so the next start takes over its render
     )
     if redis_url:
         env["REDIS_URL"] = redis_url

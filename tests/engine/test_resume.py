@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
+from bot.engine.config import EngineConfig
+from bot.engine.engine import Engine
 from bot.engine.messages import ChatKey
 from bot.engine.ports import Outgoing
 from bot.store.models import JobStatus, RenderJob
-from tests.harness import Harness, RecordingChat
+from tests.harness import FAST, Harness, RecordingChat
 
 
 class OnePlatform:
@@ -63,3 +66,24 @@ async def test_jobs_of_platforms_not_running_are_left_for_later(bot: Harness) ->
     await bot.engine.background.drain()
     [still_open] = await bot.store.open_renders()
     assert still_open.status is JobStatus.RENDERING
+
+
+async def test_two_processes_resuming_together_follow_and_deliver_a_render_once(bot: Harness, tmp_path: Path) -> None:
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("make a video of a lagoon"), chat)
+    session = await bot.store.get_session("console:chat-1:-")
+    assert session is not None
+    await bot.store.put_render(RenderJob("render_shared", "console:chat-1:-", session.session_id, time.time()))
+
+    timings: dict[str, Any] = {**FAST, "lock_lease": 0.5}
+    other = Engine(bot.nemo, bot.store, EngineConfig(workdir=tmp_path / "other", **timings))
+    mine, theirs = OnePlatform(bot.chat()), OnePlatform(bot.chat())
+    await bot.engine.resume({"console": mine})
+    await other.resume({"console": theirs})
+    await bot.engine.background.drain()
+    await other.background.drain()
+
+    shown = mine.chat.log + theirs.chat.log
+    assert len([item for item in shown if item.kind == "video"]) == 1
+    assert len([item for item in shown if item.kind == "progress"]) == 1
+    assert await bot.store.open_renders() == []
