@@ -28,11 +28,6 @@ class Supervisor:
         if not task.cancelled() and task.exception() is not None:
             log.error("background task %s failed", task.get_name(), exc_info=task.exception())
 
-    @property
-    def pending(self) -> int:
-        """How many tasks are still running."""
-        return len(self._tasks)
-
     async def drain(self) -> None:
         """Wait until every task (including ones started meanwhile) has finished."""
         while self._tasks:
