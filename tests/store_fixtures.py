@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -11,7 +12,8 @@ from redis.asyncio import Redis
 from bot.store import RedisStore
 
 REDIS_HOST = "127.0.0.1"
-REDIS_PORT = 6379
+REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
+"""Tests use 127.0.0.1:6379 unless TEST_REDIS_PORT names another server (to run two suites side by side)."""
 KINDS = ("redis", "embedded")
 
 Connect = Callable[[], Redis]
@@ -22,7 +24,7 @@ Connect = Callable[[], Redis]
 async def redis_backend(kind: str, db: int = 15) -> AsyncIterator[Connect]:
     """Yield a client factory for one backend; every client it made is closed on exit.
 
-    "redis" is the real server at 127.0.0.1:6379, database `db`, flushed before and after; when it is not
+    "redis" is the real server at 127.0.0.1:REDIS_PORT, database `db`, flushed before and after; when it is not
     running this raises, because CI starts it and a silent skip would hide a whole backend.
     "embedded" is a fresh in-process FakeServer shared by every client the factory makes.
     """
@@ -55,3 +57,9 @@ async def store_backend(kind: str, db: int = 15, prefix: str = "test") -> AsyncI
     """Yield a RedisStore on a fresh backend of `kind` (see `redis_backend`)."""
     async with redis_backend(kind, db) as connect:
         yield RedisStore(connect(), prefix)
+
+
+def redis_url(db: int, password: str | None = None) -> str:
+    """The URL of the test Redis database `db`."""
+    auth = f":{password}@" if password else ""
+    return f"redis://{auth}{REDIS_HOST}:{REDIS_PORT}/{db}"

@@ -15,8 +15,9 @@ import redis.asyncio
 from bot.sim.config import SimConfig
 from bot.sim.server import Simulator, run_simulator
 from tests.harness import probe_video
+from tests.store_fixtures import redis_url
 
-REDIS_URL = "redis://127.0.0.1:6379/11"
+REDIS_URL = redis_url(11)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.store import ChatSession, RedisStore, StoreUnavailable, open_store
-from tests.store_fixtures import redis_backend
+from tests.store_fixtures import redis_backend, redis_url
 
 PASSWORD = "pa55-w0rd-never-shown"
 
@@ -31,7 +31,7 @@ async def test_embedded_store_works_and_is_private() -> None:
 
 async def test_real_redis_store_works() -> None:
     async with redis_backend("redis", db=15) as connect:
-        async with open_store("redis://127.0.0.1:6379/15", "nemo-bot") as store:
+        async with open_store(redis_url(15), "nemo-bot") as store:
             assert await store.put_client_id_if_absent("cid") == "cid"
         assert await connect().get("{nemo-bot}:client-id") == "cid"
 
@@ -58,7 +58,7 @@ async def test_lost_connection_raises_store_unavailable() -> None:
 
 
 async def test_store_repr_shows_no_connection_secret() -> None:
-    client = Redis.from_url(f"redis://:{PASSWORD}@127.0.0.1:6379/15", decode_responses=True)
+    client = Redis.from_url(redis_url(15, PASSWORD), decode_responses=True)
     try:
         store = RedisStore(client, "nemo-bot")
         assert PASSWORD not in repr(store)
