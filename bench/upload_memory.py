@@ -102,7 +102,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = make_file(Path(folder), args.size_mb)
         env = {**os.environ, "SIM_SPEED": "0.001", "SIM_MAX_UPLOAD_MB": str(args.size_mb * 4)}
-        command = [sys.executable, "-m", "bot.sim", "--host", "127.0.0.1", "--port", str(port)]
+        command = [sys.executable, "-m", "nemo_sim", "--host", "127.0.0.1", "--port", str(port)]
         sim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             growth = asyncio.run(upload(f"http://127.0.0.1:{port}", path))

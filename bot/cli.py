@@ -74,8 +74,8 @@ async def _maybe_sim(settings: Settings, enabled: bool, speed: float) -> AsyncIt
     if not enabled:
         yield settings
         return
-    from bot.sim.config import SimConfig
-    from bot.sim.server import run_simulator
+    from nemo_sim.config import SimConfig
+    from nemo_sim.server import run_simulator
 
     async with run_simulator(SimConfig(speed=speed)) as sim:
         yield settings.model_copy(update={"nemo_api_url": sim.url})
@@ -123,8 +123,8 @@ def configured_platforms(settings: Settings) -> list[str]:
 
 
 async def _sim(args: argparse.Namespace) -> int:
-    from bot.sim.config import SimConfig
-    from bot.sim.server import serve_forever
+    from nemo_sim.config import SimConfig
+    from nemo_sim.server import serve_forever
 
     config = SimConfig.from_env()
     if args.speed is not None:

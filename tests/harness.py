@@ -20,9 +20,9 @@ from bot.engine.engine import Engine
 from bot.engine.messages import Action, Attachment, ChatKey, Incoming
 from bot.engine.ports import Progress
 from bot.nemo.client import NemoClient
-from bot.sim.config import SimConfig
-from bot.sim.server import Simulator, run_simulator
 from bot.store.redis_store import RedisStore
+from nemo_sim.config import SimConfig
+from nemo_sim.server import Simulator, run_simulator
 from tests.store_fixtures import store_backend
 
 ATTRIBUTION = {"X-Skill-Source": "nemo-video", "X-Skill-Version": "test", "X-Skill-Platform": "console"}

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import redis.asyncio
 
-from bot.sim.config import SimConfig
-from bot.sim.server import Simulator, run_simulator
+from nemo_sim.config import SimConfig
+from nemo_sim.server import Simulator, run_simulator
 from tests.harness import probe_video
 from tests.store_fixtures import redis_url
 

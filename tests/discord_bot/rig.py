@@ -17,7 +17,7 @@ from adapters.discord_bot.client import DiscordBot
 from adapters.discord_bot.runner import open_discord
 from adapters.discord_bot.settings import DiscordConfig
 from bot.engine.config import MAX_UPLOAD_BYTES
-from bot.sim.config import SimConfig
+from nemo_sim.config import SimConfig
 from tests.discord_bot.fake_discord import FakeDiscord, running
 from tests.discord_bot.payloads import Payloads
 from tests.harness import Harness, running_bot

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from bot.sim.config import SimConfig
+from nemo_sim.config import SimConfig
 from tests.discord_bot.payloads import GUILD
 from tests.discord_bot.rig import FAST, PNG, open_rig
 from tests.harness import wait_for

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from adapters.discord_bot.settings import TOKEN_MARGIN, DiscordConfig
-from bot.sim.config import SimConfig
+from nemo_sim.config import SimConfig
 from tests.discord_bot.fake_discord import Call
 from tests.discord_bot.payloads import CHANNEL, USER
 from tests.discord_bot.rig import FAST, open_rig

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from bot.sim.config import SimConfig
+from nemo_sim.config import SimConfig
 from tests.discord_bot.rig import FAST, open_rig
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.messages import Attachment
-from bot.sim.config import SimConfig
+from nemo_sim.config import SimConfig
 from tests.harness import Harness, running_bot
 
 

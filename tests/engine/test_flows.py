@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.messages import Action, Attachment, ChatKey
-from bot.sim.config import SimConfig
+from nemo_sim.config import SimConfig
 from tests.harness import Harness, RecordingChat, probe_video, running_bot, wait_for
 
 

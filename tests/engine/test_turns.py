@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from bot.engine.messages import Attachment
-from bot.sim.config import SimConfig
+from nemo_sim.config import SimConfig
 from tests.harness import Harness, running_bot, wait_for
 
 

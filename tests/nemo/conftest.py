@@ -19,8 +19,8 @@ CLIENT_ID = "7d3c2f0e-1b7a-4c55-9a7e-0f6f2b3c4d5e"
 async def sim() -> AsyncIterator[Any]:
     """A running simulator with every delay scaled down."""
     # Imported here so the unit tests in this folder run even without the simulator package.
-    from bot.sim.config import SimConfig
-    from bot.sim.server import run_simulator
+    from nemo_sim.config import SimConfig
+    from nemo_sim.server import run_simulator
 
     config = SimConfig(speed=0.001, hb_interval=15.0, gen_seconds=60.0, render_seconds=10.0)
     async with run_simulator(config) as running:

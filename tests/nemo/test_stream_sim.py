@@ -17,7 +17,7 @@ from tests.nemo.conftest import configure, recorded
 
 def sim_choices(field: str) -> list[str]:
     """The values a simulator switch accepts (besides `rotate`), read from its config model."""
-    from bot.sim.config import SimConfig
+    from nemo_sim.config import SimConfig
 
     annotation = SimConfig.model_fields[field].annotation
     return [value for value in typing.get_args(annotation) if value != "rotate"]
@@ -97,7 +97,7 @@ async def test_thoughts_are_hidden(nemo: NemoClient, sim: Any) -> None:
 
 
 async def test_trailing_issue_is_delivered_as_text(nemo: NemoClient, sim: Any) -> None:
-    from bot.sim.agent_text import TRAILING_ISSUE
+    from nemo_sim.agent_text import TRAILING_ISSUE
 
     shown = texts(await turn(nemo, await session_with_credits(nemo, sim), "trailing"))
     assert len(shown) == 2

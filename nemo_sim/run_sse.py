@@ -9,12 +9,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from bot.sim import agent_text, agent_tools
-from bot.sim.errors import SimError
-from bot.sim.records import SessionRecord, User
-from bot.sim.scenarios import Scenario, cost_of, pick_scenario
-from bot.sim.turn import Script, Turn, run_turn, sse_body
-from bot.sim.world import World
+from nemo_sim import agent_text, agent_tools
+from nemo_sim.errors import SimError
+from nemo_sim.records import SessionRecord, User
+from nemo_sim.scenarios import Scenario, cost_of, pick_scenario
+from nemo_sim.turn import Script, Turn, run_turn, sse_body
+from nemo_sim.world import World
 
 APP_NAME = "nemo_agent"
 

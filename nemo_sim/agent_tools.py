@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import secrets
 
-from bot.sim import drafts, replies
-from bot.sim.stream import frame
-from bot.sim.turn import Turn
+from nemo_sim import drafts, replies
+from nemo_sim.stream import frame
+from nemo_sim.turn import Turn
 
 DEFAULT_SECONDS = 10
 SILENT_ENDINGS = ("no_parts", "empty_text", "no_content_code", "bare_event", "close")

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.sim import Simulator
-from tests.sim.wire import Account, configure, state_of
+from nemo_sim import Simulator
+from tests.nemo_sim.wire import Account, configure, state_of
 
 MB = 1024 * 1024
 

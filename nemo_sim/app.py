@@ -6,11 +6,11 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from bot.sim import account, control, render, upload
-from bot.sim.errors import SimError, handle_sim_error
-from bot.sim.recorder import RecorderMiddleware
-from bot.sim.run_sse import run_sse
-from bot.sim.world import World
+from nemo_sim import account, control, render, upload
+from nemo_sim.errors import SimError, handle_sim_error
+from nemo_sim.recorder import RecorderMiddleware
+from nemo_sim.run_sse import run_sse
+from nemo_sim.world import World
 
 ROUTES = [
     Route("/api/auth/anonymous-token", account.anonymous_token, methods=["POST"]),

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sim import Simulator
-from bot.sim.scenarios import Scenario, pick_scenario
-from tests.sim.wire import Account, configure, events, part_kinds, run_body, run_turn, state_of, texts
+from nemo_sim import Simulator
+from nemo_sim.scenarios import Scenario, pick_scenario
+from tests.nemo_sim.wire import Account, configure, events, part_kinds, run_body, run_turn, state_of, texts
 
 
 def _no_nulls(value: Any) -> bool:

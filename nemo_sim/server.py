@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from bot.sim.app import build_app
-from bot.sim.config import SimConfig
-from bot.sim.media import temporary_media_cache
-from bot.sim.turn import StreamCut
-from bot.sim.world import World
+from nemo_sim.app import build_app
+from nemo_sim.config import SimConfig
+from nemo_sim.media import temporary_media_cache
+from nemo_sim.turn import StreamCut
+from nemo_sim.world import World
 
 STARTUP_TIMEOUT = 10.0
 logger = logging.getLogger(__name__)

@@ -7,11 +7,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from bot.sim.account import json_object, world_of
-from bot.sim.errors import SimError
-from bot.sim.media import MediaError
-from bot.sim.records import RenderRecord, RenderState
-from bot.sim.world import World
+from nemo_sim.account import json_object, world_of
+from nemo_sim.errors import SimError
+from nemo_sim.media import MediaError
+from nemo_sim.records import RenderRecord, RenderState
+from nemo_sim.world import World
 
 ATTRIBUTION = ("x-skill-source", "x-skill-version", "x-skill-platform")
 TERMINAL = (RenderState.COMPLETED, RenderState.FAILED, RenderState.CANCELLED)

@@ -7,7 +7,7 @@ import time
 import uuid
 from typing import Any, Literal
 
-from bot.sim import ids
+from nemo_sim import ids
 
 AUTHOR = "nemo_agent"
 MODEL_VERSION = "gemini-2.5-flash"

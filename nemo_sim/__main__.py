@@ -1,4 +1,4 @@
-"""`python -m bot.sim [--host H] [--port P]`: serve the simulator; `SIM_*` variables set its config."""
+"""`python -m nemo_sim [--host H] [--port P]`: serve the simulator; `SIM_*` variables set its config."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import asyncio
 import contextlib
 import logging
 
-from bot.sim.config import SimConfig
-from bot.sim.server import serve_forever
+from nemo_sim.config import SimConfig
+from nemo_sim.server import serve_forever
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments and serve until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m bot.sim", description="Local fake of the Nemo API.")
+    parser = argparse.ArgumentParser(prog="python -m nemo_sim", description="Local fake of the Nemo API.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args(argv)

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sim import Simulator
-from tests.sim.wire import ATTRIBUTION, Account, configure, probe
+from nemo_sim import Simulator
+from tests.nemo_sim.wire import ATTRIBUTION, Account, configure, probe
 
 DRAFT: dict[str, Any] = {
     "t": [{"tt": 0, "sg": [{"src": "x", "s": 0, "d": 2500}]}],

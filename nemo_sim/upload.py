@@ -13,9 +13,9 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.sim import drafts
-from bot.sim.account import json_object, ok, world_of
-from bot.sim.errors import SimError
+from nemo_sim import drafts
+from nemo_sim.account import json_object, ok, world_of
+from nemo_sim.errors import SimError
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks

@@ -8,7 +8,7 @@ import socket
 import httpx
 import pytest
 
-from bot.sim import Fault, SimConfig, run_simulator, serve_forever
+from nemo_sim import Fault, SimConfig, run_simulator, serve_forever
 
 
 async def test_two_simulators_get_their_own_ports_and_worlds() -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.sim.errors import SimError, error_response
-from bot.sim.records import RequestRecord
-from bot.sim.world import World
+from nemo_sim.errors import SimError, error_response
+from nemo_sim.records import RequestRecord
+from nemo_sim.world import World
 
 CONTROL_PREFIX = "/__sim"
 MAX_RECORDED_BODY = 64 * 1024

@@ -9,9 +9,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.sim import ids
-from bot.sim.errors import SimError
-from bot.sim.world import World
+from nemo_sim import ids
+from nemo_sim.errors import SimError
+from nemo_sim.world import World
 
 CLAIM_TTL = 7 * 86400
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.sim.scenarios import Scenario
+from nemo_sim.scenarios import Scenario
 
 ENV_PREFIX = "SIM_"
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from bot.sim import Simulator
-from tests.sim.wire import ATTRIBUTION, Account, configure, new_account
+from nemo_sim import Simulator
+from tests.nemo_sim.wire import ATTRIBUTION, Account, configure, new_account
 
 TOKEN = re.compile(r"^nmv_usr_[A-Za-z0-9_-]{40}$")
 

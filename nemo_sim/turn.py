@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sim.config import SimConfig
-from bot.sim.records import SessionRecord, User
-from bot.sim.stream import EventFactory, frame, keepalive
-from bot.sim.world import World
+from nemo_sim.config import SimConfig
+from nemo_sim.records import SessionRecord, User
+from nemo_sim.stream import EventFactory, frame, keepalive
+from nemo_sim.world import World
 
 PAUSE = 0.4  # nominal seconds between two model events
 MIN_TICK = 0.005  # floor for loops, so speed=0 cannot spin

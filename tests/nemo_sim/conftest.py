@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.sim import SimConfig, Simulator, run_simulator
-from tests.sim.wire import Account, new_account
+from nemo_sim import SimConfig, Simulator, run_simulator
+from tests.nemo_sim.wire import Account, new_account
 
 FAST = SimConfig(speed=0.001)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sim import replies
+from nemo_sim import replies
 
 VIDEO, BGM, EFFECTS, TEXT = 0, 1, 3, 7
 TRACK_NAMES = {VIDEO: "Video", BGM: "BGM", EFFECTS: "Effects", TEXT: "Title"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.sim import replies
-from bot.sim.drafts import find_track
-from bot.sim.stream import MODEL_VERSION, spaced_frame
-from bot.sim.turn import Turn
+from nemo_sim import replies
+from nemo_sim.drafts import find_track
+from nemo_sim.stream import MODEL_VERSION, spaced_frame
+from nemo_sim.turn import Turn
 
 TRAILING_ISSUE = "I encountered a temporary issue while processing your request. Please try again later."
 TOOL_FAILURE = "timeline service unavailable (upstream returned 503)"

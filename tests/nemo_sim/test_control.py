@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.sim import Simulator
-from tests.sim.wire import Account, configure, new_account, run_body
+from nemo_sim import Simulator
+from tests.nemo_sim.wire import Account, configure, new_account, run_body
 
 
 @pytest.mark.parametrize(

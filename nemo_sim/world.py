@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
-from bot.sim import ids
-from bot.sim.config import SimConfig
-from bot.sim.errors import SimError
-from bot.sim.media import MediaCache
-from bot.sim.records import (
+from nemo_sim import ids
+from nemo_sim.config import SimConfig
+from nemo_sim.errors import SimError
+from nemo_sim.media import MediaCache
+from nemo_sim.records import (
     ANON_CREDITS,
     ClientRecord,
     RenderRecord,
@@ -18,7 +18,7 @@ from bot.sim.records import (
     User,
     empty_state,
 )
-from bot.sim.tasks import Supervisor
+from nemo_sim.tasks import Supervisor
 
 DAY = 86400.0
 

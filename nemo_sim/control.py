@@ -6,8 +6,8 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.sim.account import json_object, world_of
-from bot.sim.errors import SimError
+from nemo_sim.account import json_object, world_of
+from nemo_sim.errors import SimError
 
 
 async def get_config(request: Request) -> Response:

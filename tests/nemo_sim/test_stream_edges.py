@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from bot.sim import Simulator
-from tests.sim.wire import Account, configure, events, parse_frames, run_body, state_of
+from nemo_sim import Simulator
+from tests.nemo_sim.wire import Account, configure, events, parse_frames, run_body, state_of
 
 
 async def test_drop_cuts_connection_but_work_completes(
