@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.nemo.wire import ErrorCode, Header
 from nemo_sim import ids
 from nemo_sim.errors import SimError
 from nemo_sim.world import World
@@ -18,7 +19,7 @@ CLAIM_TTL = 7 * 86400
 
 def ok(data: dict[str, Any], **extra: Any) -> JSONResponse:
     """A success envelope."""
-    return JSONResponse({"code": 0, **extra, "data": data})
+    return JSONResponse({"code": ErrorCode.OK, **extra, "data": data})
 
 
 def world_of(request: Request) -> World:
@@ -44,7 +45,7 @@ async def json_object(request: Request) -> dict[str, Any]:
 async def anonymous_token(request: Request) -> Response:
     """`POST /api/auth/anonymous-token`."""
     world = world_of(request)
-    client_id = request.headers.get("x-client-id", "").strip()
+    client_id = request.headers.get(Header.CLIENT_ID, "").strip()
     if not client_id:
         raise SimError(400, "X-Client-Id header is required")
     if len(client_id) > 64:
@@ -77,7 +78,7 @@ async def claim_token(request: Request) -> Response:
     body = await json_object(request)
     session = world.find_session(str(body.get("session_id", "")), user)
     if body.get("task_id") != session.task_id:
-        raise SimError(1002, "Task not found for this session")
+        raise SimError(ErrorCode.SESSION_NOT_FOUND, "Task not found for this session")
     claim = ids.new_claim_token()
     world.claims[claim] = (session.task_id, session.session_id)
     return ok({"claim_token": claim, "expires_in": CLAIM_TTL})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from bot.nemo.wire import NO_CONTENT, LegacyFrame
 from nemo_sim import drafts, replies
 from nemo_sim.stream import frame
 from nemo_sim.turn import Turn
@@ -101,7 +102,7 @@ async def silent_edit(turn: Turn) -> None:
         turn.emit(turn.events.event([{"text": ""}], finishReason="STOP"))
     elif ending == "no_content_code":
         message = "Model returned no content after the tool call."
-        turn.emit(turn.events.event(None, with_content=False, errorCode="MODEL_RETURNED_NO_CONTENT",
+        turn.emit(turn.events.event(None, with_content=False, errorCode=NO_CONTENT,
                                     errorMessage=message))
     elif ending == "bare_event":
         turn.emit(turn.events.event(None, with_content=False, turnComplete=True))
@@ -112,14 +113,15 @@ async def legacy_frames(turn: Turn) -> None:
     seconds = replies.seconds_in(turn.prompt) or DEFAULT_SECONDS
     name = "generate_video_with_seedance"
     await turn.pause()
-    turn.emit_bytes(frame({"type": "text", "content": replies.generate_intro(turn.prompt, seconds)}))
-    turn.emit_bytes(frame({"type": "tool_call", "name": name, "args": {"prompt": replies.subject(turn.prompt)}}))
+    turn.emit_bytes(frame({"type": LegacyFrame.TEXT, "content": replies.generate_intro(turn.prompt, seconds)}))
+    args = {"prompt": replies.subject(turn.prompt)}
+    turn.emit_bytes(frame({"type": LegacyFrame.TOOL_CALL, "name": name, "args": args}))
     for _ in range(3):
         await turn.pause()
-        turn.emit_bytes(frame({"type": "heartbeat"}))
+        turn.emit_bytes(frame({"type": LegacyFrame.HEARTBEAT}))
     url = _store_clip(turn, seconds)
     result = {"status": "success", "video_url": url}
-    turn.emit_bytes(frame({"type": "tool_result", "name": name, "result": result}))
+    turn.emit_bytes(frame({"type": LegacyFrame.TOOL_RESULT, "name": name, "result": result}))
     await turn.pause()
     done = f'Done! "{replies.title_for(turn.prompt)}" is on your timeline.'
-    turn.emit_bytes(frame({"type": "text", "content": done}))
+    turn.emit_bytes(frame({"type": LegacyFrame.TEXT, "content": done}))

@@ -6,33 +6,36 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from bot.nemo.wire import Endpoint
 from nemo_sim import account, control, render, upload
 from nemo_sim.errors import SimError, handle_sim_error
 from nemo_sim.recorder import RecorderMiddleware
 from nemo_sim.run_sse import run_sse
 from nemo_sim.world import World
 
-ROUTES = [
-    Route("/api/auth/anonymous-token", account.anonymous_token, methods=["POST"]),
-    Route("/api/auth/claim-token", account.claim_token, methods=["POST"]),
-    Route("/api/tasks/me/with-session/nemo_agent", account.create_session, methods=["POST"]),
-    Route("/api/credits/balance/simple", account.credits, methods=["GET"]),
-    Route("/api/state/nemo_agent/{uid}/{sid}/latest", account.state, methods=["GET"]),
-    Route("/api/upload-video/nemo_agent/{uid}/{sid}", upload.upload, methods=["POST"]),
-    Route("/run_sse", run_sse, methods=["POST"]),
-    Route("/api/render/proxy/lambda", render.submit, methods=["POST"]),
-    Route("/api/render/proxy/lambda/{rid}", render.poll, methods=["GET"]),
-    Route("/api/render/proxy/lambda/{rid}/cancel", render.cancel, methods=["POST"]),
-    Route("/api/render/proxy/{rid}/download", render.download, methods=["GET"]),
-    Route("/cdn/{path:path}", render.cdn, methods=["GET"]),
-    Route("/__sim/config", control.get_config, methods=["GET"]),
-    Route("/__sim/config", control.patch_config, methods=["POST"]),
-    Route("/__sim/requests", control.list_requests, methods=["GET"]),
-    Route("/__sim/requests", control.clear_requests, methods=["DELETE"]),
-    Route("/__sim/reset", control.reset, methods=["POST"]),
-    Route("/__sim/credits", control.set_credits, methods=["POST"]),
-    Route("/__sim/expire-tokens", control.expire_tokens, methods=["POST"]),
-]
+# (path, method, handler): every Nemo endpoint, the public CDN, then the test controls.
+TABLE = (
+    (Endpoint.ANONYMOUS_TOKEN, "POST", account.anonymous_token),
+    (Endpoint.CLAIM_TOKEN, "POST", account.claim_token),
+    (Endpoint.SESSION, "POST", account.create_session),
+    (Endpoint.CREDITS, "GET", account.credits),
+    (Endpoint.STATE, "GET", account.state),
+    (Endpoint.UPLOAD, "POST", upload.upload),
+    (Endpoint.RUN_SSE, "POST", run_sse),
+    (Endpoint.RENDER, "POST", render.submit),
+    (Endpoint.RENDER_STATUS, "GET", render.poll),
+    (Endpoint.RENDER_CANCEL, "POST", render.cancel),
+    (Endpoint.RENDER_DOWNLOAD, "GET", render.download),
+    ("/cdn/{path:path}", "GET", render.cdn),
+    ("/__sim/config", "GET", control.get_config),
+    ("/__sim/config", "POST", control.patch_config),
+    ("/__sim/requests", "GET", control.list_requests),
+    ("/__sim/requests", "DELETE", control.clear_requests),
+    ("/__sim/reset", "POST", control.reset),
+    ("/__sim/credits", "POST", control.set_credits),
+    ("/__sim/expire-tokens", "POST", control.expire_tokens),
+)
+ROUTES = [Route(path, handler, methods=[method]) for path, method, handler in TABLE]
 
 
 def build_app(world: World) -> Starlette:

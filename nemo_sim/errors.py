@@ -7,16 +7,24 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.nemo.wire import AUTH_CODES, ErrorCode
+
 # Envelope codes -> HTTP status when `error_mode="http"`. 2001 maps to 403 so it never looks like the
 # export block (402), which is a different condition with different advice to the user.
-HTTP_STATUS_FOR_CODE = {1001: 401, 1002: 404, 1010: 401, 1011: 401, 2001: 403, 4001: 400, 4002: 400}
+HTTP_STATUS_FOR_CODE = {
+    **dict.fromkeys(AUTH_CODES, 401),
+    ErrorCode.SESSION_NOT_FOUND: 404,
+    ErrorCode.CREDITS_EXHAUSTED: 403,
+    ErrorCode.UNSUPPORTED_FILE_TYPE: 400,
+    ErrorCode.FILE_TOO_LARGE: 400,
+}
 
 DEFAULT_MESSAGES = {
-    1001: "Invalid or expired token",
-    1002: "Session not found",
-    2001: "Insufficient credits",
-    4001: "Unsupported file type",
-    4002: "File too large",
+    ErrorCode.TOKEN_INVALID: "Invalid or expired token",
+    ErrorCode.SESSION_NOT_FOUND: "Session not found",
+    ErrorCode.CREDITS_EXHAUSTED: "Insufficient credits",
+    ErrorCode.UNSUPPORTED_FILE_TYPE: "Unsupported file type",
+    ErrorCode.FILE_TOO_LARGE: "File too large",
     400: "Bad request",
     402: "Export is not available on the free plan; register to unlock export",
     404: "Not found",
@@ -35,7 +43,7 @@ class SimError(Exception):
     def __init__(
         self, code: int, message: str | None = None, *, render: bool = False, detail: Any = None, soft: bool = False
     ) -> None:
-        self.code = code
+        self.code = int(code)
         self.message = message or DEFAULT_MESSAGES.get(code, "Error")
         self.render = render  # render-proxy endpoints speak {"success": false, "error": ...}
         self.detail = detail  # ADK (FastAPI) errors speak {"detail": ...}

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypedDict
+
+from bot.nemo.wire import RenderState
 
 ANON_CREDITS = 100
 
@@ -89,16 +90,6 @@ class SessionRecord:
     state: dict[str, Any]
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     turns: int = 0
-
-
-class RenderState(StrEnum):
-    """Render statuses on the wire."""
-
-    PENDING = "pending"
-    PROCESSING = "processing"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
 
 
 @dataclass(slots=True)

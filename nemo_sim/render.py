@@ -7,13 +7,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from bot.nemo.wire import ATTRIBUTION, RenderState
 from nemo_sim.account import json_object, world_of
 from nemo_sim.errors import SimError
 from nemo_sim.media import MediaError
-from nemo_sim.records import RenderRecord, RenderState
+from nemo_sim.records import RenderRecord
 from nemo_sim.world import World
 
-ATTRIBUTION = ("x-skill-source", "x-skill-version", "x-skill-platform")
 TERMINAL = (RenderState.COMPLETED, RenderState.FAILED, RenderState.CANCELLED)
 # (fraction of the render time elapsed, status, progress)
 STAGES = ((0.1, RenderState.PENDING, 5), (0.4, RenderState.PROCESSING, 30), (0.7, RenderState.PROCESSING, 60))

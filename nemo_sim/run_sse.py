@@ -9,14 +9,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from bot.nemo.wire import APP_NAME, EVENT_STREAM, ME, ErrorCode
 from nemo_sim import agent_text, agent_tools
 from nemo_sim.errors import SimError
 from nemo_sim.records import SessionRecord, User
 from nemo_sim.scenarios import Scenario, cost_of, pick_scenario
 from nemo_sim.turn import Script, Turn, run_turn, sse_body
 from nemo_sim.world import World
-
-APP_NAME = "nemo_agent"
 
 SCRIPTS: dict[Scenario, Script] = {
     Scenario.CHAT: agent_text.chat,
@@ -74,7 +73,7 @@ def parse_run_request(raw: bytes) -> RunRequest:
     if not isinstance(text, str) or not text.strip():
         raise _missing("newMessage", body)
     user_id = _field(body, "user_id", "userId")
-    return RunRequest(user_id=str(user_id or "me"), session_id=session_id, text=text)
+    return RunRequest(user_id=str(user_id or ME), session_id=session_id, text=text)
 
 
 def _session(world: World, user: User, req: RunRequest) -> SessionRecord:
@@ -99,7 +98,8 @@ async def run_sse(request: Request) -> Response:
         raise SimError(409, "Session is busy: the previous message is still being processed")
     if not user.hold(cost):
         if world.config.no_credits == "error":
-            raise SimError(2001, f"Insufficient credits: {cost} needed, {user.available} available")
+            message = f"Insufficient credits: {cost} needed, {user.available} available"
+            raise SimError(ErrorCode.CREDITS_EXHAUSTED, message)
         scenario, cost = Scenario.REFUSAL, 0
     if reject:
         await session.lock.acquire()  # free (checked above), so this does not wait
@@ -110,4 +110,4 @@ async def run_sse(request: Request) -> Response:
     # A task cancelled before it ever ran skips run_turn's cleanup; make sure the stream still ends.
     task.add_done_callback(lambda _: turn.close())
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(sse_body(turn), media_type="text/event-stream", headers=headers)
+    return StreamingResponse(sse_body(turn), media_type=EVENT_STREAM, headers=headers)

@@ -7,6 +7,7 @@ import time
 import uuid
 from typing import Any, Literal
 
+from bot.nemo.wire import HEARTBEAT, LegacyFrame
 from nemo_sim import ids
 
 AUTHOR = "nemo_agent"
@@ -17,8 +18,8 @@ HbStyle = Literal["comment", "empty", "json", "event"]
 KEEPALIVES: dict[str, bytes] = {
     "comment": b": ping\n\n",
     "empty": b"data: \n\n",
-    "json": b'data: {"type":"heartbeat"}\n\n',
-    "event": b"event: heartbeat\ndata: \n\n",
+    "json": f'data: {{"type":"{LegacyFrame.HEARTBEAT}"}}\n\n'.encode(),
+    "event": f"event: {HEARTBEAT}\ndata: \n\n".encode(),
 }
 
 

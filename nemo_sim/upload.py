@@ -13,6 +13,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.nemo.wire import ErrorCode
 from nemo_sim import drafts
 from nemo_sim.account import json_object, ok, world_of
 from nemo_sim.errors import SimError
@@ -101,7 +102,8 @@ def _kind(filename: str) -> str:
     ext = posixpath.splitext(filename)[1].lower().lstrip(".")
     kind = ALLOWED.get(ext)
     if kind is None:
-        raise SimError(4001, f"Unsupported file type: .{ext or '?'} (allowed: {', '.join(ALLOWED)})")
+        message = f"Unsupported file type: .{ext or '?'} (allowed: {', '.join(ALLOWED)})"
+        raise SimError(ErrorCode.UNSUPPORTED_FILE_TYPE, message)
     return kind
 
 
@@ -132,7 +134,8 @@ def _from_parts(parts: list[_Part], base: str, limit_mb: float) -> list[dict[str
         filename = posixpath.basename((part.filename or "").replace("\\", "/")) or "upload"
         kind = _kind(filename)
         if part.size > limit_mb * MB:
-            raise SimError(4002, f"File too large: {filename} is {part.size / MB:.1f} MB (limit {limit_mb:g} MB)")
+            message = f"File too large: {filename} is {part.size / MB:.1f} MB (limit {limit_mb:g} MB)"
+            raise SimError(ErrorCode.FILE_TOO_LARGE, message)
         items.append(_item(base, filename, kind, part.digest.hexdigest()))
     return items
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from bot.nemo.wire import ME, ErrorCode
 from nemo_sim import ids
 from nemo_sim.config import SimConfig
 from nemo_sim.errors import SimError
@@ -102,7 +103,7 @@ class World:
         scheme, _, token = (authorization or "").partition(" ")
         record = self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
         if record is None or record.expires_at <= self.clock():
-            raise SimError(1001)
+            raise SimError(ErrorCode.TOKEN_INVALID)
         return self.users[record.user_id]
 
     def user(self, user_id: str) -> User:
@@ -133,11 +134,11 @@ class World:
         self.sessions[record.session_id] = record
         return record
 
-    def find_session(self, session_id: str, user: User, path_user: str = "me") -> SessionRecord:
+    def find_session(self, session_id: str, user: User, path_user: str = ME) -> SessionRecord:
         """A session the user owns, or 1002 (unknown, another user's, or a foreign user id in the path)."""
         record = self.sessions.get(session_id)
-        if record is None or record.user_id != user.user_id or path_user not in ("me", user.user_id):
-            raise SimError(1002, f"Session not found: {session_id}")
+        if record is None or record.user_id != user.user_id or path_user not in (ME, user.user_id):
+            raise SimError(ErrorCode.SESSION_NOT_FOUND, f"Session not found: {session_id}")
         return record
 
     def drop_session(self, session_id: str) -> None:

@@ -27,7 +27,8 @@ from bot.nemo.errors import (
     RenderFailed,
     ServerError,
 )
-from bot.nemo.models import ProjectState, RenderState, RenderStatus
+from bot.nemo.models import ProjectState, RenderStatus
+from bot.nemo.wire import RenderState
 from bot.store.models import JobStatus, RenderJob
 
 log = logging.getLogger(__name__)

@@ -19,11 +19,11 @@ from httpx_sse import aconnect_sse
 from bot.nemo._wire import Who, raise_for_reply, translate, unwrap
 from bot.nemo.errors import AuthError, MalformedReply, NemoError, RateLimited
 from bot.nemo.models import AnonToken
+from bot.nemo.wire import EVENT_STREAM, Endpoint, Header
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-TOKEN_PATH = "/api/auth/anonymous-token"
 _TEXT_TYPES = ("application/json", "text/", "application/problem+json")
 _MAX_ERROR_BODY = 64 * 1024
 
@@ -130,8 +130,9 @@ class Channel:
 
     async def issue(self) -> AnonToken:
         """Ask for an anonymous token for our client id (the caller holds the lock)."""
-        headers = {"X-Client-Id": self.auth.client_id}
-        data = await self.retrying(lambda _: self._json("POST", TOKEN_PATH, None, {}, headers), authed=False)
+        headers: dict[str, str] = {Header.CLIENT_ID: self.auth.client_id}
+        path = Endpoint.ANONYMOUS_TOKEN
+        data = await self.retrying(lambda _: self._json("POST", path, None, {}, headers), authed=False)
         anon = AnonToken.from_wire(data)
         await self.auth.install(anon)
         log.info("anonymous token issued for user %s", anon.user_id)
@@ -196,7 +197,7 @@ class Channel:
                 response = source.response
                 content_type = response.headers.get("content-type", "")
                 log.debug("POST %s -> %s %s", path, response.status_code, content_type)
-                if response.is_error or "text/event-stream" not in content_type:
+                if response.is_error or EVENT_STREAM not in content_type:
                     await response.aread()
                     raise_for_reply(response, self.who())
                 yield response

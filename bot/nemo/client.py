@@ -23,11 +23,10 @@ from bot.nemo._wire import translate
 from bot.nemo.draft import Draft
 from bot.nemo.errors import AuthError, RateLimited, RenderFailed
 from bot.nemo.events import AgentEvent, Keepalive, StreamDecoder
-from bot.nemo.models import AnonToken, Credits, NemoSession, ProjectState, RenderState, RenderStatus, UploadedFile
+from bot.nemo.models import AnonToken, Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
+from bot.nemo.wire import APP_NAME, ME, Endpoint, Header, RenderState
 
 log = logging.getLogger(__name__)
-
-_RENDER = "/api/render/proxy/lambda"
 
 
 class NemoClient:
@@ -61,7 +60,7 @@ class NemoClient:
     def for_platform(self, platform: str) -> NemoClient:
         """A view of this client sending `X-Skill-Platform: platform`, sharing its credentials."""
         view = copy.copy(self)
-        view._channel = self._channel.with_attribution({"X-Skill-Platform": platform})
+        view._channel = self._channel.with_attribution({Header.SKILL_PLATFORM: platform})
         return view
 
     @property
@@ -82,7 +81,7 @@ class NemoClient:
     async def create_session(self, language: str, task_name: str = "project") -> NemoSession:
         """Create a project (task) and its chat session."""
         body = {"task_name": task_name, "language": language}
-        data = await self._channel.call("POST", "/api/tasks/me/with-session/nemo_agent", body=body)
+        data = await self._channel.call("POST", Endpoint.SESSION, body=body)
         session = NemoSession.from_wire(data)
         self._learn_user(session.user_id)
         return session
@@ -90,7 +89,7 @@ class NemoClient:
     async def claim_link(self, task_id: str, session_id: str) -> str:
         """A browser link to the project, carrying a claim token (never the API token)."""
         body = {"task_id": task_id, "session_id": session_id}
-        data = await self._channel.call("POST", "/api/auth/claim-token", body=body)
+        data = await self._channel.call("POST", Endpoint.CLAIM_TOKEN, body=body)
         claim = need_str(data, "claim_token", "claim token")
         return f"{self._channel.web_url.rstrip('/')}/workspace/claim?ct={quote(claim, safe='')}"
 
@@ -101,8 +100,8 @@ class NemoClient:
         seconds without an event other than keepalives. Once the stream has started nothing is re-sent.
         """
         body = {
-            "app_name": "nemo_agent",
-            "user_id": "me",
+            "app_name": APP_NAME,
+            "user_id": ME,
             "session_id": session_id,
             "new_message": {"parts": [{"text": text}]},
         }
@@ -111,7 +110,7 @@ class NemoClient:
             token = await channel.token()
             started = False
             try:
-                async with channel.sse("/run_sse", body, token, self._idle) as response:
+                async with channel.sse(Endpoint.RUN_SSE, body, token, self._idle) as response:
                     started = True
                     async with aclosing(self._events(response)) as events:
                         async for event in events:
@@ -156,11 +155,11 @@ class NemoClient:
 
     async def credits(self) -> Credits:
         """The credit balance."""
-        return Credits.from_wire(await self._channel.call("GET", "/api/credits/balance/simple"))
+        return Credits.from_wire(await self._channel.call("GET", Endpoint.CREDITS))
 
     async def state(self, session_id: str) -> ProjectState:
         """The project's latest state (draft timeline, media, canvas)."""
-        path = f"/api/state/nemo_agent/me/{quote(session_id, safe='')}/latest"
+        path = Endpoint.STATE.format(uid=ME, sid=quote(session_id, safe=""))
         state = ProjectState.from_wire(await self._channel.call("GET", path), session_id)
         self._learn_user(state.user_id)
         return state
@@ -169,16 +168,16 @@ class NemoClient:
         """Submit an export of the draft (passed through untouched) under a client-chosen id."""
         output = {"format": "mp4", "quality": "high"}
         body = {"id": render_id, "sessionId": session_id, "draft": draft.raw, "output": output}
-        return _checked(RenderStatus.from_wire(await self._channel.call("POST", _RENDER, body=body), render_id))
+        return _checked(RenderStatus.from_wire(await self._channel.call("POST", Endpoint.RENDER, body=body), render_id))
 
     async def render_status(self, render_id: str) -> RenderStatus:
         """Poll a render (both documented shapes); RenderFailed once it failed or was cancelled."""
-        data = await self._channel.call("GET", f"{_RENDER}/{quote(render_id, safe='')}")
+        data = await self._channel.call("GET", Endpoint.RENDER_STATUS.format(rid=quote(render_id, safe="")))
         return _checked(RenderStatus.from_wire(data, render_id))
 
     async def cancel_render(self, render_id: str) -> None:
         """Cancel a render."""
-        await self._channel.call("POST", f"{_RENDER}/{quote(render_id, safe='')}/cancel")
+        await self._channel.call("POST", Endpoint.RENDER_CANCEL.format(rid=quote(render_id, safe="")))
 
     async def download(self, url: str, dest: Path) -> int:
         """Stream a file to `dest`; returns its size. The bearer is sent only to the API's own origin."""
@@ -186,7 +185,7 @@ class NemoClient:
 
     async def download_render(self, render_id: str, dest: Path) -> int:
         """Stream a render's result through the API's fallback download; returns its size."""
-        url = f"{self._channel.base_url}/api/render/proxy/{quote(render_id, safe='')}/download"
+        url = self._channel.base_url + Endpoint.RENDER_DOWNLOAD.format(rid=quote(render_id, safe=""))
         return await self._channel.download(url, dest)
 
     def _learn_user(self, user_id: str | None) -> None:
@@ -216,7 +215,7 @@ def _open_all(stack: ExitStack, paths: Sequence[Path]) -> list[_Part]:
 
 def _upload_path(session_id: str) -> str:
     """The upload endpoint of a session."""
-    return f"/api/upload-video/nemo_agent/me/{quote(session_id, safe='')}"
+    return Endpoint.UPLOAD.format(uid=ME, sid=quote(session_id, safe=""))
 
 
 async def _lines(response: httpx.Response) -> AsyncGenerator[str, None]:

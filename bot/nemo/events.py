@@ -20,10 +20,10 @@ from httpx_sse._decoders import SSEDecoder
 
 from bot.nemo._json import dict_items, opt_str
 from bot.nemo.errors import redact
+from bot.nemo.wire import HEARTBEAT, NO_CONTENT, LegacyFrame
 
 log = logging.getLogger(__name__)
 
-NO_CONTENT = "MODEL_RETURNED_NO_CONTENT"
 _KEEPALIVE_DATA = {"", "[DONE]"}
 
 
@@ -76,7 +76,7 @@ AgentEvent = AgentText | AgentTextDelta | ToolCall | ToolResult | Keepalive | St
 
 def parse_frame(event_name: str, data: str) -> list[AgentEvent]:
     """The events one SSE frame carries (often one, sometimes none or several); never raises."""
-    if event_name == "heartbeat" or data.strip() in _KEEPALIVE_DATA:
+    if event_name == HEARTBEAT or data.strip() in _KEEPALIVE_DATA:
         return [Keepalive()]
     try:
         payload = json.loads(data)
@@ -145,17 +145,17 @@ def _add_text(events: list[AgentEvent], text: str, *, partial: bool) -> None:
 def _legacy(payload: dict[str, Any]) -> list[AgentEvent]:
     """The illustrative v4.4 frames: `{"type": "text" | "tool_call" | "tool_result" | "heartbeat" | ...}`."""
     kind = payload.get("type")
-    if kind == "text":
+    if kind == LegacyFrame.TEXT:
         text = opt_str(payload, "content", "text") or ""
         return [AgentText(text)] if text.strip() else []
-    if kind == "tool_call":
+    if kind == LegacyFrame.TOOL_CALL:
         return [ToolCall(opt_str(payload, "id"), opt_str(payload, "name") or "", _obj(payload.get("args")))]
-    if kind == "tool_result":
+    if kind == LegacyFrame.TOOL_RESULT:
         response = _obj(payload.get("result", payload.get("response", payload.get("content"))))
         return [ToolResult(opt_str(payload, "id"), opt_str(payload, "name") or "", response)]
-    if kind in ("heartbeat", "ping", "keepalive"):
+    if kind in (LegacyFrame.HEARTBEAT, LegacyFrame.PING, LegacyFrame.KEEPALIVE):
         return [Keepalive()]
-    if kind == "error":
+    if kind == LegacyFrame.ERROR:
         detail = payload.get("message") or payload.get("error") or payload.get("content")
         return [StreamError(_message(detail))]
     log.debug("skipping unknown legacy frame type %r", str(kind)[:40])

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from bot.nemo._json import as_dict, dict_items, need_str, opt_float, opt_int, opt_str
 from bot.nemo.draft import Draft
 from bot.nemo.errors import MalformedReply
+from bot.nemo.wire import RenderState
 
 log = logging.getLogger(__name__)
 
@@ -104,16 +104,6 @@ class Credits:
             raise MalformedReply("credits: missing 'available'")
         frozen = opt_int(data, "frozen") or 0
         return cls(available, frozen, opt_int(data, "total") or available + frozen)
-
-
-class RenderState(StrEnum):
-    """Where a render is."""
-
-    PENDING = "pending"
-    PROCESSING = "processing"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
 
 
 _STATE_ALIASES = {

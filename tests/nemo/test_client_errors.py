@@ -12,7 +12,7 @@ import pytest
 from bot.nemo import errors
 from bot.nemo.draft import Draft
 from bot.nemo.errors import NemoError
-from bot.nemo.models import RenderState
+from bot.nemo.wire import RenderState
 from tests.nemo.scripted import BASE, TOKEN, TOKEN_2, Script, http_for, ok, token_reply
 
 TOKEN_PATH = "/api/auth/anonymous-token"

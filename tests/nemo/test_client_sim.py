@@ -14,7 +14,8 @@ from bot.nemo import errors
 from bot.nemo.client import NemoClient
 from bot.nemo.draft import summarize
 from bot.nemo.events import AgentEvent, AgentText, ToolCall, ToolResult
-from bot.nemo.models import AnonToken, RenderState, RenderStatus
+from bot.nemo.models import AnonToken, RenderStatus
+from bot.nemo.wire import RenderState
 from tests.nemo.conftest import ATTRIBUTION, CLIENT_ID, configure, recorded
 
 TOKEN_PATH = "/api/auth/anonymous-token"
