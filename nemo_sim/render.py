@@ -65,7 +65,7 @@ async def submit(request: Request) -> Response:
         world.config.render_fail -= 1
         record.will_fail = True
     world.renders[render_id] = record
-    world.tasks.spawn(_encode(world, record), f"render-{render_id}")
+    world.spawn(_encode(world, record), f"render-{render_id}")
     data = {"id": render_id, "status": record.status.value, "progress": record.progress}
     return JSONResponse({"success": True, "data": data})
 

@@ -106,7 +106,7 @@ async def run_sse(request: Request) -> Response:
     world.turn_counter += 1
     turn = Turn(world, session, user, req.text, str(request.base_url).rstrip("/"), cost, world.turn_counter)
     script = run_turn(turn, SCRIPTS[scenario], wait_for_session=not reject)
-    task = world.tasks.spawn(script, f"turn-{session.session_id}")
+    task = world.spawn(script, f"turn-{session.session_id}")
     # A task cancelled before it ever ran skips run_turn's cleanup; make sure the stream still ends.
     task.add_done_callback(lambda _: turn.close())
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

@@ -125,18 +125,18 @@ async def run_simulator(
         server = _EmbeddedServer(uv_config)
         task = asyncio.create_task(server.serve(sockets=[sock]), name="nemo-sim-server")
         try:
-            async with asyncio.timeout(STARTUP_TIMEOUT):
-                while not server.started:
-                    if task.done():
-                        task.result()
-                        raise RuntimeError("simulator exited during startup")
-                    await asyncio.sleep(0.01)
-            bound = server.servers[0].sockets[0].getsockname()[1]
-            shown = f"[{host}]" if ":" in host else host
-            yield Simulator(url=f"http://{shown}:{bound}", world=world, port=bound)
+            # The world is left first: ending our turns lets endless (stall) streams finish before shutdown.
+            async with world:
+                async with asyncio.timeout(STARTUP_TIMEOUT):
+                    while not server.started:
+                        if task.done():
+                            task.result()
+                            raise RuntimeError("simulator exited during startup")
+                        await asyncio.sleep(0.01)
+                bound = server.servers[0].sockets[0].getsockname()[1]
+                shown = f"[{host}]" if ":" in host else host
+                yield Simulator(url=f"http://{shown}:{bound}", world=world, port=bound)
         finally:
-            # Ending our turns first lets endless (stall) streams finish, so shutdown does not wait on them.
-            await world.tasks.aclose()
             server.stop_requested.set()
             await task
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from bot.nemo.wire import ME, ErrorCode
 from nemo_sim import ids
@@ -19,21 +23,36 @@ from nemo_sim.records import (
     User,
     empty_state,
 )
-from nemo_sim.tasks import Supervisor
 
 DAY = 86400.0
+logger = logging.getLogger(__name__)
 
 
 class World:
-    """Everything the simulated backend remembers; tests reach it through `sim.world`."""
+    """Everything the simulated backend remembers; tests reach it through `sim.world`.
+
+    Its background work (agent turns, renders) runs in a TaskGroup that is open while the world is entered
+    (`async with world:`) and replaced on `reset()`.
+    """
 
     def __init__(self, config: SimConfig, media: MediaCache) -> None:
         self._initial = config.model_copy(deep=True)
         self.config = config
         self.media = media
-        self.tasks = Supervisor()
         self.clock = time.time
+        self._work: asyncio.TaskGroup | None = None
+        self._holder: asyncio.Task[None] | None = None
         self._clear()
+
+    async def __aenter__(self) -> World:
+        """Open the TaskGroup background work runs in."""
+        await self._open_work()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Cancel the background work still running and wait for it to unwind."""
+        holder, self._holder, self._work = self._holder, None, None
+        await _end(holder)
 
     def _clear(self) -> None:
         self.users: dict[str, User] = {}
@@ -48,9 +67,28 @@ class World:
 
     async def reset(self) -> None:
         """Cancel running turns and forget everything; the config returns to the one given at start."""
-        await self.tasks.aclose()
+        old = self._holder
+        await self._open_work()  # first, so work started meanwhile lands in the new group
+        await _end(old)
         self.config = self._initial.model_copy(deep=True)
         self._clear()
+
+    # Background work
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        """Run `work` (an agent turn, a render) in the background; its failure is logged and ends only itself."""
+        if self._work is None:
+            work.close()
+            raise RuntimeError("the world is not entered")
+        task = self._work.create_task(_logged(work), name=name)
+        # Cancelled before it started, the task never awaits `work`: close it, or it warns "never awaited".
+        task.add_done_callback(lambda _: work.close())
+        return task
+
+    async def _open_work(self) -> None:
+        opened: asyncio.Future[asyncio.TaskGroup] = asyncio.get_running_loop().create_future()
+        self._holder = asyncio.create_task(_hold_open(opened), name="nemo-sim-work")
+        self._work = await opened
 
     # Tokens and users
 
@@ -156,3 +194,26 @@ class World:
             for r in self.requests
             if r["path"].startswith(path_prefix) and (method is None or r["method"] == method.upper())
         ]
+
+
+async def _hold_open(opened: asyncio.Future[asyncio.TaskGroup]) -> None:
+    """Keep a TaskGroup open until cancelled: the cancellation then reaches every task in it, and waits for them."""
+    async with asyncio.TaskGroup() as group:
+        opened.set_result(group)
+        await asyncio.Event().wait()
+
+
+async def _end(holder: asyncio.Task[None] | None) -> None:
+    """Cancel a `_hold_open` task and wait until every task of its group has unwound."""
+    if holder is not None:
+        holder.cancel()
+        await asyncio.wait([holder])
+
+
+async def _logged(work: Coroutine[Any, Any, None]) -> None:
+    """Run `work`, logging a failure rather than letting it cancel the rest of the group."""
+    try:
+        await work
+    except Exception:
+        task = asyncio.current_task()
+        logger.exception("simulator task %s failed", task.get_name() if task else "?")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -105,6 +107,16 @@ async def test_reset_restores_start(sim: Simulator, client: httpx.AsyncClient, a
     again = await new_account(client)
     assert again.user_id != account.user_id
 
+
+
+async def test_reset_ends_a_running_turn(client: httpx.AsyncClient, account: Account) -> None:
+    async with client.stream("POST", "/run_sse", json=run_body(account, "stall"), headers=account.headers) as reply:
+        lines = reply.aiter_lines()
+        assert await anext(lines) == ": ping"
+        assert (await client.post("/__sim/reset")).json() == {"ok": True}
+        async with asyncio.timeout(5):
+            rest = [line async for line in lines]
+    assert set(rest) <= {"", ": ping"}
 
 async def test_expire_tokens_endpoint(client: httpx.AsyncClient, account: Account) -> None:
     await client.post("/__sim/expire-tokens", json={})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -27,27 +28,39 @@ async def test_drop_cuts_connection_but_work_completes(
     assert raised, "the stream must end without the chunked terminator"
     assert any(line.startswith("data: ") for line in received)
     assert (await state_of(client, account))["draft"] == {}
-    async with asyncio.timeout(5):
-        await sim.world.tasks.wait_idle()
-    state = await state_of(client, account)
+    state = await _with_tracks(client, account, 3)
     assert [t["tt"] for t in state["draft"]["t"]] == [0, 1, 7]
     credits = await client.get("/api/credits/balance/simple", headers=account.headers)
     assert credits.json()["data"]["available"] == 0
     assert len(sim.world.requests_to("/run_sse")) == 1
 
 
-async def test_stall_sends_keepalives_until_client_leaves(
-    sim: Simulator, client: httpx.AsyncClient, account: Account
-) -> None:
+async def test_stall_sends_keepalives_until_client_leaves(client: httpx.AsyncClient, account: Account) -> None:
     await configure(client, hb_style="json")
     async with client.stream("POST", "/run_sse", json=run_body(account, "stall"), headers=account.headers) as reply:
         lines = [line async for line in _first_lines(reply, 6)]
     assert all(line in ("", 'data: {"type":"heartbeat"}') for line in lines)
-    async with asyncio.timeout(5):
-        await sim.world.tasks.wait_idle()
-    # The session is free again.
-    reply = await client.post("/run_sse", json=run_body(account, "hello"), headers=account.headers)
+    # The session is free again once the turn has noticed the client left.
+    reply = await _once_free(client, account, "hello")
     assert events(parse_frames(reply.text))
+
+
+async def _with_tracks(client: httpx.AsyncClient, account: Account, count: int) -> dict[str, Any]:
+    """The session's state once the turn still running in the background has put `count` tracks on it."""
+    async with asyncio.timeout(5):
+        # The condition is the simulator's answer over HTTP (ASYNC110): there is no event to wait on.
+        while len((state := await state_of(client, account))["draft"].get("t", [])) < count:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    return state
+
+
+async def _once_free(client: httpx.AsyncClient, account: Account, text: str) -> httpx.Response:
+    """Send a message, again for as long as the session answers 409 (busy with the previous turn)."""
+    body = run_body(account, text)
+    async with asyncio.timeout(5):
+        while (reply := await client.post("/run_sse", json=body, headers=account.headers)).status_code == 409:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    return reply
 
 
 async def _first_lines(reply: httpx.Response, count: int) -> AsyncIterator[str]:
