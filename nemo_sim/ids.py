@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 import uuid
 
+from bot.nemo.wire import ANON_USER_PREFIX
+
 TOKEN_PREFIX = "nmv_usr_"
 
 
@@ -15,7 +17,7 @@ def new_token() -> str:
 
 def new_anon_user_id() -> str:
     """`anon_` followed by 16 hex digits."""
-    return "anon_" + secrets.token_hex(8)
+    return ANON_USER_PREFIX + secrets.token_hex(8)
 
 
 def new_session_id() -> str:

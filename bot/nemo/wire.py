@@ -12,10 +12,11 @@ ME = "me"  # stands for the token's own user, in paths and in /run_sse bodies
 EVENT_STREAM = "text/event-stream"
 NO_CONTENT = "MODEL_RETURNED_NO_CONTENT"  # ADK's `errorCode` for a turn that ended without text: not an error
 HEARTBEAT = "heartbeat"  # an SSE `event:` name some proxies use for keepalives
+ANON_USER_PREFIX = "anon_"  # user ids behind anonymous tokens; such users register to get more credits
 
 
 class Endpoint(StrEnum):
-    """API paths; `{uid}`, `{sid}` and `{rid}` are filled with `str.format` and are Starlette route parameters."""
+    """API paths; the client fills `{uid}`, `{sid}` and `{rid}` with `str.format`, the simulator routes on them."""
 
     ANONYMOUS_TOKEN = "/api/auth/anonymous-token"
     CLAIM_TOKEN = "/api/auth/claim-token"
@@ -39,7 +40,7 @@ class Header(StrEnum):
     SKILL_PLATFORM = "X-Skill-Platform"
 
 
-ATTRIBUTION = (Header.SKILL_SOURCE, Header.SKILL_VERSION, Header.SKILL_PLATFORM)  # all three, or export is refused
+ATTRIBUTION = (Header.SKILL_SOURCE, Header.SKILL_VERSION, Header.SKILL_PLATFORM)  # a render needs all three
 
 
 class ErrorCode(IntEnum):
