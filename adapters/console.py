@@ -9,75 +9,53 @@ import os
 import shutil
 import stat
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TextIO
 
 from bot.engine.engine import Engine
-from bot.engine.messages import Action, Attachment, ChatKey, Incoming
-from bot.engine.ports import Outgoing, Progress
+from bot.engine.messages import Attachment, ChatKey, Incoming
+from bot.engine.ports import Limits, Outgoing, Post, Video
 
 PLATFORM = "console"
 CHAT = ChatKey(PLATFORM, "local")
-UPLOAD_LIMIT = 4 * 1000 * 1000 * 1000
-
-
-class ConsoleProgress:
-    """Progress on a terminal: each new text on its own line (stdout may be a pipe)."""
-
-    def __init__(self, stream: TextIO, text: str) -> None:
-        self._stream = stream
-        self._text = text
-        self._done = False
-
-    async def update(self, text: str) -> None:
-        """Print the new progress text if it changed."""
-        if not self._done and text != self._text:
-            self._text = text
-            _emit(self._stream, f"  … {text}")
-
-    async def finish(self, text: str) -> None:
-        """Print the final progress text once."""
-        if not self._done:
-            self._done = True
-            if text != self._text:
-                _emit(self._stream, f"  … {text}")
+LIMITS = Limits(text_length=sys.maxsize, upload_bytes=4 * 1000 * 1000 * 1000)
 
 
 class ConsoleOutgoing:
-    """Replies printed to stdout; videos moved into the output folder."""
+    """Replies printed to stdout (progress edits as new lines: stdout may be a pipe); videos moved to a folder."""
 
     def __init__(self, stream: TextIO, out_dir: Path) -> None:
         self._stream = stream
         self._out_dir = out_dir
 
     @property
-    def upload_limit(self) -> int:
-        """The console saves any size to disk."""
-        return UPLOAD_LIMIT
+    def limits(self) -> Limits:
+        """Any length, any size (the console saves videos to disk), every progress step shown."""
+        return LIMITS
 
-    async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
-        """Print a reply; actions are shown as words to type."""
-        hint = f"\n  [{' | '.join(action.value for action in actions)}]" if actions else ""
-        _emit(self._stream, f"🤖 {text}{hint}")
+    async def send(self, post: Post) -> object:
+        """Print a reply, a progress line or a link; actions are shown as words to type."""
+        if post.live:
+            _emit(self._stream, f"  … {post.text}")
+        elif post.link is not None:
+            _emit(self._stream, f"🤖 {post.text}\n🔗 {post.link}")
+        else:
+            words = " | ".join(button.action.value for button in post.buttons)
+            _emit(self._stream, f"🤖 {post.text}" + (f"\n  [{words}]" if words else ""))
+        return None
 
-    async def start_progress(self, text: str) -> Progress:
-        """Print the first progress line."""
-        _emit(self._stream, f"  … {text}")
-        return ConsoleProgress(self._stream, text)
+    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
+        """Print the new progress text on its own line."""
+        if text is not None:
+            _emit(self._stream, f"  … {text}")
 
-    async def send_video(
-        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
-    ) -> None:
+    async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Move the video into the output folder and print where it is."""
         self._out_dir.mkdir(parents=True, exist_ok=True)
         target = _free_name(self._out_dir / path.name)
         await asyncio.to_thread(shutil.move, path, target)
-        _emit(self._stream, f"🤖 {caption}\n🎬 Saved: {target} ({width}x{height}, {duration:.0f}s)")
-
-    async def send_link(self, url: str, note: str) -> None:
-        """Print the note and the link."""
-        _emit(self._stream, f"🤖 {note}\n🔗 {url}")
+        _emit(self._stream, f"🤖 {caption}\n🎬 Saved: {target} ({video.width}x{video.height}, {video.duration:.0f}s)")
 
     async def show_working(self) -> None:
         """Nothing to show on a terminal beyond the progress lines."""

@@ -6,7 +6,7 @@ import asyncio
 import re
 import shutil
 import subprocess
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,7 @@ import imageio_ffmpeg
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
 from bot.engine.messages import Action, Attachment, ChatKey, Incoming
-from bot.engine.ports import Progress
+from bot.engine.ports import Limits, Post, Video
 from bot.nemo.client import NemoClient
 from bot.store.redis_store import RedisStore
 from nemo_sim.config import SimConfig
@@ -53,56 +53,44 @@ class Sent:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-class RecordedProgress:
-    """A progress message that records its edits."""
-
-    def __init__(self, chat: RecordingChat) -> None:
-        self._chat = chat
-
-    async def update(self, text: str) -> None:
-        """Record an edit."""
-        self._chat.log.append(Sent("edit", text))
-
-    async def finish(self, text: str) -> None:
-        """Record the final text."""
-        self._chat.log.append(Sent("finish", text))
-
-
 class RecordingChat:
-    """An `Outgoing` that records everything and keeps delivered videos in a folder."""
+    """A platform chat (`Outgoing`) that records everything and keeps delivered videos in a folder."""
 
     def __init__(self, folder: Path, upload_limit: int = 50_000_000) -> None:
         self.log: list[Sent] = []
         self.folder = folder
-        self._limit = upload_limit
+        self._limits = Limits(text_length=1_000_000, upload_bytes=upload_limit)
+        self._live: dict[int, str] = {}  # progress message -> its latest text
 
     @property
-    def upload_limit(self) -> int:
-        """The configured limit."""
-        return self._limit
+    def limits(self) -> Limits:
+        """A chat with the configured upload limit and no pacing."""
+        return self._limits
 
-    async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
-        """Record a text."""
-        self.log.append(Sent("text", text, tuple(actions)))
+    async def send(self, post: Post) -> object:
+        """Record a text, a progress message or a link."""
+        if post.live:
+            self.log.append(Sent("progress", post.text))
+            self._live[len(self.log)] = post.text
+        elif post.link is not None:
+            self.log.append(Sent("link", post.text, meta={"url": post.link}))
+        else:
+            self.log.append(Sent("text", post.text, tuple(button.action for button in post.buttons)))
+        return len(self.log)
 
-    async def start_progress(self, text: str) -> Progress:
-        """Record a progress message."""
-        self.log.append(Sent("progress", text))
-        return RecordedProgress(self)
+    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
+        """Record an edit, or the final text."""
+        assert isinstance(handle, int)
+        shown = self._live[handle] = text if text is not None else self._live[handle]
+        self.log.append(Sent("finish" if last else "edit", shown))
 
-    async def send_video(
-        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
-    ) -> None:
+    async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Keep a copy of the video and record it."""
         await asyncio.to_thread(self.folder.mkdir, parents=True, exist_ok=True)
         kept = self.folder / f"video-{len(self.videos) + 1}.mp4"
         await asyncio.to_thread(shutil.copyfile, path, kept)
-        meta = {"width": width, "height": height, "duration": duration}
+        meta = {"width": video.width, "height": video.height, "duration": video.duration}
         self.log.append(Sent("video", caption, path=kept, meta=meta))
-
-    async def send_link(self, url: str, note: str) -> None:
-        """Record a link."""
-        self.log.append(Sent("link", note, meta={"url": url}))
 
     async def show_working(self) -> None:
         """Record a working status."""

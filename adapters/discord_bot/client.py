@@ -12,8 +12,7 @@ from adapters.discord_bot.chats import PLATFORM, guild_limit
 from adapters.discord_bot.commands import CommandTranslator, build_tree
 from adapters.discord_bot.downloads import Fetcher
 from adapters.discord_bot.handlers import Handlers
-from adapters.discord_bot.outgoing import DiscordOutgoing, Style
-from adapters.discord_bot.progress import Clock
+from adapters.discord_bot.outgoing import Clock, DiscordOutgoing, Style
 from adapters.discord_bot.settings import DiscordConfig
 from adapters.discord_bot.surfaces import ChannelSurface
 from adapters.discord_bot.views import persistent_view

@@ -14,7 +14,7 @@ import discord
 from adapters.discord_bot.texts import text
 from bot.engine.config import MAX_UPLOAD_BYTES
 from bot.engine.messages import Attachment
-from bot.engine.uploads import extension
+from bot.engine.uploads import Screen, screen
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class Fetcher:
         """Download every acceptable attachment now; the engine refuses the others (and failed ones) by name."""
         ready: list[Attachment] = []
         for index, item in enumerate(items):
-            if extension(item.filename, item.content_type) is None or item.size > self._max_bytes:
+            if screen(item.filename, item.content_type, item.size, max_bytes=self._max_bytes) is not Screen.ACCEPT:
                 # Not worth fetching: the engine refuses it before any transfer. The saver is a safety net only.
                 ready.append(self._later(item))
                 continue

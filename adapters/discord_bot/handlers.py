@@ -24,8 +24,7 @@ from adapters.discord_bot.chats import (
     without_mention,
 )
 from adapters.discord_bot.downloads import Fetcher
-from adapters.discord_bot.outgoing import Deadline, DiscordOutgoing, Style
-from adapters.discord_bot.progress import Clock
+from adapters.discord_bot.outgoing import Clock, Deadline, DiscordOutgoing, Style
 from adapters.discord_bot.settings import TOKEN_LIFETIME, TOKEN_MARGIN, DiscordConfig
 from adapters.discord_bot.surfaces import ChannelSurface, InteractionSurface
 from adapters.discord_bot.texts import language

@@ -1,11 +1,11 @@
-"""Replies to one Discord chat, moved off the interaction token before it expires or when Discord refuses it."""
+"""One Discord chat as the engine's `Outgoing`, moved off the interaction token before it expires or is refused."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -13,7 +13,6 @@ from typing import TypeVar
 import aiohttp
 import discord
 
-from adapters.discord_bot.progress import Clock, DiscordProgress
 from adapters.discord_bot.surfaces import (
     DEFAULT_FILE_LIMIT,
     ChannelSurface,
@@ -23,23 +22,27 @@ from adapters.discord_bot.surfaces import (
     Surface,
     classify,
 )
-from adapters.discord_bot.texts import split, text
+from adapters.discord_bot.texts import text
 from adapters.discord_bot.views import buttons
-from bot.engine.messages import Action
-from bot.engine.ports import Progress
-from bot.engine.texts import say
+from bot.engine.ports import Limits, Post, Video
+from bot.engine.refusals import NotDelivered, TooLarge
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Clock = Callable[[], float]
+
+MAX_MESSAGE = 2000
+"""Discord's limit on a message's content, in characters."""
 
 
-class TooLarge(Exception):
-    """Discord refused a file for its size (413 / 40005)."""
+class Live:
+    """A progress message as Discord holds it: where it is posted now (it may be reposted on a hand-off)."""
 
-
-class NotDelivered(Exception):
-    """A reply that must reach the user was not posted: refused, Discord unreachable, or nowhere left to post."""
+    def __init__(self, text: str) -> None:
+        self.text = text  # what the user sees now
+        self.posted: Posted | None = None
+        self.done = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,63 +79,50 @@ class DiscordOutgoing:
         self._expires_at = deadline.expires_at if deadline is not None else None  # kept after a hand-off
         self._clock = clock
         self._lock = asyncio.Lock()
-        self._progress: list[DiscordProgress] = []
+        self._progress: list[Live] = []
 
     @property
-    def upload_limit(self) -> int:
-        """The current surface's file limit in bytes."""
-        return self._surface.limit if self._surface is not None else DEFAULT_FILE_LIMIT
+    def limits(self) -> Limits:
+        """2000 characters a message; the current surface's file limit; the configured progress interval."""
+        upload = self._surface.limit if self._surface is not None else DEFAULT_FILE_LIMIT
+        return Limits(text_length=MAX_MESSAGE, upload_bytes=upload, min_edit_interval=self._style.interval)
 
-    async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
-        """Send text in messages of at most 2000 characters; buttons go under the last one."""
-        chunks = split(text)
-        for index, chunk in enumerate(chunks):
-            view = buttons(actions, self._style.locale) if index == len(chunks) - 1 else None
-            await self._post(chunk, view=view)
+    async def send(self, post: Post) -> object:
+        """Post a message; a progress message's handle is kept to repost it on a hand-off."""
+        if post.live:
+            live = Live(post.text)
+            self._progress.append(live)
+            await self._render(live)
+            return live
+        if post.link is not None:
+            # The link stands in for a video: it has to reach the person, addressed to them.
+            await self._post(self._addressed(f"{post.text}\n{post.link}"), required=True)
+        else:
+            await self._post(post.text, view=buttons(post.buttons))
+        return None
 
-    async def start_progress(self, text: str) -> Progress:
-        """Post a progress message that later updates edit."""
-        progress = DiscordProgress(self, text, self._clock, self._style.interval)
-        self._progress.append(progress)
-        async with self._lock:
-            await self._check_clock()
-            await self._attempt(lambda surface: self._draw(surface, progress, text))
-        return progress
-
-    async def render(self, progress: DiscordProgress, text: str) -> None:
+    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
         """Edit a progress message, or repost it where replies go now."""
+        assert isinstance(handle, Live)
+        handle.done = handle.done or last
+        if text is not None:
+            handle.text = text
+            await self._render(handle)
+
+    async def _render(self, live: Live) -> None:
         async with self._lock:
             await self._check_clock()
-            await self._attempt(lambda surface: self._draw(surface, progress, text))
+            await self._attempt(lambda surface: self._draw(surface, live))
 
-    async def send_video(
-        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
-    ) -> None:
-        """Upload the MP4; if Discord refuses it, send the link instead (once, the upload is not retried).
-
-        Returns only when the user got the file or the link: an upload refused for another reason (a missing
-        permission, Discord unreachable) is followed by the link, and without a link (or if the link cannot be
-        posted either) `NotDelivered` is raised for the engine to handle.
-        """
+    async def send_video(self, path: Path, video: Video, caption: str) -> None:
+        """Upload the MP4 once; a refusal is raised with Discord's wording for what the person gets instead."""
+        locale = self._style.locale
         try:
             await self._post(self._addressed(caption), file=path, required=True)
-        except TooLarge:
-            log.info("discord refused %s as too large; sending a link instead", path.name)
-            size = (await asyncio.to_thread(path.stat)).st_size
-            if link:
-                await self.send_link(link, say("too_big_link", self._style.locale, size_mb=size / 1e6))
-            else:
-                await self.send_text(text("too_big_no_link", self._style.locale))
-        except NotDelivered:
-            if not link:
-                raise
-            log.warning("could not upload %s; sending its link instead", path.name)
-            note = text("upload_failed_link", self._style.locale)
-            await self._post(self._addressed(f"{note}\n{link}"), required=True)
-
-    async def send_link(self, url: str, note: str) -> None:
-        """Send the note and the link."""
-        await self._post(self._addressed(f"{note}\n{url}"))
+        except TooLarge as exc:
+            raise TooLarge(str(exc), note=text("too_big_no_link", locale)) from exc
+        except NotDelivered as exc:
+            raise NotDelivered(str(exc), link_note=text("upload_failed_link", locale)) from exc
 
     async def show_working(self) -> None:
         """Interactions already show "thinking..."; in a channel, show "typing..."."""
@@ -174,12 +164,12 @@ class DiscordOutgoing:
             await self._attempt(lambda surface: surface.post(content, file=file, view=view), required=required)
 
     @staticmethod
-    async def _draw(surface: Surface, progress: DiscordProgress, content: str) -> None:
-        posted = progress.posted
+    async def _draw(surface: Surface, live: Live) -> None:
+        posted = live.posted
         if posted is not None and posted.surface is surface:
-            await surface.edit(posted, content)
+            await surface.edit(posted, live.text)
         else:
-            progress.posted = await surface.post(content)
+            live.posted = await surface.post(live.text)
 
     async def _attempt(
         self, op: Callable[[Surface], Awaitable[T]], *, fall_back: bool = True, required: bool = False,
@@ -205,7 +195,7 @@ class DiscordOutgoing:
         except discord.HTTPException as exc:
             failure = classify(exc)
             if failure is Failure.TOO_LARGE:
-                raise TooLarge from exc
+                raise TooLarge(f"{exc.status} {exc.code}") from exc
             if failure is Failure.FOLLOWUPS and isinstance(surface, InteractionSurface) and surface.followups_left:
                 log.info("no followups left for this interaction; replies replace the original response")
                 surface.followups_left = False
@@ -264,7 +254,7 @@ class DiscordOutgoing:
         if old.fresh and not self._token_expired():
             await _quietly(old.post(moved))
 
-    async def _repost(self, progress: DiscordProgress, posted: Posted, new: ChannelSurface) -> None:
+    async def _repost(self, progress: Live, posted: Posted, new: ChannelSurface) -> None:
         try:
             progress.posted = await new.post(progress.text, reply_to=posted.message_id)
         except discord.HTTPException as exc:

@@ -14,7 +14,7 @@ import discord
 from adapters.discord_bot.chats import PLATFORM
 from adapters.discord_bot.client import DiscordBot
 from adapters.discord_bot.downloads import Fetcher
-from adapters.discord_bot.progress import Clock
+from adapters.discord_bot.outgoing import Clock
 from adapters.discord_bot.settings import DiscordConfig, DiscordSettings
 from bot.app import Bot
 from bot.config import Settings

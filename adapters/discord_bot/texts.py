@@ -1,11 +1,8 @@
-"""What the Discord adapter itself says (beyond the engine's replies), and Discord's message-length rule."""
+"""What the Discord adapter itself says (beyond the engine's replies)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-MAX_MESSAGE = 2000
-"""Discord's limit on a message's content, in characters."""
 
 _TEXTS: dict[str, tuple[str, str]] = {
     "moved": (
@@ -31,9 +28,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "❌ Could not fetch {name} from Discord. Please send it again.",
         "❌ 无法从 Discord 获取 {name}，请重新发送。",
     ),
-    "button_export": ("Export", "导出"),
-    "button_status": ("Timeline", "时间线"),
-    "button_credits": ("Credits", "积分"),
 }
 
 
@@ -47,27 +41,3 @@ def text(key: str, locale: str, **values: Any) -> str:
     en, zh = _TEXTS[key]
     template = zh if language(locale) == "zh" else en
     return template.format(**values) if values else template
-
-
-def split(content: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Cut a text into messages of at most `limit` characters, at a line break or space when there is one."""
-    chunks: list[str] = []
-    rest = content
-    while len(rest) > limit:
-        cut = _cut_point(rest, limit)
-        piece = rest[:cut].rstrip()
-        if piece:
-            chunks.append(piece)
-        rest = rest[cut:].lstrip("\n ")
-    if rest or not chunks:
-        chunks.append(rest)
-    return chunks
-
-
-def _cut_point(content: str, limit: int) -> int:
-    # Prefer a paragraph, then a line, then a word; a long unbroken run is cut hard.
-    for separator in ("\n\n", "\n", " "):
-        at = content.rfind(separator, 0, limit + 1)
-        if at > limit // 2:
-            return at
-    return limit

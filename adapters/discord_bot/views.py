@@ -7,8 +7,9 @@ from typing import Any
 
 import discord
 
-from adapters.discord_bot.texts import text
 from bot.engine.messages import DEFAULT_ACTIONS, Action
+from bot.engine.ports import Button
+from bot.engine.replies import buttons as buttons_for
 
 PressHandler = Callable[[discord.Interaction[Any], Action], Awaitable[None]]
 
@@ -17,8 +18,6 @@ CUSTOM_IDS: dict[Action, str] = {
     Action.TIMELINE: "nemo:status",
     Action.CREDITS: "nemo:credits",
 }
-_LABELS = {Action.EXPORT: "button_export", Action.TIMELINE: "button_status", Action.CREDITS: "button_credits"}
-_EMOJI = {Action.EXPORT: "🎬", Action.TIMELINE: "🧾", Action.CREDITS: "💳"}
 
 
 async def _ignore(interaction: discord.Interaction[Any], action: Action) -> None:
@@ -28,11 +27,10 @@ async def _ignore(interaction: discord.Interaction[Any], action: Action) -> None
 class ActionButton(discord.ui.Button["ActionsView"]):
     """One action button; its custom id alone identifies it, so a press works after a restart."""
 
-    def __init__(self, action: Action, locale: str, on_press: PressHandler) -> None:
+    def __init__(self, button: Button, on_press: PressHandler) -> None:
+        action = button.action
         style = discord.ButtonStyle.primary if action is Action.EXPORT else discord.ButtonStyle.secondary
-        super().__init__(
-            label=text(_LABELS[action], locale), emoji=_EMOJI[action], style=style, custom_id=CUSTOM_IDS[action],
-        )
+        super().__init__(label=button.label, emoji=button.emoji, style=style, custom_id=CUSTOM_IDS[action])
         self.action = action
         self._on_press = on_press
 
@@ -44,25 +42,25 @@ class ActionButton(discord.ui.Button["ActionsView"]):
 class ActionsView(discord.ui.View):
     """A row of action buttons with no timeout."""
 
-    def __init__(self, actions: Sequence[Action], locale: str, on_press: PressHandler = _ignore) -> None:
+    def __init__(self, labelled: Sequence[Button], on_press: PressHandler = _ignore) -> None:
         super().__init__(timeout=None)
-        for action in actions:
-            self.add_item(ActionButton(action, locale, on_press))
+        for button in labelled:
+            self.add_item(ActionButton(button, on_press))
 
 
 def persistent_view(on_press: PressHandler) -> ActionsView:
     """The view added with `client.add_view` at start-up: it answers presses on any message, old or new."""
-    return ActionsView(DEFAULT_ACTIONS, "en", on_press)
+    return ActionsView(buttons_for(DEFAULT_ACTIONS, "en"), on_press)
 
 
-def buttons(actions: Sequence[Action], locale: str) -> ActionsView | None:
-    """Buttons to draw under a reply, labelled in the user's language, or None for no actions.
+def buttons(labelled: Sequence[Button]) -> ActionsView | None:
+    """The labelled buttons drawn under a reply, or None for none.
 
     The view is stopped before sending so discord.py does not keep one view per message in memory forever;
     Discord still shows the components, and presses match the persistent view by custom id.
     """
-    if not actions:
+    if not labelled:
         return None
-    view = ActionsView(actions, locale)
+    view = ActionsView(labelled)
     view.stop()
     return view

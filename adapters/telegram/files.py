@@ -16,8 +16,9 @@ from telegram.error import TelegramError
 
 from adapters.telegram.incoming import FileRef
 from adapters.telegram.texts import say
+from bot.engine.config import MAX_UPLOAD_BYTES
 from bot.engine.messages import Attachment
-from bot.engine.uploads import UploadRefused, extension
+from bot.engine.uploads import Screen, UploadRefused, screen
 
 log = logging.getLogger(__name__)
 CHUNK = 256 * 1024
@@ -33,10 +34,8 @@ class Downloader:
 
     def attachment(self, ref: FileRef, locale: str) -> Attachment:
         """An attachment for the engine; one over the getFile limit refuses without any download."""
-        over_limit = (
-            self._limit is not None and ref.size is not None and ref.size > self._limit
-            and extension(ref.name, ref.mime_type) is not None  # wrong types get the engine's own answer
-        )
+        verdict = screen(ref.name, ref.mime_type, ref.size, max_bytes=MAX_UPLOAD_BYTES, download_limit=self._limit)
+        over_limit = verdict is Screen.UNREACHABLE
         save = self._refuse if over_limit else self._save
         return Attachment(
             name=ref.name, mime_type=ref.mime_type, size=ref.size, save_to=functools.partial(save, ref, locale),

@@ -1,4 +1,4 @@
-"""Replies to one Telegram chat: text with buttons, progress, the MP4 (or a link), and the chat action."""
+"""One Telegram chat as the engine sees it: messages with buttons, edits, the MP4, and the chat action."""
 
 from __future__ import annotations
 
@@ -6,30 +6,33 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatAction
-from telegram.error import NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from adapters.telegram.formatting import split_text, truncate
-from adapters.telegram.options import PLATFORM, TEXT_LIMIT, Options
-from adapters.telegram.progress import Paces, Spawn, TelegramProgress
-from adapters.telegram.sender import Sender, Where, is_too_large
-from adapters.telegram.texts import button, say
-from bot.engine.messages import Action, ChatKey
-from bot.engine.ports import Progress
+from adapters.telegram.options import CAPTION_LIMIT, PLATFORM, TEXT_LIMIT, Options
+from adapters.telegram.sender import Sender, Where, is_too_large, retry_seconds
+from adapters.telegram.texts import say
+from bot.engine.messages import ChatKey
+from bot.engine.ports import Button, Counting, Limits, Post, Video
+from bot.engine.refusals import EditRefused, NotDelivered, Refused, SlowDown, TooLarge, Unconfirmed
 
 log = logging.getLogger(__name__)
 
+Spawn = Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]]
 
-def keyboard(actions: Sequence[Action], locale: str) -> InlineKeyboardMarkup | None:
+
+def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     """One row of buttons whose callback data is the action's value."""
-    if not actions:
+    if not buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(button(a, locale), callback_data=a.value) for a in actions]])
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(f"{button.emoji} {button.label}", callback_data=button.action.value) for button in buttons
+    ]])
 
 
 class Activity:
@@ -94,77 +97,78 @@ class Activity:
 
 
 class TelegramOutgoing:
-    """The engine's `Outgoing` for one Telegram chat (or forum topic)."""
+    """One Telegram chat (or forum topic) as the engine's `Outgoing`: Bot API calls, Telegram's errors translated."""
 
     def __init__(
-        self, sender: Sender, where: Where, *, locale: str, reply_to: int | None, paces: Paces, options: Options,
-        spawn: Spawn,
+        self, sender: Sender, where: Where, *, locale: str, reply_to: int | None, options: Options, spawn: Spawn,
     ) -> None:
         self._sender = sender
         self._where = where
         self._locale = locale
         self._reply_to = reply_to
-        self._paces = paces
-        self._options = options
-        self._spawn = spawn
+        self._limits = Limits(
+            text_length=TEXT_LIMIT, upload_bytes=options.upload_limit, caption_length=CAPTION_LIMIT,
+            counting=Counting.UTF16, min_edit_interval=options.edit_interval,
+        )
         self._activity = Activity(sender, where, options, spawn)
 
     @property
-    def upload_limit(self) -> int:
-        """50 MB through Telegram's cloud servers, 2000 MB through a local server."""
-        return self._options.upload_limit
+    def limits(self) -> Limits:
+        """4096 UTF-16 units a message; 50 MB uploads through Telegram's cloud servers, 2000 MB through a local one."""
+        return self._limits
 
-    async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
-        """Send text in pieces under the length limit; the buttons go under the last piece."""
-        pieces = split_text(text)
-        for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            await self._sender.send_text(
-                self._where, piece, markup=keyboard(actions, self._locale) if last else None,
-                reply_to=self._reply_to if index == 0 else None,
+    async def send(self, post: Post) -> object:
+        """Send one message (its handle is the message id); the first piece of a reply quotes the request."""
+        text = f"{post.text}\n{post.link}" if post.link else post.text
+        markup = keyboard(post.buttons)
+        try:
+            message = await self._sender.send_text(
+                self._where, text, markup=markup, reply_to=self._reply_to if post.quoted else None,
             )
-        self._activity.replied()
+        except TelegramError as exc:
+            raise NotDelivered(exc.message) from exc
+        if post.live:
+            self._activity.opened()
+        else:
+            self._activity.replied()
+        return message.message_id
 
-    async def start_progress(self, text: str) -> Progress:
-        """Send the progress message that later updates edit."""
-        first = truncate(text, TEXT_LIMIT)
-        message = await self._sender.send_text(self._where, first, reply_to=self._reply_to)
-        self._activity.opened()
-        return TelegramProgress(
-            self._sender, self._where, message.message_id, first, self._paces.of(self._where.chat_id),
-            self._spawn, self._activity.closed,
-        )
+    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
+        """Edit a progress message; the final edit sleeps out flood waits, an ordinary one is told to slow down."""
+        assert isinstance(handle, int)
+        try:
+            if text is not None:
+                await self._sender.edit_text(self._where, handle, text, wait=last)
+        except RetryAfter as exc:
+            raise SlowDown(retry_seconds(exc)) from exc
+        except BadRequest as exc:
+            raise EditRefused(exc.message) from exc
+        except TelegramError as exc:
+            raise NotDelivered(exc.message) from exc
+        finally:
+            if last:
+                self._activity.closed()
 
-    async def send_video(
-        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
-    ) -> None:
-        """Upload the MP4; a refused (413) upload becomes the link, and a timed-out one is never sent again."""
+    async def send_video(self, path: Path, video: Video, caption: str) -> None:
+        """Upload the MP4; a refused (413) or timed-out upload is reported with Telegram's own wording."""
         try:
             async with self._activity.uploading():
-                await self._sender.send_video(
-                    self._where, path, width=width, height=height, duration=duration, caption=caption,
-                    reply_to=self._reply_to,
-                )
-        except TimedOut:
+                await self._sender.send_video(self._where, path, video, caption, reply_to=self._reply_to)
+        except TimedOut as exc:
             # Telegram may have the whole file already and post it: uploading again could post it twice.
             log.warning("video upload to chat %s timed out; not sending it again", self._where.chat_id)
-            await self._note("upload_slow", link)
+            raise self._refusal(Unconfirmed, "upload_slow", exc) from exc
         except NetworkError as exc:
-            if not is_too_large(exc):
-                raise
-            log.info("video refused as too large in chat %s", self._where.chat_id)
-            await self._note("upload_too_big", link)
-        self._activity.replied()
+            if is_too_large(exc):
+                raise self._refusal(TooLarge, "upload_too_big", exc) from exc
+            raise NotDelivered(exc.message) from exc
+        except TelegramError as exc:
+            raise NotDelivered(exc.message) from exc
+        finally:
+            self._activity.replied()
 
-    async def _note(self, key: str, link: str | None) -> None:
-        if link:
-            await self.send_link(link, say(f"{key}_link", self._locale))
-        else:
-            await self.send_text(say(key, self._locale))
-
-    async def send_link(self, url: str, note: str) -> None:
-        """A short note and the link under it."""
-        await self.send_text(f"{note}\n{url}")
+    def _refusal(self, kind: type[Refused], key: str, exc: TelegramError) -> Refused:
+        return kind(exc.message, note=say(key, self._locale), link_note=say(f"{key}_link", self._locale))
 
     async def show_working(self) -> None:
         """Show `typing`, renewed while the work goes on."""
@@ -178,7 +182,6 @@ class TelegramPlatform:
         self._sender = sender
         self._options = options
         self._spawn = spawn
-        self._paces = Paces(options.edit_interval)
 
     @property
     def name(self) -> str:
@@ -194,6 +197,5 @@ class TelegramPlatform:
     def reply(self, where: Where, locale: str, reply_to: int | None) -> TelegramOutgoing:
         """Replies to a chat in the user's language."""
         return TelegramOutgoing(
-            self._sender, where, locale=locale, reply_to=reply_to, paces=self._paces, options=self._options,
-            spawn=self._spawn,
+            self._sender, where, locale=locale, reply_to=reply_to, options=self._options, spawn=self._spawn,
         )

@@ -19,6 +19,7 @@ from telegram.warnings import PTBDeprecationWarning
 from adapters.telegram.formatting import caption as caption_html
 from adapters.telegram.formatting import to_html
 from adapters.telegram.options import Options
+from bot.engine.ports import Video
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +126,7 @@ class Sender:
                     raise
 
     async def send_video(
-        self, where: Where, path: Path, *, width: int, height: int, duration: float, caption: str,
-        reply_to: int | None,
+        self, where: Where, path: Path, video: Video, caption: str, *, reply_to: int | None,
     ) -> Message:
         """Upload an MP4 (streamed from disk; a local server reads the path itself)."""
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
@@ -134,14 +134,14 @@ class Sender:
         async def upload() -> Message:
             with path.open("rb") as handle:
                 # A file handle (not its bytes) keeps the upload streaming from disk; local mode sends file://.
-                video: Path | InputFile = (
+                media: Path | InputFile = (
                     path if self._options.local_mode
                     else InputFile(handle, filename=path.name, read_file_handle=False)
                 )
                 return await self.bot.send_video(
-                    where.chat_id, video, duration=max(1, round(duration)), width=width, height=height,
-                    caption=caption_html(caption), parse_mode=ParseMode.HTML, supports_streaming=True,
-                    message_thread_id=where.thread_id, reply_parameters=reply,
+                    where.chat_id, media, duration=max(1, round(video.duration)), width=video.width,
+                    height=video.height, caption=caption_html(caption), parse_mode=ParseMode.HTML,
+                    supports_streaming=True, message_thread_id=where.thread_id, reply_parameters=reply,
                     write_timeout=self._options.media_write_timeout, read_timeout=self._options.media_read_timeout,
                 )
 

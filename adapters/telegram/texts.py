@@ -1,10 +1,9 @@
-"""What the Telegram adapter itself says (button labels, command menu, file limits), in English and Chinese."""
+"""What the Telegram adapter itself says (command menu, file limits), in English and Chinese."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.engine.messages import Action
 from bot.engine.texts import pick_language
 
 _TEXTS: dict[str, tuple[str, str]] = {
@@ -46,12 +45,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
-_BUTTONS: dict[Action, tuple[str, str]] = {
-    Action.EXPORT: ("🎞 Export", "🎞 导出"),
-    Action.TIMELINE: ("🧾 Timeline", "🧾 时间线"),
-    Action.CREDITS: ("💳 Credits", "💳 积分"),
-}
-
 # The command menu: (command, English, Chinese). Order is the order Telegram shows.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("video", "Describe a video to make, e.g. /video a cat surfing", "描述要制作的视频，如 /video 冲浪的猫"),
@@ -73,9 +66,3 @@ def say(key: str, locale: str | None, **values: Any) -> str:
     en, zh = _TEXTS[key]
     template = zh if _zh(locale) else en
     return template.format(**values) if values else template
-
-
-def button(action: Action, locale: str | None) -> str:
-    """The label of an action button."""
-    en, zh = _BUTTONS[action]
-    return zh if _zh(locale) else en

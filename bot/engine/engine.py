@@ -14,6 +14,7 @@ from bot.engine.leases import held
 from bot.engine.messages import Attachment, ChatKey, Incoming
 from bot.engine.ports import NemoApi, Outgoing, Platform, Store
 from bot.engine.relay import Relay
+from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.routing import Intent, Route, route
 from bot.engine.tasks import Supervisor
 from bot.engine.texts import say
@@ -47,9 +48,11 @@ class Engine:
         self._turns = Turns(nemo, store, config)
         self._running: dict[str, asyncio.Task[None]] = {}
         self.background = Supervisor()
+        self.replies = ReplyLayer(self.background)
 
-    async def handle(self, msg: Incoming, out: Outgoing) -> None:
+    async def handle(self, msg: Incoming, chat: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
+        out = self.replies.to(msg.chat, chat, msg.locale)
         try:
             if msg.message_id and not await self._store.first_sighting(f"{msg.chat}:{msg.message_id}"):
                 log.info("ignoring a message seen before in %s", msg.chat)
@@ -72,11 +75,12 @@ class Engine:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
         jobs = [job for job in jobs if job not in stale]
         for job in jobs:
-            out = platforms[job.platform].outgoing(ChatKey.parse(job.chat_key), job.reply_to, job.locale)
+            chat = ChatKey.parse(job.chat_key)
+            out = self.replies.to(chat, platforms[job.platform].outgoing(chat, job.reply_to, job.locale), job.locale)
             self.background.spawn(self._resume_one(job, out), name=f"resume-{job.render_id}")
         return len(jobs)
 
-    async def _resume_one(self, job: RenderJob, out: Outgoing) -> None:
+    async def _resume_one(self, job: RenderJob, out: Replies) -> None:
         try:
             # Another live process may be following this render: wait for its lease to lapse or the job to end.
             while not await self._exporter.resume(job, out):
@@ -88,7 +92,7 @@ class Engine:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
             await self._tell(out, explain(exc, job.locale, self._config.web_url))
 
-    async def _dispatch(self, msg: Incoming, decision: Route, out: Outgoing) -> None:
+    async def _dispatch(self, msg: Incoming, decision: Route, out: Replies) -> None:
         intent = decision.intent
         if intent in (Intent.HELP, Intent.START):
             await out.send_text(say("help", msg.locale))
@@ -108,7 +112,7 @@ class Engine:
         else:
             await self._locked(msg, out, lambda m, o: self._work(m, decision, o))
 
-    async def _work(self, msg: Incoming, decision: Route, out: Outgoing) -> None:
+    async def _work(self, msg: Incoming, decision: Route, out: Replies) -> None:
         items: tuple[Attachment, ...] = ()
         if decision.intent is not Intent.EXPORT:
             screened = await self._turns.screen(msg, decision, out)
@@ -126,7 +130,7 @@ class Engine:
             await self._work_in(session, msg, decision, items, out)
 
     async def _work_in(
-        self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Outgoing,
+        self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies,
     ) -> None:
         if decision.intent is Intent.EXPORT:
             await self._export(session, msg, out)
@@ -136,7 +140,7 @@ class Engine:
             await out.show_working()
             await self._relay.turn(str(msg.chat), session.session_id, prompt, out, msg.locale)
 
-    async def _export(self, session: ChatSession, msg: Incoming, out: Outgoing) -> None:
+    async def _export(self, session: ChatSession, msg: Incoming, out: Replies) -> None:
         state = await self._nemo.state(session.session_id)
         if not state.draft.is_ready:
             await out.send_text(say("nothing_to_export", msg.locale))
@@ -149,7 +153,7 @@ class Engine:
         )
         await self._exporter.start(job, state.draft, out)
 
-    async def _status(self, msg: Incoming, out: Outgoing) -> None:
+    async def _status(self, msg: Incoming, out: Replies) -> None:
         session = await self._store.get_session(str(msg.chat))
         if session is None:
             await out.send_text(say("timeline_empty", msg.locale))
@@ -160,12 +164,12 @@ class Engine:
             return
         await out.send_text(localize(summarize(state.draft), msg.locale))
 
-    async def _new(self, msg: Incoming, out: Outgoing) -> None:
+    async def _new(self, msg: Incoming, out: Replies) -> None:
         await self._store.drop_session(str(msg.chat))
         await out.send_text(say("new_session", msg.locale))
         await self._turns.session(msg, out)
 
-    async def _cancel(self, msg: Incoming, out: Outgoing) -> None:
+    async def _cancel(self, msg: Incoming, out: Replies) -> None:
         task = self._running.get(str(msg.chat))
         if task is None or task.done():
             await out.send_text(say("nothing_to_cancel", msg.locale))
@@ -174,7 +178,7 @@ class Engine:
         task.cancel()
 
     async def _locked(
-        self, msg: Incoming, out: Outgoing, work: Callable[[Incoming, Outgoing], Awaitable[object]],
+        self, msg: Incoming, out: Replies, work: Callable[[Incoming, Replies], Awaitable[object]],
     ) -> None:
         """Run paid or stateful work under the chat's lock; a busy chat gets a note, never a second job."""
         key = str(msg.chat)
@@ -200,12 +204,12 @@ class Engine:
         task.result()
 
     @staticmethod
-    async def _tell(out: Outgoing, text: str) -> None:
+    async def _tell(out: Replies, text: str) -> None:
         try:
             await out.send_text(text)
         except Exception:
             log.exception("could not send an error message")
 
 
-async def _run(work: Callable[[Incoming, Outgoing], Awaitable[object]], msg: Incoming, out: Outgoing) -> None:
+async def _run(work: Callable[[Incoming, Replies], Awaitable[object]], msg: Incoming, out: Replies) -> None:
     await work(msg, out)

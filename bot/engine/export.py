@@ -15,7 +15,9 @@ from pathlib import Path
 from bot.engine.config import EngineConfig
 from bot.engine.explain import explain
 from bot.engine.leases import held
-from bot.engine.ports import NemoApi, Outgoing, Progress, Store
+from bot.engine.ports import NemoApi, Store
+from bot.engine.progress import Progress
+from bot.engine.replies import Replies
 from bot.engine.texts import say
 from bot.nemo.draft import Draft
 from bot.nemo.errors import (
@@ -55,14 +57,14 @@ class Exporter:
         self._sleep = sleep
         self._user_cancelled = user_cancelled
 
-    async def start(self, job: RenderJob, draft: Draft, out: Outgoing) -> None:
+    async def start(self, job: RenderJob, draft: Draft, out: Replies) -> None:
         """Save the job, submit it, and follow it to delivery."""
         async with self._owning(job):
             await self._store.put_render(job)
             progress = await out.start_progress(say("render_started", job.locale))
             await self._submit(job, draft, out, progress)
 
-    async def resume(self, job: RenderJob, out: Outgoing) -> bool:
+    async def resume(self, job: RenderJob, out: Replies) -> bool:
         """Pick up a job left by a previous process; False while another live process follows it."""
         async with self._owning(job) as mine:
             if not mine:
@@ -75,7 +77,7 @@ class Exporter:
         """One process follows a render at a time, so replicas never deliver or report it twice."""
         return held(self._store, f"render:{job.render_id}", self._config.lock_lease)
 
-    async def _submit(self, job: RenderJob, draft: Draft, out: Outgoing, progress: Progress) -> None:
+    async def _submit(self, job: RenderJob, draft: Draft, out: Replies, progress: Progress) -> None:
         try:
             await self._nemo.submit_render(job.session_id, draft, job.render_id)
         except (NemoTimeout, ConnectionLost):
@@ -89,7 +91,7 @@ class Exporter:
             return
         await self.follow(job, out, progress)
 
-    async def follow(self, job: RenderJob, out: Outgoing, progress: Progress) -> None:
+    async def follow(self, job: RenderJob, out: Replies, progress: Progress) -> None:
         """Poll until the render ends; retry a failed render once with a new id; deliver the result."""
         try:
             status = await self._wait(job, progress)
@@ -111,7 +113,7 @@ class Exporter:
             raise
         await self._deliver(job, status, out, progress)
 
-    async def _failed(self, job: RenderJob, out: Outgoing, progress: Progress) -> None:
+    async def _failed(self, job: RenderJob, out: Replies, progress: Progress) -> None:
         await self._store.close_render(job.render_id, JobStatus.FAILED)
         if job.attempt >= MAX_ATTEMPTS:
             await progress.finish(say("render_failed", job.locale))
@@ -156,39 +158,24 @@ class Exporter:
             state = await self._nemo.state(job.session_id)
             return await self._nemo.submit_render(job.session_id, state.draft, job.render_id)
 
-    async def _deliver(self, job: RenderJob, status: RenderStatus, out: Outgoing, progress: Progress) -> None:
+    async def _deliver(self, job: RenderJob, status: RenderStatus, out: Replies, progress: Progress) -> None:
         state = await self._nemo.state(job.session_id)
         width, height, duration = _dimensions(state)
         path = self._config.workdir / f"{_slug(state.draft.title)}-{job.render_id[-8:]}.mp4"
         try:
-            size = await self._download(job, status, path)
+            await self._download(job, status, path)
             # Claimed only now, with the file in hand, so a failed download leaves the job to a later try.
             if not await self._store.claim_delivery(job.render_id):
                 log.info("render %s was delivered already", job.render_id)
-            elif size > out.upload_limit and status.output_url:
-                await out.send_link(status.output_url, say("too_big_link", job.locale, size_mb=size / 1e6))
             else:
-                await self._send(out, job, status, path, (width, height, duration))
+                await out.send_video(
+                    path, width=width, height=height, duration=duration,
+                    caption=_caption(job, width, height, duration), link=status.output_url,
+                )
         finally:
             path.unlink(missing_ok=True)
         await self._store.close_render(job.render_id, JobStatus.DELIVERED)
         await progress.finish(say("render_done", job.locale))
-
-    async def _send(
-        self, out: Outgoing, job: RenderJob, status: RenderStatus, path: Path, shape: tuple[int, int, float],
-    ) -> None:
-        """Send the file; if the chat refuses it, the link still reaches the person."""
-        width, height, duration = shape
-        try:
-            await out.send_video(
-                path, width=width, height=height, duration=duration, caption=_caption(job, width, height, duration),
-                link=status.output_url,
-            )
-        except Exception:
-            if not status.output_url:
-                raise
-            log.exception("sending render %s as a file failed; sending its link", job.render_id)
-            await out.send_link(status.output_url, say("render_done", job.locale))
 
     async def _download(self, job: RenderJob, status: RenderStatus, path: Path) -> int:
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -124,36 +126,72 @@ class Store(SessionStore, TurnStore, RenderStore, Protocol):
     """Everything the engine keeps."""
 
 
-class Progress(Protocol):
-    """A message edited in place to show progress."""
+class Counting(StrEnum):
+    """How a platform counts a message's length."""
 
-    async def update(self, text: str) -> None:
-        """Replace the progress text (adapters coalesce and throttle)."""
+    CHARACTERS = "characters"  # Discord
+    UTF16 = "utf16"  # Telegram: UTF-16 code units, so an emoji or a rare CJK character counts twice
 
-    async def finish(self, text: str) -> None:
-        """Show the final progress text; later updates are ignored."""
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What a chat accepts, declared by its platform; the reply layer shapes every reply to fit."""
+
+    text_length: int
+    upload_bytes: int
+    caption_length: int | None = None  # None: captions are held to `text_length`
+    counting: Counting = Counting.CHARACTERS
+    min_edit_interval: float = 0.0  # least time between progress edits in one chat
+    can_edit: bool = True  # False: progress updates are skipped and the final text is sent as a new message
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An action button, labelled in the user's language; presses come back as the action's value."""
+
+    action: Action
+    label: str
+    emoji: str
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One message to post, already within the platform's length limit."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    link: str | None = None  # a download link shown under the text (a video that could not be sent)
+    live: bool = False  # a progress message: later edits replace its text
+    quoted: bool = True  # quotes the person's message where the platform does (False: a later piece of a reply)
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    """The shape of a video file being sent."""
+
+    width: int
+    height: int
+    duration: float
 
 
 class Outgoing(Protocol):
-    """Replies to one chat."""
+    """One chat as its platform offers it: primitives and declared limits (the engine's reply layer composes them).
+
+    Refusals are raised as `bot.engine.refusals.Refused` subclasses.
+    """
 
     @property
-    def upload_limit(self) -> int:
-        """Largest file in bytes this chat accepts as an upload from the bot."""
+    def limits(self) -> Limits:
+        """What the chat accepts right now."""
 
-    async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
-        """Send plain text (adapters escape and split), with optional action buttons."""
+    async def send(self, post: Post) -> object:
+        """Post a message; returns the platform's handle for later edits."""
 
-    async def start_progress(self, text: str) -> Progress:
-        """Send a progress message that later updates edit in place."""
+    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
+        """Replace a posted message's text (None: unchanged); `last` marks the end of a progress message."""
 
-    async def send_video(
-        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
-    ) -> None:
-        """Send a video file from disk; `link` is where it can be fetched if the platform refuses the file."""
-
-    async def send_link(self, url: str, note: str) -> None:
-        """Send a link with a short note (a video too big to upload)."""
+    async def send_video(self, path: Path, video: Video, caption: str) -> None:
+        """Upload a video file from disk with a caption."""
 
     async def show_working(self) -> None:
         """Show a working status (typing, upload_video) for a few seconds."""

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from bot.engine.config import EngineConfig
 from bot.engine.gui import is_temporary_issue, translate_gui
 from bot.engine.messages import DEFAULT_ACTIONS
-from bot.engine.ports import NemoApi, Outgoing, Progress, SessionStore
+from bot.engine.ports import NemoApi, SessionStore
+from bot.engine.progress import Progress
+from bot.engine.replies import Replies
 from bot.engine.texts import say
 from bot.engine.timeline_zh import localize
 from bot.nemo.draft import describe_changes
@@ -60,7 +62,7 @@ class Relay:
         self._clock = clock
         self._sleep = sleep
 
-    async def turn(self, chat_key: str, session_id: str, text: str, out: Outgoing, locale: str) -> None:
+    async def turn(self, chat_key: str, session_id: str, text: str, out: Replies, locale: str) -> None:
         """Send `text` to the agent exactly once and relay the turn."""
         state_key = f"{chat_key}/{session_id}"  # per session, so a fresh project never diffs against the old one
         before = await self._before(state_key, session_id)
@@ -94,12 +96,12 @@ class Relay:
             log.warning("checking the result of a turn failed: %s", exc)
             await out.send_text(say("check_later", locale))
 
-    async def _relay(self, session_id: str, text: str, out: Outgoing, locale: str, view: _TurnView) -> None:
+    async def _relay(self, session_id: str, text: str, out: Replies, locale: str, view: _TurnView) -> None:
         async with contextlib.aclosing(self._nemo.stream(session_id, text)) as events:
             async for event in events:
                 await self._on_event(event, out, locale, view)
 
-    async def _on_event(self, event: AgentEvent, out: Outgoing, locale: str, view: _TurnView) -> None:
+    async def _on_event(self, event: AgentEvent, out: Replies, locale: str, view: _TurnView) -> None:
         now = self._clock()
         if isinstance(event, Keepalive):
             await self._on_keepalive(now, out, locale, view)
@@ -118,7 +120,7 @@ class Relay:
                 view.failed = True
                 await out.send_text(say("stream_error", locale))
 
-    async def _on_text(self, text: str, out: Outgoing, view: _TurnView) -> None:
+    async def _on_text(self, text: str, out: Replies, view: _TurnView) -> None:
         if not text.strip():
             return
         if view.said and is_temporary_issue(text):
@@ -127,7 +129,7 @@ class Relay:
         view.said = True
         await out.send_text(translate_gui(text), DEFAULT_ACTIONS)
 
-    async def _on_keepalive(self, now: float, out: Outgoing, locale: str, view: _TurnView) -> None:
+    async def _on_keepalive(self, now: float, out: Replies, locale: str, view: _TurnView) -> None:
         if now - view.last_event >= self._config.stream_idle_timeout:
             raise _IdleTimeout
         if now - view.last_ping >= self._config.keepalive_ping_interval:
@@ -138,7 +140,7 @@ class Relay:
             await self._progress(out, view, say("still_working", locale) + suffix)
             await out.show_working()
 
-    async def _progress(self, out: Outgoing, view: _TurnView, text: str) -> None:
+    async def _progress(self, out: Replies, view: _TurnView, text: str) -> None:
         if view.progress is None:
             view.progress = await out.start_progress(text)
         else:
@@ -153,7 +155,7 @@ class Relay:
         return state
 
     async def _after(
-        self, chat_key: str, session_id: str, before: ProjectState, out: Outgoing, locale: str, view: _TurnView,
+        self, chat_key: str, session_id: str, before: ProjectState, out: Replies, locale: str, view: _TurnView,
     ) -> None:
         if view.said and not view.tools:
             return
@@ -168,7 +170,7 @@ class Relay:
             await out.send_text(say("no_changes", locale))
 
     async def _recover(
-        self, chat_key: str, session_id: str, before: ProjectState, out: Outgoing, locale: str,
+        self, chat_key: str, session_id: str, before: ProjectState, out: Replies, locale: str,
     ) -> None:
         """After a dropped stream: never re-send; watch the state until it changes or we give up."""
         for check in range(self._config.recovery_checks):
@@ -183,7 +185,7 @@ class Relay:
         await out.send_text(say("connection_lost_failed", locale))
 
 
-async def _report(out: Outgoing, locale: str, changes: list[str]) -> None:
+async def _report(out: Replies, locale: str, changes: list[str]) -> None:
     """Tell the user what changed in the project, in their language."""
     lines = "\n".join(localize(line, locale) for line in changes)
     await out.send_text(say("changes", locale, changes=lines), DEFAULT_ACTIONS)

@@ -8,7 +8,8 @@ import time
 from bot.engine.config import EngineConfig
 from bot.engine.explain import explain
 from bot.engine.messages import Attachment, Incoming
-from bot.engine.ports import NemoApi, Outgoing, SessionStore
+from bot.engine.ports import NemoApi, SessionStore
+from bot.engine.replies import Replies
 from bot.engine.routing import Intent, Route
 from bot.engine.texts import pick_language, say
 from bot.engine.uploads import Uploader, UploadRefused, check, describe, media_urls
@@ -30,7 +31,7 @@ class Turns:
         self._uploader = Uploader(nemo, config)
         self._config = config
 
-    async def session(self, msg: Incoming, out: Outgoing) -> ChatSession:
+    async def session(self, msg: Incoming, out: Replies) -> ChatSession:
         """The chat's Nemo session; the first contact creates it and says so."""
         key = str(msg.chat)
         found = await self._store.get_session(key)
@@ -47,7 +48,7 @@ class Turns:
         await out.send_text(say("ready", msg.locale))
         return session
 
-    async def screen(self, msg: Incoming, decision: Route, out: Outgoing) -> tuple[Attachment, ...] | None:
+    async def screen(self, msg: Incoming, decision: Route, out: Replies) -> tuple[Attachment, ...] | None:
         """Check files and URLs before anything is set up or sent; None when nothing is left to do."""
         items = list(msg.attachments)
         urls = decision.urls if decision.intent is Intent.UPLOAD else tuple(media_urls(decision.urls))
@@ -63,7 +64,7 @@ class Turns:
         return checked.accepted
 
     async def upload(
-        self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Outgoing,
+        self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies,
     ) -> str:
         """Upload the screened files and URLs; returns the text still meant for the agent ("" to stop)."""
         if not items:

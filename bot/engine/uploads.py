@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,6 +33,28 @@ def extension(name: str, mime_type: str | None = None) -> str | None:
     return ACCEPTED_MIME.get((mime_type or "").lower())
 
 
+class Screen(StrEnum):
+    """What to do with a file before any transfer."""
+
+    ACCEPT = "accept"
+    UNSUPPORTED = "unsupported"  # not a type Nemo takes
+    UNREACHABLE = "unreachable"  # over what the platform lets a bot download
+    TOO_BIG = "too_big"  # over what Nemo takes
+
+
+def screen(
+    name: str, mime_type: str | None, size: int | None, *, max_bytes: int, download_limit: int | None = None,
+) -> Screen:
+    """Accept or refuse a file from what the platform says about it (an unknown size is let through)."""
+    if extension(name, mime_type) is None:
+        return Screen.UNSUPPORTED
+    if size is not None and download_limit is not None and size > download_limit:
+        return Screen.UNREACHABLE
+    if size is not None and size > max_bytes:
+        return Screen.TOO_BIG
+    return Screen.ACCEPT
+
+
 def media_urls(urls: Sequence[str]) -> list[str]:
     """The URLs whose path names an accepted media file."""
     return [url for url in urls if extension(urlparse(url).path)]
@@ -42,12 +65,13 @@ def check(attachments: Sequence[Attachment], config: EngineConfig, locale: str) 
     accepted: list[Attachment] = []
     refusals: list[str] = []
     for item in attachments:
+        verdict = screen(item.name, item.mime_type, item.size, max_bytes=config.max_upload_bytes)
         if item.refusal:
             refusals.append(item.refusal)
-        elif extension(item.name, item.mime_type) is None:
+        elif verdict is Screen.UNSUPPORTED:
             refusals.append(say("upload_unsupported", locale, name=item.name))
-        elif item.size is not None and item.size > config.max_upload_bytes:
-            refusals.append(say("upload_too_big", locale, name=item.name, size_mb=item.size / 1e6))
+        elif verdict is Screen.TOO_BIG:
+            refusals.append(say("upload_too_big", locale, name=item.name, size_mb=(item.size or 0) / 1e6))
         else:
             accepted.append(item)
     return Checked(tuple(accepted), tuple(refusals))

@@ -13,13 +13,17 @@ from typing import Any
 
 import discord
 
+from adapters.discord_bot.chats import PLATFORM
 from adapters.discord_bot.client import DiscordBot
+from adapters.discord_bot.outgoing import DiscordOutgoing
 from adapters.discord_bot.runner import open_discord
 from adapters.discord_bot.settings import DiscordConfig
 from bot.engine.config import MAX_UPLOAD_BYTES
+from bot.engine.messages import ChatKey
+from bot.engine.replies import Replies
 from nemo_sim.config import SimConfig
 from tests.discord_bot.fake_discord import FakeDiscord, running
-from tests.discord_bot.payloads import Payloads
+from tests.discord_bot.payloads import CHANNEL, Payloads
 from tests.harness import Harness, running_bot
 
 FAST = DiscordConfig(progress_interval=0.25, watch_tick=0.02)
@@ -72,6 +76,10 @@ class Rig:
         async with asyncio.timeout(30):
             await asyncio.gather(*started)
             await self.client.jobs.drain()
+
+    def replies(self, out: DiscordOutgoing, locale: str = "en") -> Replies:
+        """What the engine says to the test channel, through `out` (as a job's replies go)."""
+        return self.h.engine.replies.to(ChatKey(PLATFORM, str(CHANNEL)), out, locale)
 
     def webhook(self, payload: dict[str, Any], method: str | None = None) -> list[Any]:
         """Requests made with one interaction's token, in order."""

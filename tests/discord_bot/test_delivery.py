@@ -8,8 +8,9 @@ import aiohttp
 import discord
 import pytest
 
-from adapters.discord_bot.outgoing import DiscordOutgoing, NotDelivered, Style
+from adapters.discord_bot.outgoing import DiscordOutgoing, Style
 from adapters.discord_bot.surfaces import ChannelSurface, Posted
+from bot.engine.refusals import NotDelivered
 from tests.discord_bot.payloads import CHANNEL, IN_CHANNEL, USER, bot_mention
 from tests.discord_bot.rig import open_rig
 
@@ -100,7 +101,7 @@ async def test_an_upload_lost_on_the_way_sends_the_link_instead(tmp_path: Path, 
         video.write_bytes(b"\0" * 1000)
         channel = _CutOff(rig.client.get_partial_messageable(CHANNEL), error)
         out = DiscordOutgoing(None, channel, style=Style("zh-CN", mention=f"<@{USER}>"))
-        await out.send_video(
+        await rig.replies(out, "zh-CN").send_video(
             video, width=640, height=360, duration=10, caption="🎬 ready", link="https://cdn.example/video.mp4",
         )
 
@@ -117,6 +118,6 @@ async def test_an_upload_lost_without_a_link_raises_for_the_engine(tmp_path: Pat
         channel = _CutOff(rig.client.get_partial_messageable(CHANNEL), TimeoutError())
         out = DiscordOutgoing(None, channel, style=Style("en"))
         with pytest.raises(NotDelivered):
-            await out.send_video(video, width=640, height=360, duration=10, caption="🎬 ready")
+            await rig.replies(out).send_video(video, width=640, height=360, duration=10, caption="🎬 ready")
 
         assert not rig.fake.find("POST", CHANNEL_MESSAGES)

@@ -1,4 +1,4 @@
-"""The adapter's pure parts: message splitting, settings, error sorting; and splitting as a channel sees it."""
+"""The adapter's pure parts: settings, error sorting, locales; and a long text as a channel sees it."""
 
 from __future__ import annotations
 
@@ -7,30 +7,13 @@ from pathlib import Path
 import discord
 import pytest
 
-from adapters.discord_bot.outgoing import DiscordOutgoing, Style
+from adapters.discord_bot.outgoing import MAX_MESSAGE, DiscordOutgoing, Style
 from adapters.discord_bot.settings import DiscordSettings
 from adapters.discord_bot.surfaces import ChannelSurface, Failure, classify
-from adapters.discord_bot.texts import MAX_MESSAGE, language, split
+from adapters.discord_bot.texts import language
 from bot.engine.messages import DEFAULT_ACTIONS
 from tests.discord_bot.payloads import CHANNEL
 from tests.discord_bot.rig import open_rig
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("short", ["short"]),
-        ("", [""]),
-        ("a" * 2000, ["a" * 2000]),
-        ("a" * 2001, ["a" * 2000, "a"]),
-        ("word " * 500, ["word " * 399 + "word", "word " * 100]),
-        ("x" * 1500 + "\n" + "y" * 1000, ["x" * 1500, "y" * 1000]),
-    ],
-)
-def test_split_keeps_messages_within_discords_limit(text: str, expected: list[str]) -> None:
-    chunks = split(text)
-    assert [chunk.rstrip() for chunk in chunks] == [chunk.rstrip() for chunk in expected]
-    assert all(len(chunk) <= MAX_MESSAGE for chunk in chunks)
 
 
 @pytest.mark.parametrize(
@@ -79,7 +62,7 @@ async def test_long_text_is_split_and_buttons_go_under_the_last_part(tmp_path: P
     async with open_rig(tmp_path) as rig:
         channel = rig.client.get_partial_messageable(CHANNEL)
         out = DiscordOutgoing(None, ChannelSurface(channel, 10 * 1024 * 1024), style=Style("en"))
-        await out.send_text("lorem ipsum " * 400, DEFAULT_ACTIONS)
+        await rig.replies(out).send_text("lorem ipsum " * 400, DEFAULT_ACTIONS)
 
         posts = rig.fake.find("POST", f"/channels/{CHANNEL}/messages")
         assert len(posts) == 3

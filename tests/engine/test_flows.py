@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.messages import Action, Attachment, ChatKey
+from bot.engine.ports import Video
 from nemo_sim.config import SimConfig
 from tests.harness import Harness, RecordingChat, probe_video, running_bot, wait_for
 
@@ -196,9 +197,7 @@ async def test_a_turn_over_the_time_cap_is_ended_and_reported(tmp_path: Path) ->
 class RefusingChat(RecordingChat):
     """A chat whose platform refuses the video file."""
 
-    async def send_video(
-        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
-    ) -> None:
+    async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Fail like a platform error would."""
         raise RuntimeError("the platform refused the file")
 

@@ -14,8 +14,11 @@ from telegram import Update
 
 from adapters.telegram.adapter import AnyApplication, TelegramAdapter
 from adapters.telegram.application import build_application
-from adapters.telegram.options import Options
+from adapters.telegram.options import PLATFORM, Options
+from adapters.telegram.sender import Where
 from adapters.telegram.webhook import serve_asgi
+from bot.engine.messages import ChatKey
+from bot.engine.replies import Replies
 from tests.harness import Harness, running_bot, wait_for
 from tests.telegram.fake_api import TOKEN, FakeBotApi
 from tests.telegram.updates import Updates
@@ -55,6 +58,11 @@ class Tg:
         """The simulator's log of requests whose path starts with `prefix`."""
         log = (await self.harness.http.get(f"{self.harness.sim.url}/__sim/requests")).json()
         return [dict(entry) for entry in log if str(entry["path"]).startswith(prefix)]
+
+    def replies(self, where: Where, locale: str = "en") -> Replies:
+        """What the engine says to a chat, through the adapter (as a job's replies go)."""
+        chat = ChatKey(PLATFORM, str(where.chat_id), str(where.thread_id) if where.thread_id else None)
+        return self.harness.engine.replies.to(chat, self.adapter.platform.reply(where, locale, None), locale)
 
     async def prompts(self) -> list[str]:
         """Every message the agent received, in order."""

@@ -62,7 +62,7 @@ async def test_413_on_upload_leads_to_the_link_when_one_is_known(tg: Tg, tmp_pat
     clip = tmp_path / "render.mp4"
     clip.write_bytes(b"\x00" * 4096)
     tg.fake.fail("sendVideo", 413, "Request Entity Too Large", html=True)
-    out = tg.adapter.platform.reply(Where(CHAT), "en", None)
+    out = tg.replies(Where(CHAT))
 
     await out.send_video(clip, width=640, height=360, duration=5, caption="🎬 Your video",
                          link="https://cdn.example.com/render_1.mp4")

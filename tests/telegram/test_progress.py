@@ -20,7 +20,7 @@ def _edit_times(tg: Tg) -> list[float]:
 
 
 async def test_a_burst_of_updates_becomes_a_few_paced_edits_and_the_final_text_lands(tg: Tg) -> None:
-    out = tg.adapter.platform.reply(WHERE, "en", None)
+    out = tg.replies(WHERE)
     progress = await out.start_progress("🎞 Rendering... 0%")
     for percent in range(1, 60):
         await progress.update(f"🎞 Rendering... {percent}%")
@@ -38,7 +38,7 @@ async def test_a_burst_of_updates_becomes_a_few_paced_edits_and_the_final_text_l
 
 
 async def test_unchanged_text_is_never_sent_again(tg: Tg) -> None:
-    out = tg.adapter.platform.reply(WHERE, "en", None)
+    out = tg.replies(WHERE)
     progress = await out.start_progress("⏳ Still working...")
     for _ in range(5):
         await progress.update("⏳ Still working...")
@@ -49,7 +49,7 @@ async def test_unchanged_text_is_never_sent_again(tg: Tg) -> None:
 
 
 async def test_two_progress_messages_in_one_chat_share_the_pace(tg: Tg) -> None:
-    out = tg.adapter.platform.reply(WHERE, "en", None)
+    out = tg.replies(WHERE)
     first = await out.start_progress("a0")
     second = await out.start_progress("b0")
     await first.update("a1")
@@ -68,7 +68,7 @@ async def test_429_on_an_edit_waits_the_timedelta_and_the_final_text_still_lands
     tg: Tg, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "1")  # PTB reports retry_after as a timedelta
-    out = tg.adapter.platform.reply(WHERE, "en", None)
+    out = tg.replies(WHERE)
     progress = await out.start_progress("🎬 Generating video...")
     tg.fake.fail("editMessageText", 429, "Too Many Requests: retry after 1", retry_after=1)
     await progress.update("✅ Raw video ready.")
@@ -85,7 +85,7 @@ async def test_429_on_an_edit_waits_the_timedelta_and_the_final_text_still_lands
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_429_on_the_final_edit_is_waited_out_with_the_int_form(tg: Tg) -> None:
-    out = tg.adapter.platform.reply(WHERE, "en", None)
+    out = tg.replies(WHERE)
     progress = await out.start_progress("🎞 Rendering... 50%")
     tg.fake.fail("editMessageText", 429, "Too Many Requests: retry after 1", retry_after=1)
     await progress.finish("✅ Video ready!")
@@ -96,7 +96,7 @@ async def test_429_on_the_final_edit_is_waited_out_with_the_int_form(tg: Tg) -> 
 
 
 async def test_message_is_not_modified_is_ignored(tg: Tg) -> None:
-    out = tg.adapter.platform.reply(WHERE, "en", None)
+    out = tg.replies(WHERE)
     progress = await out.start_progress("🎞 Rendering... 99%")
     tg.fake.fail("editMessageText", 400, "Bad Request: message is not modified: specified new message content "
                  "and reply markup are exactly the same as a current content and reply markup of the message")
@@ -107,7 +107,7 @@ async def test_message_is_not_modified_is_ignored(tg: Tg) -> None:
 
 
 async def test_a_final_text_whose_message_is_gone_arrives_as_a_new_message(tg: Tg) -> None:
-    out = tg.adapter.platform.reply(WHERE, "en", None)
+    out = tg.replies(WHERE)
     progress = await out.start_progress("🎞 Rendering...")
     tg.fake.fail("editMessageText", 400, "Bad Request: message to edit not found")
     await progress.finish("✅ Video ready!")
@@ -116,7 +116,7 @@ async def test_a_final_text_whose_message_is_gone_arrives_as_a_new_message(tg: T
 
 
 async def test_typing_is_kept_alive_while_work_is_in_progress_and_then_stops(tg: Tg) -> None:
-    out = tg.adapter.platform.reply(WHERE, "en", None)
+    out = tg.replies(WHERE)
     await out.show_working()
     progress = await out.start_progress("🎬 Generating video...")
     await asyncio.sleep(0.4)

@@ -39,7 +39,7 @@ async def test_long_text_is_split_under_4096_with_buttons_on_the_last_piece(tg: 
     paragraph = "Scene notes: " + "a slow pan across the harbour at dawn, " * 40
     text = "\n\n".join(f"{index}. {paragraph}" for index in range(8))
     assert units(text) > 2 * 4096
-    out = tg.adapter.platform.reply(Where(CHAT), "en", None)
+    out = tg.replies(Where(CHAT))
 
     await out.send_text(text, DEFAULT_ACTIONS)
 
@@ -53,7 +53,7 @@ async def test_long_text_is_split_under_4096_with_buttons_on_the_last_piece(tg: 
 
 async def test_a_parse_error_falls_back_to_plain_text(tg: Tg) -> None:
     tg.fake.fail("sendMessage", 400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3")
-    out = tg.adapter.platform.reply(Where(CHAT), "en", None)
+    out = tg.replies(Where(CHAT))
 
     await out.send_text("Use **bold** <x> & more")
 
@@ -64,7 +64,7 @@ async def test_a_parse_error_falls_back_to_plain_text(tg: Tg) -> None:
 
 
 async def test_the_agents_bold_and_code_are_kept(tg: Tg) -> None:
-    out = tg.adapter.platform.reply(Where(CHAT), "en", None)
+    out = tg.replies(Where(CHAT))
 
     await out.send_text('Your video **"Urban <Dreams>"** is ready: `10s @ 1080p`.')
 

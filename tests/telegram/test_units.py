@@ -1,4 +1,4 @@
-"""The pure parts: settings, limits, flood waits, splitting and escaping, and reading messages."""
+"""The pure parts: settings, limits, flood waits, escaping, and reading messages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from telegram import Bot, Message
 from telegram.error import RetryAfter
 
 from adapters.telegram.application import build_application
-from adapters.telegram.formatting import caption, split_text, to_html, truncate, units
+from adapters.telegram.formatting import caption, to_html
 from adapters.telegram.incoming import Me, read_messages
 from adapters.telegram.options import Options
 from adapters.telegram.runner import webhook_of
@@ -103,21 +103,12 @@ def test_retry_after_in_its_timedelta_form(monkeypatch: pytest.MonkeyPatch) -> N
     assert retry_seconds(RetryAfter(dtm.timedelta(seconds=2.5))) == 2.5
 
 
-def test_split_counts_utf16_and_cuts_a_word_longer_than_a_message() -> None:
-    assert [units(piece) for piece in split_text("😀" * 3000)] == [4096, 1904]
-    word = "x" * 9000
-    assert [len(piece) for piece in split_text(word)] == [4096, 4096, 808]
-    assert split_text("  short  ") == ["short"]
-    assert split_text("   ") == []
-
-
 def test_escaping_and_the_kept_markdown() -> None:
     assert to_html("a<b & c>d") == "a&lt;b &amp; c&gt;d"
     assert to_html("**x<y**") == "<b>x&lt;y</b>"
     assert to_html("```py\nif a < b:\n    pass\n```") == "<pre>if a &lt; b:\n    pass</pre>"
     assert to_html("2 * 3 ** 4 and snake_case") == "2 * 3 ** 4 and snake_case"
-    assert caption("<" * 2000) == "&lt;" * 1023 + "…"
-    assert truncate("abc", 10) == "abc"
+    assert caption("<a & b>") == "&lt;a &amp; b&gt;"
 
 
 def test_reading_locale_thread_and_names() -> None:

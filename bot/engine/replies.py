@@ -1,0 +1,115 @@
+"""The reply layer: what the engine says, shaped to the limits a platform declares and composed from its primitives."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.engine.fitting import split, truncate
+from bot.engine.messages import Action, ChatKey
+from bot.engine.ports import Button, Outgoing, Post, Video
+from bot.engine.progress import Clock, Paces, Pacing, Progress
+from bot.engine.refusals import Refused, TooLarge
+from bot.engine.tasks import Supervisor
+from bot.engine.texts import pick_language, say
+
+log = logging.getLogger(__name__)
+
+# (emoji, English, Chinese): the same label for an action on every platform.
+_BUTTONS: dict[Action, tuple[str, str, str]] = {
+    Action.EXPORT: ("🎞", "Export", "导出"),
+    Action.TIMELINE: ("🧾", "Timeline", "时间线"),
+    Action.CREDITS: ("💳", "Credits", "积分"),
+}
+
+
+def buttons(actions: Sequence[Action], locale: str | None) -> tuple[Button, ...]:
+    """The action buttons, labelled in the user's language."""
+    zh = pick_language(locale) == "zh"
+    return tuple(Button(a, _BUTTONS[a][2] if zh else _BUTTONS[a][1], _BUTTONS[a][0]) for a in actions)
+
+
+class Replies:
+    """What the engine says to one chat, in the user's language: the only way it reaches a platform."""
+
+    def __init__(self, out: Outgoing, locale: str, pacing: Pacing) -> None:
+        self._out = out
+        self._locale = locale
+        self._pacing = pacing
+
+    async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
+        """Send text in pieces under the length limit; the buttons go under the last piece."""
+        limits = self._out.limits
+        pieces = split(text, limits.text_length, limits.counting)
+        labelled = buttons(actions, self._locale)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            await self._out.send(Post(piece, labelled if last else (), quoted=index == 0))
+
+    async def start_progress(self, text: str) -> Progress:
+        """Send a progress message that later updates edit in place."""
+        limits = self._out.limits
+        first = truncate(text, limits.text_length, limits.counting)
+        handle = await self._out.send(Post(first, live=True))
+        return Progress(self._out, handle, first, self._pacing)
+
+    async def send_video(
+        self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
+    ) -> None:
+        """Send the video file, or its link when it is over the chat's limit or the platform refuses it.
+
+        A file the platform refused, or whose upload may still arrive, is never sent again.
+        """
+        size = (await asyncio.to_thread(path.stat)).st_size
+        limits = self._out.limits
+        if link and size > limits.upload_bytes:
+            await self.send_link(link, say("too_big_link", self._locale, size_mb=size / 1e6))
+            return
+        fitted = truncate(caption, limits.caption_length or limits.text_length, limits.counting)
+        try:
+            await self._out.send_video(path, Video(width, height, duration), fitted)
+        except Refused as refused:
+            await self._instead(refused, link, size)
+        except Exception:
+            if not link:
+                raise
+            log.exception("sending %s as a file failed; sending its link", path.name)
+            await self.send_link(link, say("render_done", self._locale))
+
+    async def _instead(self, refused: Refused, link: str | None, size: int) -> None:
+        """The link (or a note without one) after the platform refused the file."""
+        log.info("the platform refused a video (%s: %s)", type(refused).__name__, refused)
+        if link:
+            default = "too_big_link" if isinstance(refused, TooLarge) else "render_done"
+            await self.send_link(link, refused.link_note or say(default, self._locale, size_mb=size / 1e6))
+        elif refused.note:
+            await self.send_text(refused.note)
+        else:
+            raise refused
+
+    async def send_link(self, url: str, note: str) -> None:
+        """Send a link with a short note (a video too big to upload)."""
+        limits = self._out.limits
+        await self._out.send(Post(truncate(note, limits.text_length, limits.counting), link=url))
+
+    async def show_working(self) -> None:
+        """Show a working status (typing, upload_video) for a few seconds."""
+        await self._out.show_working()
+
+
+class ReplyLayer:
+    """Makes each chat's `Replies`; progress pacing is kept per chat across them."""
+
+    def __init__(self, supervisor: Supervisor, clock: Clock = time.monotonic) -> None:
+        self._supervisor = supervisor
+        self._clock = clock
+        self._paces = Paces(clock)
+
+    def to(self, chat: ChatKey, out: Outgoing, locale: str) -> Replies:
+        """Replies to `chat` through the platform's `out`, in the user's language."""
+        # Flood limits are per chat, so every topic of a chat shares one pace.
+        pace = self._paces.of(f"{chat.platform}:{chat.chat_id}", out.limits.min_edit_interval)
+        return Replies(out, locale, Pacing(pace, self._supervisor, self._clock))
