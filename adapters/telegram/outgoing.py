@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -121,12 +121,10 @@ class TelegramOutgoing:
         """Send one message (its handle is the message id); the first piece of a reply quotes the request."""
         text = f"{post.text}\n{post.link}" if post.link else post.text
         markup = keyboard(post.buttons)
-        try:
+        with self._translated():
             message = await self._sender.send_text(
                 self._where, text, markup=markup, reply_to=self._reply_to if post.quoted else None,
             )
-        except TelegramError as exc:
-            raise NotDelivered(exc.message) from exc
         if post.live:
             self._activity.opened()
         else:
@@ -138,34 +136,38 @@ class TelegramOutgoing:
         assert isinstance(handle, int)
         try:
             if text is not None:
-                await self._sender.edit_text(self._where, handle, text, wait=last)
-        except RetryAfter as exc:
-            raise SlowDown(retry_seconds(exc)) from exc
-        except BadRequest as exc:
-            raise EditRefused(exc.message) from exc
-        except TelegramError as exc:
-            raise NotDelivered(exc.message) from exc
+                with self._translated(editing=True):
+                    await self._sender.edit_text(self._where, handle, text, wait=last)
         finally:
             if last:
                 self._activity.closed()
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
-        """Upload the MP4; a refused (413) or timed-out upload is reported with Telegram's own wording."""
+        """Upload the MP4 (a refusal carries Telegram's own wording for what the person gets instead)."""
         try:
-            async with self._activity.uploading():
-                await self._sender.send_video(self._where, path, video, caption, reply_to=self._reply_to)
-        except TimedOut as exc:
-            # Telegram may have the whole file already and post it: uploading again could post it twice.
-            log.warning("video upload to chat %s timed out; not sending it again", self._where.chat_id)
-            raise self._refusal(Unconfirmed, "upload_slow", exc) from exc
-        except NetworkError as exc:
-            if is_too_large(exc):
-                raise self._refusal(TooLarge, "upload_too_big", exc) from exc
-            raise NotDelivered(exc.message) from exc
-        except TelegramError as exc:
-            raise NotDelivered(exc.message) from exc
+            with self._translated():
+                async with self._activity.uploading():
+                    await self._sender.send_video(self._where, path, video, caption, reply_to=self._reply_to)
         finally:
             self._activity.replied()
+
+    @contextlib.contextmanager
+    def _translated(self, *, editing: bool = False) -> Iterator[None]:
+        """Telegram's errors as the engine's refusals: the one place they are sorted."""
+        try:
+            yield
+        except RetryAfter as exc:
+            raise SlowDown(retry_seconds(exc)) from exc
+        except TimedOut as exc:
+            # Telegram may have the whole request already and act on it: sending again could post twice.
+            log.warning("a request to chat %s timed out; it is not sent again", self._where.chat_id)
+            raise self._refusal(Unconfirmed, "upload_slow", exc) from exc
+        except NetworkError as exc:  # BadRequest included: PTB raises it as a NetworkError subclass
+            if is_too_large(exc):
+                raise self._refusal(TooLarge, "upload_too_big", exc) from exc
+            raise (EditRefused if editing and isinstance(exc, BadRequest) else NotDelivered)(exc.message) from exc
+        except TelegramError as exc:
+            raise NotDelivered(exc.message) from exc
 
     def _refusal(self, kind: type[Refused], key: str, exc: TelegramError) -> Refused:
         return kind(exc.message, note=say(key, self._locale), link_note=say(f"{key}_link", self._locale))

@@ -124,6 +124,9 @@ class Progress:
             return
         except Refused as exc:
             log.warning("progress edit refused: %s", exc)
+        finally:
+            # Paced from when the platform answered, so a slow request never lets the next one in early.
+            pacing.pace.last_edit = pacing.clock()
         self._shown = text
 
     async def _final(self, text: str, can_edit: bool) -> None:
