@@ -1,11 +1,15 @@
-"""Progress edits the original response, throttled, and only when the text changes."""
+"""Progress edits the original response, throttled, only when the text changes, and a burst ends in its latest text."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from pathlib import Path
 
+from adapters.discord_bot.outgoing import DiscordOutgoing, Style
+from adapters.discord_bot.surfaces import ChannelSurface
 from nemo_sim.config import SimConfig
+from tests.discord_bot.payloads import CHANNEL
 from tests.discord_bot.rig import FAST, open_rig
 
 
@@ -27,3 +31,17 @@ async def test_render_progress_edits_are_throttled_and_never_repeat(tmp_path: Pa
         middle = edits[:-1]  # the final text is shown at once
         gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(middle)]
         assert all(gap >= FAST.progress_interval - 0.05 for gap in gaps), gaps
+
+
+async def test_a_burst_of_updates_ends_in_its_latest_text_before_the_final_one(tmp_path: Path) -> None:
+    async with open_rig(tmp_path) as rig:
+        channel = rig.client.get_partial_messageable(CHANNEL)
+        out = DiscordOutgoing(None, ChannelSurface(channel, 10 * 1024 * 1024), style=Style(interval=0.25))
+        progress = await rig.replies(out).start_progress("🎞 Rendering... 0%")
+        for percent in range(1, 40):
+            await progress.update(f"🎞 Rendering... {percent}%")
+        await asyncio.sleep(0.5)
+        await progress.finish("✅ Video ready!")
+
+        edits = [call.content for call in rig.fake.find("PATCH", f"/channels/{CHANNEL}/messages/")]
+        assert edits == ["🎞 Rendering... 1%", "🎞 Rendering... 39%", "✅ Video ready!"]
