@@ -14,8 +14,8 @@ from typing import Any
 import discord
 
 from adapters.discord_bot.client import DiscordBot
-from adapters.discord_bot.runner import open_discord
 from adapters.discord_bot.settings import DiscordConfig
+from bot.app_discord import open_discord
 from bot.engine.config import MAX_UPLOAD_BYTES
 from nemo_sim.config import SimConfig
 from tests.discord_bot.fake_discord import FakeDiscord, running
