@@ -1,4 +1,4 @@
-"""The composition root: opens every resource with `async with` and wires the engine together."""
+"""The composition root: opens every resource with `async with` and wires the parts together."""
 
 from __future__ import annotations
 
@@ -151,7 +151,8 @@ async def serve_platforms(settings: Settings, names: Sequence[str], *, sim_speed
 
 
 def _serve(name: str, bot: Bot, settings: Settings) -> Coroutine[Any, Any, None]:
-    # Imported on demand: each platform library takes a while to load, and the console needs neither.
+    # The platforms' own resources are opened in bot/app_telegram.py and bot/app_discord.py, imported on demand:
+    # each platform library takes a while to load, and the console needs neither.
     if name == "telegram":
         from bot.app_telegram import serve_telegram
 

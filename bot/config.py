@@ -1,10 +1,4 @@
-"""The bot's settings: one tree read once from the environment (and `.env`) by the entry point.
-
-`Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`);
-each group reads its own environment variables (`TELEGRAM_*`, `DISCORD_*`, the engine's unprefixed timings).
-The composition root turns the groups into the plain values each part runs with. `.env.example` and `--help` are
-made from this tree (`env_vars`), so a new field here is documented everywhere.
-"""
+"""The bot's settings: one tree, read once from the environment (and `.env`) by the entry point."""
 
 from __future__ import annotations
 
@@ -12,18 +6,26 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 
 from bot import __version__
 
+# `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`),
+# each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's unprefixed timings). The composition root
+# turns the groups into the plain values each part runs with; `.env.example` and `--help` are made from this tree
+# (`env_vars`), so a field declared here is documented everywhere.
+
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # Discord's interaction token lasts 15 minutes and the adapter stops using it 10 s early
 # (adapters/discord_bot/settings.py: TOKEN_LIFETIME - TOKEN_MARGIN); a hand-off must come before that.
 _HANDOFF_LIMIT = 890.0
+
+# A base URL without its trailing slash: the adapters append paths that start with one.
+BaseUrl = Annotated[str, AfterValidator(lambda url: url.rstrip("/"))]
 
 
 class _Group(BaseSettings):
@@ -45,7 +47,7 @@ class TelegramSettings(_Group):
     bot_token: SecretStr | None = Field(
         None, description="Telegram bot token from @BotFather. Set: `nemo-bot` (or `nemo-bot run`) serves Telegram."
     )
-    api_url: str = Field(
+    api_url: BaseUrl = Field(
         "https://api.telegram.org",
         description="Bot API server root; the bot derives /bot<token>/ and /file/bot<token>/ from it "
         "(a self-hosted server's URL here).",
@@ -67,11 +69,6 @@ class TelegramSettings(_Group):
         "127.0.0.1", description="Address the webhook server listens on (0.0.0.0 in containers)."
     )
     webhook_port: int = Field(8443, description="Port the webhook server listens on.")
-
-    @field_validator("api_url")
-    @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
 
     @field_validator("webhook_secret")
     @classmethod
@@ -95,7 +92,7 @@ class DiscordSettings(_Group):
     bot_token: SecretStr | None = Field(
         None, description="Discord bot token. Set: `nemo-bot` (or `nemo-bot run`) serves Discord."
     )
-    api_url: str = Field(
+    api_url: BaseUrl = Field(
         "https://discord.com/api/v10",
         description="Discord REST API base (an HTTP proxy such as nirn-proxy, or a test server); the gateway is "
         "discovered through it.",
@@ -116,11 +113,6 @@ class DiscordSettings(_Group):
         description="Seconds after a slash command when its replies move to ordinary channel messages "
         "(before the 15-minute token ends).",
     )
-
-    @field_validator("api_url")
-    @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
 
     @field_validator("guild_ids", mode="before")
     @classmethod
