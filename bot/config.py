@@ -236,10 +236,10 @@ class EnvVar:
     default: str  # spelled as in a `.env` file; empty when unset
 
 
-def env_vars(root: type[Settings] = Settings) -> list[EnvVar]:
+def env_vars() -> list[EnvVar]:
     """Every environment variable the tree reads: the root's own fields first, then each group's."""
-    groups = dict(_groups(root))
-    found = [_env_var(root, name, field) for name, field in root.model_fields.items() if name not in groups]
+    groups = dict(_groups(Settings))
+    found = [_env_var(Settings, name, field) for name, field in Settings.model_fields.items() if name not in groups]
     for group in groups.values():
         found.extend(_env_var(group, name, field) for name, field in group.model_fields.items())
     return found

@@ -1,4 +1,4 @@
-"""Plain values the engine runs with, built from `Settings` by the composition root."""
+"""Plain values the engine runs with, built by the composition root from `bot.config.EngineSettings`."""
 
 from __future__ import annotations
 
