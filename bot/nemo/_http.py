@@ -16,9 +16,9 @@ import anyio
 import httpx
 from httpx_sse import aconnect_sse
 
-from bot.nemo._wire import Who, raise_for_reply, translate, unwrap
 from bot.nemo.errors import AuthError, MalformedReply, NemoError, RateLimited
 from bot.nemo.models import AnonToken
+from bot.nemo.seam import Who, raise_for_reply, translated, unwrap
 from bot.nemo.wire import EVENT_STREAM, Endpoint, Header
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ class Channel:
         files: Any = None,
     ) -> dict[str, Any]:
         """Send once and unwrap."""
-        with translate():
+        with translated():
             response = await self.http.request(
                 method, self.base_url + path, headers=self.headers(token, extra), json=body, files=files
             )
@@ -190,7 +190,7 @@ class Channel:
         """An open /run_sse response, or the NemoError its refusal stands for (no retry here)."""
         limits = self.http.timeout
         timeout = httpx.Timeout(connect=limits.connect, read=idle, write=limits.write, pool=limits.pool)
-        with translate():
+        with translated():
             async with aconnect_sse(
                 self.http, "POST", self.base_url + path, json=body, headers=self.headers(token), timeout=timeout
             ) as source:
@@ -212,7 +212,7 @@ class Channel:
         """One streamed GET into a `.part` file, renamed into place once complete."""
         part = dest.with_name(dest.name + ".part")
         try:
-            with translate():
+            with translated():
                 async with self.http.stream("GET", url, headers=headers) as response:
                     size = await self._save(response, part)
             await anyio.Path(part).replace(dest)

@@ -19,11 +19,11 @@ from httpx_sse._decoders import SSELineDecoder
 
 from bot.nemo._http import Auth, Budget, Channel
 from bot.nemo._json import need_str
-from bot.nemo._wire import translate
 from bot.nemo.draft import Draft
 from bot.nemo.errors import AuthError, RateLimited, RenderFailed
 from bot.nemo.events import AgentEvent, Keepalive, StreamDecoder
 from bot.nemo.models import AnonToken, Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
+from bot.nemo.seam import translated
 from bot.nemo.wire import APP_NAME, ME, Endpoint, Header, RenderState
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class NemoClient:
         deadline = loop.time() + self._idle
         async with aclosing(_lines(response)) as lines:
             while True:
-                with translate(streaming=True):
+                with translated(streaming=True):
                     async with asyncio.timeout_at(deadline):
                         line = await anext(lines, None)
                 if line is None:

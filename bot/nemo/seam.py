@@ -54,7 +54,7 @@ class Who:
 
 
 @contextmanager
-def translate(*, streaming: bool = False) -> Iterator[None]:
+def translated(*, streaming: bool = False) -> Iterator[None]:
     """Map httpx failures to NemoError; with `streaming`, a cut connection is a StreamDropped."""
     try:
         yield
