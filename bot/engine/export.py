@@ -18,15 +18,7 @@ from bot.engine.leases import held
 from bot.engine.ports import NemoApi, Outgoing, Progress, Store
 from bot.engine.texts import say
 from bot.nemo.draft import Draft
-from bot.nemo.errors import (
-    BadRequest,
-    ConnectionLost,
-    NemoError,
-    NemoTimeout,
-    RateLimited,
-    RenderFailed,
-    ServerError,
-)
+from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, Transient, Unconfirmed
 from bot.nemo.models import ProjectState, RenderStatus
 from bot.nemo.wire import RenderState
 from bot.store.models import JobStatus, RenderJob
@@ -78,7 +70,7 @@ class Exporter:
     async def _submit(self, job: RenderJob, draft: Draft, out: Outgoing, progress: Progress) -> None:
         try:
             await self._nemo.submit_render(job.session_id, draft, job.render_id)
-        except (NemoTimeout, ConnectionLost):
+        except Unconfirmed:
             # Unknown whether it arrived: polling tells (an unknown id is submitted then, under the same id).
             log.warning("render %s submit unconfirmed; following it", job.render_id)
         except RenderFailed:
@@ -145,12 +137,10 @@ class Exporter:
         """The render's status; None after a passing failure (the next poll tries again)."""
         try:
             return await self._nemo.render_status(job.render_id)
-        except (ServerError, ConnectionLost, NemoTimeout, RateLimited) as exc:
+        except Transient as exc:
             log.warning("polling render %s failed for now: %s", job.render_id, exc)
             return None
-        except BadRequest as exc:
-            if exc.http_status != 404:
-                raise
+        except RenderNotFound:
             # The job was saved but its submit never arrived (a process died in between): submit it now, same id.
             log.info("render %s unknown to Nemo; submitting it", job.render_id)
             state = await self._nemo.state(job.session_id)

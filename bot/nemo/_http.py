@@ -16,7 +16,7 @@ import anyio
 import httpx
 from httpx_sse import aconnect_sse
 
-from bot.nemo.errors import AuthError, MalformedReply, NemoError, RateLimited
+from bot.nemo.errors import AuthError, MalformedReply, NemoError, NotFound, RateLimited
 from bot.nemo.models import AnonToken
 from bot.nemo.seam import Who, raise_for_reply, translated, unwrap
 from bot.nemo.wire import EVENT_STREAM, Endpoint, Header
@@ -138,9 +138,11 @@ class Channel:
         log.info("anonymous token issued for user %s", anon.user_id)
         return anon
 
-    async def call(self, method: str, path: str, *, body: Any = None, files: Any = None) -> dict[str, Any]:
-        """One authenticated JSON (or multipart) request; the unwrapped payload."""
-        return await self.retrying(lambda token: self._json(method, path, token, body, None, files))
+    async def call(
+        self, method: str, path: str, *, body: Any = None, files: Any = None, missing: type[NotFound] | None = None,
+    ) -> dict[str, Any]:
+        """One authenticated JSON (or multipart) request; the unwrapped payload (`missing`: what a 404 means)."""
+        return await self.retrying(lambda token: self._json(method, path, token, body, None, files, missing))
 
     async def _json(
         self,
@@ -150,6 +152,7 @@ class Channel:
         body: Any,
         extra: Mapping[str, str] | None,
         files: Any = None,
+        missing: type[NotFound] | None = None,
     ) -> dict[str, Any]:
         """Send once and unwrap."""
         with translated():
@@ -157,7 +160,7 @@ class Channel:
                 method, self.base_url + path, headers=self.headers(token, extra), json=body, files=files
             )
         log.debug("%s %s -> %s", method, path, response.status_code)
-        return unwrap(response, self.who())
+        return unwrap(response, self.who(), missing)
 
     async def retrying(self, attempt: Callable[[str | None], Awaitable[T]], *, authed: bool = True) -> T:
         """Run `attempt` with a token, re-authenticating once on 1001 and waiting once on 429."""
