@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine.engine import Engine
-from bot.engine.messages import Action, Attachment, ChatKey, Incoming
+from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.ports import Outgoing, Progress
+from bot.store.keys import ChatKey
 
 PLATFORM = "console"
 CHAT = ChatKey(PLATFORM, "local")

@@ -19,8 +19,9 @@ from adapters.telegram.options import PLATFORM, TEXT_LIMIT, Options
 from adapters.telegram.progress import Paces, Spawn, TelegramProgress
 from adapters.telegram.sender import Sender, Where, is_too_large
 from adapters.telegram.texts import button, say
-from bot.engine.messages import Action, ChatKey
+from bot.engine.messages import Action
 from bot.engine.ports import Progress
+from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 

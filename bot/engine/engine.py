@@ -11,7 +11,7 @@ from bot.engine.config import EngineConfig
 from bot.engine.explain import explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.leases import held
-from bot.engine.messages import Attachment, ChatKey, Incoming
+from bot.engine.messages import Attachment, Incoming
 from bot.engine.ports import NemoApi, Outgoing, Platform, Store
 from bot.engine.relay import Relay
 from bot.engine.routing import Intent, Route, route
@@ -21,6 +21,7 @@ from bot.engine.timeline_zh import localize
 from bot.engine.turns import Turns
 from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
+from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
@@ -42,16 +43,16 @@ class Engine:
         self._sleep = sleep
         self._config = config
         self._relay = Relay(nemo, store, config, clock, sleep)
-        self._cancelling: set[str] = set()
+        self._cancelling: set[ChatKey] = set()
         self._exporter = Exporter(nemo, store, config, sleep, user_cancelled=self._cancelling.__contains__)
         self._turns = Turns(nemo, store, config)
-        self._running: dict[str, asyncio.Task[None]] = {}
+        self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self.background = Supervisor()
 
     async def handle(self, msg: Incoming, out: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
         try:
-            if msg.message_id and not await self._store.first_sighting(f"{msg.chat}:{msg.message_id}"):
+            if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id):
                 log.info("ignoring a message seen before in %s", msg.chat)
                 return
             await self._dispatch(msg, route(msg.text, bool(msg.attachments)), out)
@@ -72,7 +73,7 @@ class Engine:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
         jobs = [job for job in jobs if job not in stale]
         for job in jobs:
-            out = platforms[job.platform].outgoing(ChatKey.parse(job.chat_key), job.reply_to, job.locale)
+            out = platforms[job.platform].outgoing(job.chat_key, job.reply_to, job.locale)
             self.background.spawn(self._resume_one(job, out), name=f"resume-{job.render_id}")
         return len(jobs)
 
@@ -120,7 +121,7 @@ class Engine:
             await self._work_in(session, msg, decision, items, out)
         except SessionNotFound:
             # Nothing was charged: the session was refused before any work. Start over once.
-            await self._store.drop_session(str(msg.chat))
+            await self._store.drop_session(msg.chat)
             await out.send_text(say("session_restarted", msg.locale))
             session = await self._turns.session(msg, out)
             await self._work_in(session, msg, decision, items, out)
@@ -134,7 +135,7 @@ class Engine:
         prompt = await self._turns.upload(session, msg, decision, items, out)
         if prompt:
             await out.show_working()
-            await self._relay.turn(str(msg.chat), session.session_id, prompt, out, msg.locale)
+            await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
 
     async def _export(self, session: ChatSession, msg: Incoming, out: Outgoing) -> None:
         state = await self._nemo.state(session.session_id)
@@ -143,14 +144,14 @@ class Engine:
             return
         await out.show_working()
         job = RenderJob(
-            render_id=new_render_id(), chat_key=str(msg.chat), session_id=session.session_id,
+            render_id=new_render_id(), chat_key=msg.chat, session_id=session.session_id,
             created_at=time.time(), requested_by=None if msg.direct else msg.user_name,
             locale=msg.locale, platform=msg.chat.platform, reply_to=msg.message_id,
         )
         await self._exporter.start(job, state.draft, out)
 
     async def _status(self, msg: Incoming, out: Outgoing) -> None:
-        session = await self._store.get_session(str(msg.chat))
+        session = await self._store.get_session(msg.chat)
         if session is None:
             await out.send_text(say("timeline_empty", msg.locale))
             return
@@ -161,24 +162,24 @@ class Engine:
         await out.send_text(localize(summarize(state.draft), msg.locale))
 
     async def _new(self, msg: Incoming, out: Outgoing) -> None:
-        await self._store.drop_session(str(msg.chat))
+        await self._store.drop_session(msg.chat)
         await out.send_text(say("new_session", msg.locale))
         await self._turns.session(msg, out)
 
     async def _cancel(self, msg: Incoming, out: Outgoing) -> None:
-        task = self._running.get(str(msg.chat))
+        task = self._running.get(msg.chat)
         if task is None or task.done():
             await out.send_text(say("nothing_to_cancel", msg.locale))
             return
-        self._cancelling.add(str(msg.chat))
+        self._cancelling.add(msg.chat)
         task.cancel()
 
     async def _locked(
         self, msg: Incoming, out: Outgoing, work: Callable[[Incoming, Outgoing], Awaitable[object]],
     ) -> None:
         """Run paid or stateful work under the chat's lock; a busy chat gets a note, never a second job."""
-        key = str(msg.chat)
-        async with held(self._store, key, self._config.lock_lease) as mine:
+        key = msg.chat
+        async with held(self._store.turn_lock(key), self._config.lock_lease) as mine:
             if not mine:
                 await out.send_text(say("busy", msg.locale))
                 return

@@ -21,6 +21,7 @@ from bot.nemo.draft import Draft
 from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, Transient, Unconfirmed
 from bot.nemo.models import ProjectState, RenderStatus
 from bot.nemo.wire import RenderState
+from bot.store.keys import ChatKey
 from bot.store.models import JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class Exporter:
 
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig,
-        sleep: Sleep = asyncio.sleep, user_cancelled: Callable[[str], bool] = lambda chat_key: True,
+        sleep: Sleep = asyncio.sleep, user_cancelled: Callable[[ChatKey], bool] = lambda chat: True,
     ) -> None:
         self._nemo = nemo
         self._store = store
@@ -65,7 +66,7 @@ class Exporter:
 
     def _owning(self, job: RenderJob) -> contextlib.AbstractAsyncContextManager[bool]:
         """One process follows a render at a time, so replicas never deliver or report it twice."""
-        return held(self._store, f"render:{job.render_id}", self._config.lock_lease)
+        return held(self._store.render_lease(job.render_id), self._config.lock_lease)
 
     async def _submit(self, job: RenderJob, draft: Draft, out: Outgoing, progress: Progress) -> None:
         try:

@@ -16,6 +16,7 @@ from bot.app import Bot
 from bot.app_discord import serve_discord
 from bot.config import DiscordSettings
 from bot.engine.config import EngineConfig
+from bot.store.keys import ChatKey
 from tests.discord_bot.fake_discord import running
 from tests.discord_bot.fake_gateway import FakeGateway, guild
 from tests.discord_bot.payloads import CHANNEL, GUILD, IN_CHANNEL, IN_THREAD, THREAD, Payloads, bot_mention
@@ -53,7 +54,7 @@ async def test_run_discord_serves_commands_and_mentions_over_the_gateway_until_c
             await wait_for(lambda: any(call.custom_ids for call in fake.find("POST", thread_posts)))
             assert not fake.find("GET", "/channels/")  # the thread is known from GUILD_CREATE
             assert fake.find("POST", thread_posts)[0].content == "⚙️ 正在准备..."  # the server's language
-            assert await h.store.get_session(f"discord:{CHANNEL}:{THREAD}") is not None
+            assert await h.store.get_session(ChatKey("discord", str(CHANNEL), str(THREAD))) is not None
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -17,7 +17,7 @@ from adapters.telegram.options import Options
 from adapters.telegram.sender import retry_seconds
 from bot.app_telegram import telegram_options, webhook_of
 from bot.config import Settings, TelegramSettings
-from bot.engine.messages import ChatKey
+from bot.store.keys import ChatKey
 from tests.telegram.fake_html import ApiError, visible
 from tests.telegram.updates import ADA, BOB, GROUP, LIN, Updates
 
