@@ -21,6 +21,7 @@ from bot.engine.timeline_zh import localize
 from bot.engine.turns import Turns
 from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
+from bot.store.errors import StoreUnavailable
 from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, JobStatus, RenderJob
 
@@ -59,6 +60,9 @@ class Engine:
         except NemoError as exc:
             log.warning("nemo error in %s: %s", msg.chat, exc)
             await self._tell(out, explain(exc, msg.locale, self._config.web_url))
+        except StoreUnavailable as exc:
+            log.warning("store unavailable in %s: %s", msg.chat, exc)
+            await self._tell(out, say("store_unavailable", msg.locale))
         except Exception:
             log.exception("handler failed in %s", msg.chat)
             await self._tell(out, "⚠️ 出了点问题，请重试。" if msg.locale.startswith("zh") else
@@ -88,6 +92,10 @@ class Engine:
         except NemoError as exc:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
             await self._tell(out, explain(exc, job.locale, self._config.web_url))
+        except StoreUnavailable as exc:
+            # The job stays open in the store, so the next start resumes it.
+            log.warning("store unavailable resuming render %s: %s", job.render_id, exc)
+            await self._tell(out, say("store_unavailable", job.locale))
 
     async def _dispatch(self, msg: Incoming, decision: Route, out: Outgoing) -> None:
         intent = decision.intent

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from collections.abc import AsyncIterator
 
 from bot.engine.ports import Lease
+from bot.store.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
@@ -24,7 +28,11 @@ async def held(lease: Lease, seconds: float) -> AsyncIterator[bool]:
     async def renew() -> None:
         while True:
             await asyncio.sleep(seconds / 3)
-            await lease.extend(owner, seconds)
+            try:
+                await lease.extend(owner, seconds)
+            except StoreUnavailable as exc:
+                # A short outage: the lease outlives two missed renewals, so keep trying.
+                log.warning("could not renew a lease: %s", exc)
 
     keeper = asyncio.create_task(renew(), name=f"renew-{owner}")
     try:
@@ -33,4 +41,8 @@ async def held(lease: Lease, seconds: float) -> AsyncIterator[bool]:
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keeper
-        await asyncio.shield(lease.release(owner))
+        try:
+            await asyncio.shield(lease.release(owner))
+        except StoreUnavailable as exc:
+            # The lease lapses on its own after `seconds`; the work's own outcome is what the user hears about.
+            log.warning("could not release a lease: %s", exc)

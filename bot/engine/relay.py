@@ -19,6 +19,7 @@ from bot.nemo.draft import describe_changes
 from bot.nemo.errors import NemoError, NemoTimeout, StreamDropped
 from bot.nemo.events import AgentEvent, AgentText, Keepalive, StreamError, ToolCall, ToolResult
 from bot.nemo.models import ProjectState
+from bot.store.errors import StoreError
 from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class Relay:
                 await self._recover(chat, session_id, before, out, locale)
             else:
                 await self._after(chat, session_id, before, out, locale, view)
-        except NemoError as exc:
+        except (NemoError, StoreError) as exc:
             log.warning("checking the result of a turn failed: %s", exc)
             await out.send_text(say("check_later", locale))
 
