@@ -169,7 +169,7 @@ class Channel:
             token = await self.token() if authed else None
             try:
                 return await attempt(token)
-            except (AuthError, RateLimited) as exc:
+            except NemoError as exc:
                 await self.recover(exc, token, budget)
 
     async def recover(self, exc: NemoError, token: str | None, budget: Budget) -> None:

@@ -20,7 +20,7 @@ from httpx_sse._decoders import SSELineDecoder
 from bot.nemo._http import Auth, Budget, Channel
 from bot.nemo._json import need_str
 from bot.nemo.draft import Draft
-from bot.nemo.errors import AuthError, RateLimited, RenderFailed, RenderNotFound
+from bot.nemo.errors import AuthError, NemoError, RenderFailed, RenderNotFound
 from bot.nemo.events import AgentEvent, Keepalive, StreamDecoder
 from bot.nemo.models import AnonToken, Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
 from bot.nemo.seam import translated
@@ -116,7 +116,7 @@ class NemoClient:
                         async for event in events:
                             yield event
                 return
-            except (AuthError, RateLimited) as exc:
+            except NemoError as exc:
                 # A refusal before the stream starts charged nothing, so it may be retried; after, never.
                 if started:
                     raise
