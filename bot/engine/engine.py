@@ -186,13 +186,13 @@ class Engine:
         self, msg: Incoming, out: Outgoing, work: Callable[[Incoming, Outgoing], Awaitable[object]],
     ) -> None:
         """Run paid or stateful work under the chat's lock; a busy chat gets a note, never a second job."""
-        key = msg.chat
-        async with held(self._store.turn_lock(key), self._config.lock_lease) as mine:
+        chat = msg.chat
+        async with held(self._store.turn_lock(chat), self._config.lock_lease) as mine:
             if not mine:
                 await out.send_text(say("busy", msg.locale))
                 return
-            task = asyncio.create_task(_run(work, msg, out), name=f"turn-{key}")
-            self._running[key] = task
+            task = asyncio.create_task(_run(work, msg, out), name=f"turn-{chat}")
+            self._running[chat] = task
             try:
                 await asyncio.wait({task})
             except asyncio.CancelledError:
@@ -201,8 +201,8 @@ class Engine:
                 await asyncio.wait({task})
                 raise
             finally:
-                self._running.pop(key, None)
-                self._cancelling.discard(key)
+                self._running.pop(chat, None)
+                self._cancelling.discard(chat)
         if task.cancelled():
             await out.send_text(say("cancelled", msg.locale))
             return
