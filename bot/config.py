@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 
 from bot import __version__
+from bot.engine.config import EngineTimings
 
 # `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`),
 # each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's unprefixed timings). The composition root
@@ -129,22 +130,10 @@ class DiscordSettings(_Group):
         return _required(self.bot_token, "DISCORD_BOT_TOKEN")
 
 
-class EngineSettings(_Group):
-    """The conversation engine's timings, in seconds (the engine receives them as `EngineConfig`)."""
+class EngineSettings(_Group, EngineTimings):
+    """The conversation engine's timings (declared with the engine, in `bot/engine/config.py`), unprefixed names."""
 
     section: ClassVar[str] = "Engine timing (seconds)"
-
-    stream_timeout: float = Field(900.0, description="Cap on one agent turn (/run_sse).")
-    stream_idle_timeout: float = Field(600.0, description="Keepalives only for this long: the turn is given up.")
-    keepalive_ping_interval: float = Field(120.0, description="Least time between \"Still working...\" pings.")
-    render_poll_initial: float = Field(2.0, description="Render polling: the first delay.")
-    render_poll_max: float = Field(15.0, description="Render polling: the longest delay.")
-    render_poll_factor: float = Field(1.5, description="Render polling: the back-off factor between polls.")
-    render_timeout: float = Field(600.0, description="Render polling: give up after this long.")
-    recovery_first_wait: float = Field(30.0, description="After a dropped stream: time to the first state check.")
-    recovery_wait: float = Field(60.0, description="After a dropped stream: time between later state checks.")
-    recovery_checks: int = Field(5, description="After a dropped stream: state checks before giving up.")
-    lock_lease: float = Field(120.0, description="A chat's turn lock lapses after this long if its process dies.")
 
 
 class Settings(_Group):

@@ -14,8 +14,8 @@ from adapters.discord_bot.settings import TOKEN_LIFETIME, TOKEN_MARGIN, DiscordC
 from bot.app import engine_config
 from bot.app_discord import discord_config
 from bot.cli import main
-from bot.config import DiscordSettings, EngineSettings, Settings, env_example, env_vars
-from bot.engine.config import EngineConfig
+from bot.config import DiscordSettings, Settings, env_example, env_vars
+from bot.engine.config import EngineConfig, EngineTimings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,13 +124,22 @@ def test_the_engine_gets_its_group_as_plain_values(env: pytest.MonkeyPatch) -> N
     env.setenv("WORK_DIR", "/tmp/nemo-work")
     config = engine_config(Settings())
     assert (config.render_poll_max, config.workdir) == (3.0, Path("/tmp/nemo-work"))
-    assert dataclasses.replace(config, render_poll_max=15.0) == EngineConfig(workdir=Path("/tmp/nemo-work"))
+    assert config.model_copy(update={"render_poll_max": 15.0}) == EngineConfig(workdir=Path("/tmp/nemo-work"))
+
+
+def test_every_engine_timing_is_read_from_its_own_variable(env: pytest.MonkeyPatch) -> None:
+    # The timings are declared once, with the engine; the settings group must read every one of them.
+    for index, name in enumerate(EngineTimings.model_fields):
+        env.setenv(name.upper(), str(index + 2))
+    config = engine_config(Settings())
+    assert {name: getattr(config, name) for name in EngineTimings.model_fields} == {
+        name: index + 2 for index, name in enumerate(EngineTimings.model_fields)
+    }
 
 
 @pytest.mark.parametrize(
     ("group", "plain", "only_in_group", "only_in_plain"),
     [
-        (EngineSettings, EngineConfig, set(), {"workdir", "web_url", "max_upload_bytes"}),
         (DiscordSettings, DiscordConfig, {"bot_token"}, {"watch_tick"}),
     ],
 )
