@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine.engine import Engine
-from bot.engine.messages import Attachment, ChatKey, Incoming
+from bot.engine.messages import Attachment, Incoming
 from bot.engine.ports import Limits, Outgoing, Post, Video
+from bot.store.keys import ChatKey
 
 PLATFORM = "console"
 CHAT = ChatKey(PLATFORM, "local")

@@ -1,4 +1,4 @@
-"""The composition root: opens every resource with `async with` and wires the engine together."""
+"""The composition root: opens every resource with `async with` and wires the parts together."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import logging
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from adapters.console import PLATFORM as CONSOLE
+from adapters.console import run_console
 from bot.config import Settings
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
@@ -25,23 +28,9 @@ log = logging.getLogger(__name__)
 
 
 def engine_config(settings: Settings) -> EngineConfig:
-    """The engine's plain values, taken from the settings."""
+    """The engine's plain values: its settings group as it is, plus the scratch folder and the web app's URL."""
     workdir = Path(settings.work_dir) if settings.work_dir else Path(tempfile.gettempdir()) / "nemo-video-bot"
-    return EngineConfig(
-        workdir=workdir,
-        web_url=settings.nemo_web_url,
-        stream_timeout=settings.stream_timeout,
-        stream_idle_timeout=settings.stream_idle_timeout,
-        keepalive_ping_interval=settings.keepalive_ping_interval,
-        render_poll_initial=settings.render_poll_initial,
-        render_poll_max=settings.render_poll_max,
-        render_poll_factor=settings.render_poll_factor,
-        render_timeout=settings.render_timeout,
-        recovery_first_wait=settings.recovery_first_wait,
-        recovery_wait=settings.recovery_wait,
-        recovery_checks=settings.recovery_checks,
-        lock_lease=settings.lock_lease,
-    )
+    return EngineConfig(workdir=workdir, web_url=settings.nemo_web_url, **settings.engine.model_dump())
 
 
 async def client_id(settings: Settings, store: RedisStore) -> str:
@@ -133,7 +122,7 @@ async def open_bot(settings: Settings) -> AsyncIterator[Bot]:
             user_id=creds.user_id if creds is not None else None,
             web_url=settings.nemo_web_url,
             rate_limit_backoff=settings.rate_limit_backoff,
-            stream_idle_timeout=settings.stream_idle_timeout,
+            stream_idle_timeout=settings.engine.stream_idle_timeout,
             on_token=keep_token,
         )
         bot = Bot(nemo, store, engine_config(settings), settings.skill_platform)
@@ -141,3 +130,48 @@ async def open_bot(settings: Settings) -> AsyncIterator[Bot]:
             yield bot
         finally:
             await bot.close()
+
+
+async def serve_console(settings: Settings, out: Path, *, sim_speed: float | None = None) -> int:
+    """Chat in this terminal until the end of input (against an in-process simulator with `sim_speed`)."""
+    async with _simulated(settings, sim_speed) as effective, open_bot(effective) as bot:
+        return await run_console(bot.engine(CONSOLE), out)
+
+
+async def serve_platforms(settings: Settings, names: Sequence[str], *, sim_speed: float | None = None) -> int:
+    """Run the named platform adapters in one process until cancelled."""
+    async with (
+        _simulated(settings, sim_speed) as effective,
+        open_bot(effective) as bot,
+        asyncio.TaskGroup() as group,
+    ):
+        for name in names:
+            group.create_task(_serve(name, bot, effective), name=f"adapter-{name}")
+    return 0
+
+
+def _serve(name: str, bot: Bot, settings: Settings) -> Coroutine[Any, Any, None]:
+    # The platforms' own resources are opened in bot/app_telegram.py and bot/app_discord.py, imported on demand:
+    # each platform library takes a while to load, and the console needs neither.
+    if name == "telegram":
+        from bot.app_telegram import serve_telegram
+
+        return serve_telegram(bot, settings.telegram)
+    if name == "discord":
+        from bot.app_discord import serve_discord
+
+        return serve_discord(bot, settings.discord)
+    raise ValueError(f"unknown platform {name!r}")
+
+
+@contextlib.asynccontextmanager
+async def _simulated(settings: Settings, speed: float | None) -> AsyncIterator[Settings]:
+    """The settings as given, or (with a speed) pointed at a simulator running in this process."""
+    if speed is None:
+        yield settings
+        return
+    from nemo_sim.config import SimConfig
+    from nemo_sim.server import run_simulator
+
+    async with run_simulator(SimConfig(speed=speed)) as sim:
+        yield settings.model_copy(update={"nemo_api_url": sim.url})

@@ -8,24 +8,21 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from pydantic import ValidationError
 
 from bot import __version__, logs
-from bot.config import Settings
-
-if TYPE_CHECKING:
-    from bot.app import Bot
-
-Runner = Callable[["Bot", Settings], Coroutine[Any, Any, None]]
+from bot.config import Settings, env_vars
 
 
 def _settings_help() -> str:
     lines = ["environment variables (also read from ./.env):"]
-    for name, field in Settings.model_fields.items():
-        default = "" if field.default is None else f" [default: {field.default}]"
-        lines.append(f"  {name.upper():<26} {field.description}{default}")
+    for var in env_vars():
+        default = f" [default: {var.default}]" if var.default else ""
+        lines.append(f"  {var.name:<26} {var.description}{default}")
     return "\n".join(lines)
 
 
@@ -69,56 +66,9 @@ def _console_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
                         help="folder for delivered videos (./videos)")
 
 
-@contextlib.asynccontextmanager
-async def _maybe_sim(settings: Settings, enabled: bool, speed: float) -> AsyncIterator[Settings]:
-    if not enabled:
-        yield settings
-        return
-    from nemo_sim.config import SimConfig
-    from nemo_sim.server import run_simulator
-
-    async with run_simulator(SimConfig(speed=speed)) as sim:
-        yield settings.model_copy(update={"nemo_api_url": sim.url})
-
-
-async def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from adapters.console import PLATFORM, run_console
-    from bot.app import open_bot
-
-    async with _maybe_sim(settings, args.sim, args.sim_speed) as effective, open_bot(effective) as bot:
-        return await run_console(bot.engine(PLATFORM), args.out)
-
-
-async def _platforms(settings: Settings, args: argparse.Namespace, names: Sequence[str]) -> int:
-    """Run the named platform adapters in one process until interrupted."""
-    from bot.app import open_bot
-
-    runners = {name: _runner(name) for name in names}
-    async with (
-        _maybe_sim(settings, args.sim, args.sim_speed) as effective,
-        open_bot(effective) as bot,
-        asyncio.TaskGroup() as group,
-    ):
-        for name, runner in runners.items():
-            group.create_task(runner(bot, effective), name=f"adapter-{name}")
-    return 0
-
-
-def _runner(name: str) -> Runner:
-    if name == "telegram":
-        from adapters.telegram import run_telegram
-
-        return run_telegram
-    if name == "discord":
-        from adapters.discord_bot import run_discord
-
-        return run_discord
-    raise ValueError(f"unknown platform {name!r}")
-
-
 def configured_platforms(settings: Settings) -> list[str]:
     """The platforms whose bot token is set."""
-    tokens = (("telegram", settings.telegram_bot_token), ("discord", settings.discord_bot_token))
+    tokens = (("telegram", settings.telegram.bot_token), ("discord", settings.discord.bot_token))
     return [name for name, token in tokens if token is not None]
 
 
@@ -138,17 +88,24 @@ async def _sim(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `nemo-bot` command."""
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        return _stopped_by(exc)  # the values are not shown (hide_input_in_errors)
     logs.setup(settings.log_level)
     try:
         return asyncio.run(_until_stopped(_command(settings, args)))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        # A library's start-up error may quote a bot token: print it masked, and the traceback to the log only.
-        logging.getLogger("nemo-bot").debug("stopped by an error", exc_info=True)
-        print(f"nemo-bot: {logs.redact(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
-        return 1
+        return _stopped_by(exc)
+
+
+def _stopped_by(exc: Exception) -> int:
+    # A library's start-up error may quote a bot token: print it masked, and the traceback to the log only.
+    logging.getLogger("nemo-bot").debug("stopped by an error", exc_info=True)
+    print(f"nemo-bot: {logs.redact(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
+    return 1
 
 
 async def _until_stopped(work: Coroutine[Any, Any, int]) -> int:
@@ -167,14 +124,17 @@ async def _command(settings: Settings, args: argparse.Namespace) -> int:
     """The coroutine the chosen command runs."""
     if args.command == "sim":
         return await _sim(args)
+    from bot.app import serve_console, serve_platforms
+
+    sim_speed = args.sim_speed if args.sim else None
     if args.command in ("telegram", "discord"):
         if args.command not in configured_platforms(settings):
             print(f"nemo-bot {args.command}: set {args.command.upper()}_BOT_TOKEN first", file=sys.stderr)
             return 2
-        return await _platforms(settings, args, [args.command])
+        return await serve_platforms(settings, [args.command], sim_speed=sim_speed)
     if args.command in (None, "run") and configured_platforms(settings):
-        return await _platforms(settings, args, configured_platforms(settings))
-    return await _console(settings, args)
+        return await serve_platforms(settings, configured_platforms(settings), sim_speed=sim_speed)
+    return await serve_console(settings, args.out, sim_speed=sim_speed)
 
 
 if __name__ == "__main__":

@@ -1,90 +1,196 @@
-"""The bot's settings, read once from the environment (and `.env`) by the entry point."""
+"""The bot's settings: one tree, read once from the environment (and `.env`) by the entry point."""
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 
 from bot import __version__
+from bot.engine.config import EngineTimings
+
+# `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`),
+# each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's unprefixed timings). The composition root
+# turns the groups into the plain values each part runs with; `.env.example` and `--help` are made from this tree
+# (`env_vars`), so a field declared here is documented everywhere.
 
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
+_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Discord's interaction token lasts 15 minutes and the adapter stops using it 10 s early
+# (adapters/discord_bot/settings.py: TOKEN_LIFETIME - TOKEN_MARGIN); a hand-off must come before that.
+_HANDOFF_LIMIT = 890.0
+
+# A base URL without its trailing slash: the adapters append paths that start with one.
+BaseUrl = Annotated[str, AfterValidator(lambda url: url.rstrip("/"))]
 
 
-class Settings(BaseSettings):
-    """Every knob the bot has; secrets are `SecretStr` so they never print."""
+class _Group(BaseSettings):
+    """How every part of the tree reads: the environment first, then `.env`; a blank value counts as unset."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True,
         hide_input_in_errors=True,  # a rejected value may be a secret
     )
+    section: ClassVar[str] = ""  # its heading in `.env.example`
+
+
+class TelegramSettings(_Group):
+    """The Telegram adapter: bot token, Bot API server and webhook mode."""
+
+    model_config = SettingsConfigDict(env_prefix="TELEGRAM_")
+    section: ClassVar[str] = "Telegram"
+
+    bot_token: SecretStr | None = Field(
+        None, description="Telegram bot token from @BotFather. Set: `nemo-bot` (or `nemo-bot run`) serves Telegram."
+    )
+    api_url: BaseUrl = Field(
+        "https://api.telegram.org",
+        description="Bot API server root; the bot derives /bot<token>/ and /file/bot<token>/ from it "
+        "(a self-hosted server's URL here).",
+    )
+    local_mode: bool = Field(
+        False,
+        description="true when that server runs `telegram-bot-api --local`: uploads up to 2000 MB, "
+        "no 20 MB download limit.",
+    )
+    webhook_url: str | None = Field(
+        None, description="Public HTTPS URL Telegram posts updates to. Unset: long polling."
+    )
+    webhook_secret: SecretStr | None = Field(
+        None,
+        description="Webhook secret token (1-256 of A-Z a-z 0-9 _ -); set a fixed one when several replicas share "
+        "one URL. Unset: a random one per start.",
+    )
+    webhook_listen: str = Field(
+        "127.0.0.1", description="Address the webhook server listens on (0.0.0.0 in containers)."
+    )
+    webhook_port: int = Field(8443, description="Port the webhook server listens on.")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram refuses other characters in setWebhook; say so at start-up, without echoing the value.
+        if value is not None and not _SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    def token(self) -> str:
+        """The bot token; a clear error when it is missing."""
+        return _required(self.bot_token, "TELEGRAM_BOT_TOKEN")
+
+
+class DiscordSettings(_Group):
+    """The Discord adapter: bot token, REST API base, command sync and pacing."""
+
+    model_config = SettingsConfigDict(env_prefix="DISCORD_")
+    section: ClassVar[str] = "Discord"
+
+    bot_token: SecretStr | None = Field(
+        None, description="Discord bot token. Set: `nemo-bot` (or `nemo-bot run`) serves Discord."
+    )
+    api_url: BaseUrl = Field(
+        "https://discord.com/api/v10",
+        description="Discord REST API base (an HTTP proxy such as nirn-proxy, or a test server); the gateway is "
+        "discovered through it.",
+    )
+    guild_ids: Annotated[tuple[int, ...], NoDecode] = Field(
+        (),
+        description="Comma list of guild ids to sync slash commands to (instant, for development). "
+        "Empty: sync globally.",
+    )
+    message_content: bool = Field(
+        False,
+        description="true: request the privileged message content intent (replies to the bot then continue a "
+        "project without a mention).",
+    )
+    progress_interval: float = Field(2.0, gt=0, description="Least seconds between two progress edits.")
+    handoff_after: float = Field(
+        780.0, gt=0, lt=_HANDOFF_LIMIT,
+        description="Seconds after a slash command when its replies move to ordinary channel messages "
+        "(before the 15-minute token ends).",
+    )
+
+    @field_validator("guild_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        # Environment variables are comma lists ("123, 456"), not JSON.
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    def token(self) -> str:
+        """The bot token; a clear error when it is missing."""
+        return _required(self.bot_token, "DISCORD_BOT_TOKEN")
+
+
+class EngineSettings(_Group, EngineTimings):
+    """The conversation engine's timings (declared with the engine, in `bot/engine/config.py`), unprefixed names."""
+
+    section: ClassVar[str] = "Engine timing (seconds)"
+
+
+class Settings(_Group):
+    """Every knob the bot has; secrets are `SecretStr` so they never print."""
+
+    section: ClassVar[str] = "Nemo API, storage, files and logs"
 
     # Nemo API
-    nemo_api_url: str = Field(DEFAULT_API_URL, description="Base URL of the Nemo API (or of `nemo-bot sim`).")
-    nemo_web_url: str = Field("https://nemovideo.com", description="Nemo web app, used for registration links.")
+    nemo_api_url: str = Field(
+        DEFAULT_API_URL, description="Base URL of the Nemo API, or of `nemo-bot sim` (e.g. http://127.0.0.1:8765)."
+    )
+    nemo_web_url: str = Field("https://nemovideo.com", description="Nemo web app, used in registration links.")
     nemo_token: SecretStr | None = Field(
         None, description="A registered Nemo token (nmv_usr_...). Unset: one anonymous token serves every chat."
     )
     nemo_client_id: str | None = Field(
-        None, description="Stable client id for anonymous tokens. Unset: generated once and kept in the store."
+        None,
+        description="Stable client id for anonymous tokens. Unset: generated once and kept "
+        "(store + NEMO_CONFIG_DIR/client_id).",
     )
-    nemo_config_dir: str = Field(
-        "~/.config/nemovideo", description="Folder keeping the generated client id (file `client_id`)."
-    )
-    skill_name: str = Field("nemo-video", description="X-Skill-Source header value.")
-    skill_version: str = Field(__version__, description="X-Skill-Version header value.")
+    nemo_config_dir: str = Field("~/.config/nemovideo", description="Folder keeping the generated client id.")
+    skill_name: str = Field("nemo-video", description="X-Skill-Source attribution header sent with every request.")
+    skill_version: str = Field(__version__, description="X-Skill-Version attribution header.")
     skill_platform: str | None = Field(
         None,
         validation_alias=AliasChoices("skill_platform", "skill_source"),
-        description="X-Skill-Platform override (SKILL_SOURCE also works). Unset: each adapter sends its own.",
+        description="X-Skill-Platform override (SKILL_SOURCE is read too). Unset: each adapter sends its own "
+        "(console, telegram, discord).",
     )
+    http_timeout: float = Field(60.0, description="Seconds for an ordinary Nemo API request.")
+    rate_limit_backoff: float = Field(30.0, description="Seconds to wait after HTTP 429 before the one retry.")
 
     # Storage
-    redis_url: str | None = Field(None, description="Redis URL. Unset: the embedded in-process store.")
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL, e.g. redis://127.0.0.1:6379/0. Unset: the embedded in-process store "
+        "(nothing survives a restart).",
+    )
     redis_prefix: str = Field("nemo-bot", description="Prefix of every Redis key the bot writes.")
 
-    # Platforms
-    telegram_bot_token: SecretStr | None = Field(None, description="Telegram bot token from @BotFather.")
-    telegram_api_url: str = Field(
-        "https://api.telegram.org", description="Telegram Bot API server root (a self-hosted server's URL)."
-    )
-    telegram_local_mode: bool = Field(False, description="The Bot API server runs with --local (2000 MB files).")
-    telegram_webhook_url: str | None = Field(None, description="Public HTTPS URL for Telegram updates. Unset: polling.")
-    telegram_webhook_secret: SecretStr | None = Field(
-        None, description="Webhook secret token (1-256 of A-Z a-z 0-9 _ -). Unset: a random one per start."
-    )
-    telegram_webhook_listen: str = Field("127.0.0.1", description="Address the Telegram webhook server listens on.")
-    telegram_webhook_port: int = Field(8443, description="Port the Telegram webhook server listens on.")
-    discord_bot_token: SecretStr | None = Field(None, description="Discord bot token.")
-    discord_api_url: str = Field(
-        "https://discord.com/api/v10", description="Discord REST API base (a proxy or test server)."
-    )
-    discord_guild_ids: str = Field("", description="Comma list of guild ids to sync commands to; empty: globally.")
-    discord_message_content: bool = Field(
-        False, description="Request the privileged message content intent (also follow replies to the bot)."
-    )
-    discord_progress_interval: float = Field(2.0, description="Least seconds between two Discord progress edits.")
-    discord_handoff_after: float = Field(
-        780.0, description="Seconds after a slash command when its replies move to channel messages (< 890)."
-    )
-
     # Files and logs
-    work_dir: str | None = Field(None, description="Scratch folder for uploads and renders (default: system temp).")
-    log_level: str = Field("WARNING", description="Logging level (DEBUG, INFO, WARNING, ERROR).")
+    work_dir: str | None = Field(
+        None, description="Scratch folder for uploads and renders. Unset: the system temp dir."
+    )
+    log_level: str = Field("WARNING", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
 
-    # Timing
-    http_timeout: float = Field(60.0, description="Seconds for an ordinary Nemo API request.")
-    stream_timeout: float = Field(900.0, description="Cap in seconds on one agent turn (/run_sse).")
-    stream_idle_timeout: float = Field(600.0, description="Seconds of keepalives only before a turn is given up.")
-    keepalive_ping_interval: float = Field(120.0, description="Least seconds between 'Still working...' pings.")
-    rate_limit_backoff: float = Field(30.0, description="Seconds to wait after HTTP 429 before the one retry.")
-    render_poll_initial: float = Field(2.0, description="First render poll delay in seconds.")
-    render_poll_max: float = Field(15.0, description="Longest delay between render polls in seconds.")
-    render_poll_factor: float = Field(1.5, description="Back-off factor between render polls.")
-    render_timeout: float = Field(600.0, description="Give up on a render after this many seconds.")
-    recovery_first_wait: float = Field(30.0, description="After a dropped stream: seconds to the first state check.")
-    recovery_wait: float = Field(60.0, description="After a dropped stream: seconds between later state checks.")
-    recovery_checks: int = Field(5, description="After a dropped stream: state checks before giving up.")
-    lock_lease: float = Field(120.0, description="Seconds a chat's turn lock is held before it lapses.")
+    # The parts, each reading its own variables
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
+
+    def __init__(self, _env_file: DotenvType | None = ENV_FILE_SENTINEL, **values: Any) -> None:
+        # Each group reads the same `.env` as the root, so `Settings(_env_file=None)` reads no file at all.
+        for name, group in _groups(type(self)):
+            if name not in values:
+                values[name] = group(_env_file=_env_file)
+        super().__init__(_env_file=_env_file, **values)
 
     def attribution(self, platform: str) -> dict[str, str]:
         """The three attribution headers for requests made on behalf of `platform`."""
@@ -93,3 +199,74 @@ class Settings(BaseSettings):
             "X-Skill-Version": self.skill_version,
             "X-Skill-Platform": self.skill_platform or platform,
         }
+
+
+def _required(secret: SecretStr | None, name: str) -> str:
+    if secret is None or not secret.get_secret_value():
+        raise ValueError(f"{name} is not set")
+    return secret.get_secret_value()
+
+
+def _groups(root: type[_Group]) -> list[tuple[str, type[_Group]]]:
+    """The root's fields that are groups of their own, in declaration order."""
+    return [
+        (name, field.annotation) for name, field in root.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, _Group)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    """One environment variable of the tree, as `.env.example` and `--help` show it."""
+
+    name: str
+    section: str
+    description: str
+    default: str  # spelled as in a `.env` file; empty when unset
+
+
+def env_vars() -> list[EnvVar]:
+    """Every environment variable the tree reads: the root's own fields first, then each group's."""
+    groups = dict(_groups(Settings))
+    found = [_env_var(Settings, name, field) for name, field in Settings.model_fields.items() if name not in groups]
+    for group in groups.values():
+        found.extend(_env_var(group, name, field) for name, field in group.model_fields.items())
+    return found
+
+
+def _env_var(group: type[_Group], name: str, field: FieldInfo) -> EnvVar:
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        alias = alias.choices[0]
+    env_name = alias if isinstance(alias, str) else group.model_config.get("env_prefix", "") + name
+    return EnvVar(env_name.upper(), group.section, field.description or "", _spelled(field))
+
+
+def _spelled(field: FieldInfo) -> str:
+    value = field.get_default(call_default_factory=True)
+    if value is None or value == ():
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def env_example() -> str:
+    """The text of `.env.example`: every variable with its description and default, by section."""
+    lines = [
+        "# nemo-video-bot settings. Copy to .env and fill in what you need; every field is optional.",
+        "# Made from bot/config.py by `python -m bot.config > .env.example` (a test keeps the two equal).",
+    ]
+    section = ""
+    for var in env_vars():
+        if var.section != section:
+            section = var.section
+            lines += ["", f"# --- {section} ---"]
+        lines += [f"# {var.description}", f"{var.name}={var.default}"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(env_example(), end="")

@@ -17,9 +17,10 @@ import imageio_ffmpeg
 
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
-from bot.engine.messages import Action, Attachment, ChatKey, Incoming
+from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.ports import Limits, Post, Video
 from bot.nemo.client import NemoClient
+from bot.store.keys import ChatKey
 from bot.store.redis_store import RedisStore
 from nemo_sim.config import SimConfig
 from nemo_sim.server import Simulator, run_simulator

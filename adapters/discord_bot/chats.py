@@ -8,7 +8,7 @@ from typing import Any
 import discord
 
 from adapters.discord_bot.surfaces import DEFAULT_FILE_LIMIT
-from bot.engine.messages import ChatKey
+from bot.store.keys import ChatKey
 
 PLATFORM = "discord"
 

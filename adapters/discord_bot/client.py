@@ -17,9 +17,9 @@ from adapters.discord_bot.settings import DiscordConfig
 from adapters.discord_bot.surfaces import ChannelSurface
 from adapters.discord_bot.views import persistent_view
 from bot.engine.engine import Engine
-from bot.engine.messages import ChatKey
 from bot.engine.ports import Outgoing
 from bot.engine.tasks import Supervisor
+from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 

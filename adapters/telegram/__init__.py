@@ -1,4 +1,4 @@
-"""The Telegram adapter (python-telegram-bot): `run_telegram` runs it in polling or webhook mode."""
+"""The Telegram adapter (python-telegram-bot): `run_telegram` serves an Application in polling or webhook mode."""
 
 from adapters.telegram.runner import run_telegram
 

@@ -10,8 +10,9 @@ from telegram import CallbackQuery, Chat, Message, MessageEntity, User
 
 from adapters.telegram.options import PLATFORM
 from adapters.telegram.texts import COMMANDS
-from bot.engine.messages import Action, ChatKey
+from bot.engine.messages import Action
 from bot.engine.uploads import extension
+from bot.store.keys import ChatKey
 
 # Commands answered in groups without a mention (privacy mode delivers these); /start comes from "Start".
 GROUP_COMMANDS = frozenset(name for name, _, _ in COMMANDS) | {"start"}

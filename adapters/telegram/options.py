@@ -32,3 +32,10 @@ class Options:
     connect_timeout: float = 10.0
     pool_timeout: float = 5.0
     polling_timeout: float = 30.0  # long-poll duration of getUpdates
+
+    @classmethod
+    def for_server(cls, *, local_mode: bool) -> Options:
+        """The limits of the cloud Bot API, or of a self-hosted server started with --local."""
+        if local_mode:
+            return cls(upload_limit=LOCAL_UPLOAD_LIMIT, download_limit=None, local_mode=True)
+        return cls()

@@ -17,9 +17,9 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 from adapters.telegram.options import CAPTION_LIMIT, PLATFORM, TEXT_LIMIT, Options
 from adapters.telegram.sender import Sender, Where, is_too_large, retry_seconds
 from adapters.telegram.texts import say
-from bot.engine.messages import ChatKey
 from bot.engine.ports import Button, Counting, Limits, Post, Video
 from bot.engine.refusals import EditRefused, NotDelivered, Refused, SlowDown, TooLarge, Unconfirmed
+from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 

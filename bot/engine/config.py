@@ -1,9 +1,10 @@
-"""Plain values the engine runs with, built from `Settings` by the composition root."""
+"""What the engine runs with: its timings (read from the environment by `bot.config.EngineSettings`) and limits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_UPLOAD_BYTES = 200 * 1000 * 1000
 ACCEPTED_EXTENSIONS = frozenset(
@@ -16,21 +17,27 @@ ACCEPTED_MIME = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class EngineConfig:
-    """Timings and limits; every delay is in seconds."""
+class EngineTimings(BaseModel):
+    """The engine's knobs, in seconds, declared once: the settings tree reads each from its unprefixed variable."""
+
+    stream_timeout: float = Field(900.0, description="Cap on one agent turn (/run_sse).")
+    stream_idle_timeout: float = Field(600.0, description="Keepalives only for this long: the turn is given up.")
+    keepalive_ping_interval: float = Field(120.0, description="Least time between \"Still working...\" pings.")
+    render_poll_initial: float = Field(2.0, description="Render polling: the first delay.")
+    render_poll_max: float = Field(15.0, description="Render polling: the longest delay.")
+    render_poll_factor: float = Field(1.5, description="Render polling: the back-off factor between polls.")
+    render_timeout: float = Field(600.0, description="Render polling: give up after this long.")
+    recovery_first_wait: float = Field(30.0, description="After a dropped stream: time to the first state check.")
+    recovery_wait: float = Field(60.0, description="After a dropped stream: time between later state checks.")
+    recovery_checks: int = Field(5, description="After a dropped stream: state checks before giving up.")
+    lock_lease: float = Field(120.0, description="A chat's turn lock lapses after this long if its process dies.")
+
+
+class EngineConfig(EngineTimings):
+    """Timings and limits the engine runs with; the composition root adds the values it derives."""
+
+    model_config = ConfigDict(frozen=True)
 
     workdir: Path
     web_url: str = "https://nemovideo.com"
-    stream_timeout: float = 900.0
-    stream_idle_timeout: float = 600.0
-    keepalive_ping_interval: float = 120.0
-    render_poll_initial: float = 2.0
-    render_poll_max: float = 15.0
-    render_poll_factor: float = 1.5
-    render_timeout: float = 600.0
-    recovery_first_wait: float = 30.0
-    recovery_wait: float = 60.0
-    recovery_checks: int = 5
-    lock_lease: float = 120.0
     max_upload_bytes: int = MAX_UPLOAD_BYTES

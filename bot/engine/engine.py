@@ -11,7 +11,7 @@ from bot.engine.config import EngineConfig
 from bot.engine.explain import explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.leases import held
-from bot.engine.messages import Attachment, ChatKey, Incoming
+from bot.engine.messages import Attachment, Incoming
 from bot.engine.ports import NemoApi, Outgoing, Platform, Store
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
@@ -22,6 +22,8 @@ from bot.engine.timeline_zh import localize
 from bot.engine.turns import Turns
 from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
+from bot.store.errors import StoreUnavailable
+from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
@@ -43,10 +45,10 @@ class Engine:
         self._sleep = sleep
         self._config = config
         self._relay = Relay(nemo, store, config, clock, sleep)
-        self._cancelling: set[str] = set()
+        self._cancelling: set[ChatKey] = set()
         self._exporter = Exporter(nemo, store, config, sleep, user_cancelled=self._cancelling.__contains__)
         self._turns = Turns(nemo, store, config)
-        self._running: dict[str, asyncio.Task[None]] = {}
+        self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self.background = Supervisor()
         self.replies = ReplyLayer(self.background)
 
@@ -54,13 +56,16 @@ class Engine:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
         out = self.replies.to(msg.chat, chat, msg.locale)
         try:
-            if msg.message_id and not await self._store.first_sighting(f"{msg.chat}:{msg.message_id}"):
+            if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id):
                 log.info("ignoring a message seen before in %s", msg.chat)
                 return
             await self._dispatch(msg, route(msg.text, bool(msg.attachments)), out)
         except NemoError as exc:
             log.warning("nemo error in %s: %s", msg.chat, exc)
             await self._tell(out, explain(exc, msg.locale, self._config.web_url))
+        except StoreUnavailable as exc:
+            log.warning("store unavailable in %s: %s", msg.chat, exc)
+            await self._tell(out, say("store_unavailable", msg.locale))
         except Exception:
             log.exception("handler failed in %s", msg.chat)
             await self._tell(out, "⚠️ 出了点问题，请重试。" if msg.locale.startswith("zh") else
@@ -75,7 +80,7 @@ class Engine:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
         jobs = [job for job in jobs if job not in stale]
         for job in jobs:
-            chat = ChatKey.parse(job.chat_key)
+            chat = job.chat_key
             out = self.replies.to(chat, platforms[job.platform].outgoing(chat, job.reply_to, job.locale), job.locale)
             self.background.spawn(self._resume_one(job, out), name=f"resume-{job.render_id}")
         return len(jobs)
@@ -91,6 +96,10 @@ class Engine:
         except NemoError as exc:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
             await self._tell(out, explain(exc, job.locale, self._config.web_url))
+        except StoreUnavailable as exc:
+            # The job stays open in the store, so the next start resumes it.
+            log.warning("store unavailable resuming render %s: %s", job.render_id, exc)
+            await self._tell(out, say("store_unavailable", job.locale))
 
     async def _dispatch(self, msg: Incoming, decision: Route, out: Replies) -> None:
         intent = decision.intent
@@ -124,7 +133,7 @@ class Engine:
             await self._work_in(session, msg, decision, items, out)
         except SessionNotFound:
             # Nothing was charged: the session was refused before any work. Start over once.
-            await self._store.drop_session(str(msg.chat))
+            await self._store.drop_session(msg.chat)
             await out.send_text(say("session_restarted", msg.locale))
             session = await self._turns.session(msg, out)
             await self._work_in(session, msg, decision, items, out)
@@ -138,7 +147,7 @@ class Engine:
         prompt = await self._turns.upload(session, msg, decision, items, out)
         if prompt:
             await out.show_working()
-            await self._relay.turn(str(msg.chat), session.session_id, prompt, out, msg.locale)
+            await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
 
     async def _export(self, session: ChatSession, msg: Incoming, out: Replies) -> None:
         state = await self._nemo.state(session.session_id)
@@ -147,14 +156,14 @@ class Engine:
             return
         await out.show_working()
         job = RenderJob(
-            render_id=new_render_id(), chat_key=str(msg.chat), session_id=session.session_id,
+            render_id=new_render_id(), chat_key=msg.chat, session_id=session.session_id,
             created_at=time.time(), requested_by=None if msg.direct else msg.user_name,
             locale=msg.locale, platform=msg.chat.platform, reply_to=msg.message_id,
         )
         await self._exporter.start(job, state.draft, out)
 
     async def _status(self, msg: Incoming, out: Replies) -> None:
-        session = await self._store.get_session(str(msg.chat))
+        session = await self._store.get_session(msg.chat)
         if session is None:
             await out.send_text(say("timeline_empty", msg.locale))
             return
@@ -165,29 +174,29 @@ class Engine:
         await out.send_text(localize(summarize(state.draft), msg.locale))
 
     async def _new(self, msg: Incoming, out: Replies) -> None:
-        await self._store.drop_session(str(msg.chat))
+        await self._store.drop_session(msg.chat)
         await out.send_text(say("new_session", msg.locale))
         await self._turns.session(msg, out)
 
     async def _cancel(self, msg: Incoming, out: Replies) -> None:
-        task = self._running.get(str(msg.chat))
+        task = self._running.get(msg.chat)
         if task is None or task.done():
             await out.send_text(say("nothing_to_cancel", msg.locale))
             return
-        self._cancelling.add(str(msg.chat))
+        self._cancelling.add(msg.chat)
         task.cancel()
 
     async def _locked(
         self, msg: Incoming, out: Replies, work: Callable[[Incoming, Replies], Awaitable[object]],
     ) -> None:
         """Run paid or stateful work under the chat's lock; a busy chat gets a note, never a second job."""
-        key = str(msg.chat)
-        async with held(self._store, key, self._config.lock_lease) as mine:
+        chat = msg.chat
+        async with held(self._store.turn_lock(chat), self._config.lock_lease) as mine:
             if not mine:
                 await out.send_text(say("busy", msg.locale))
                 return
-            task = asyncio.create_task(_run(work, msg, out), name=f"turn-{key}")
-            self._running[key] = task
+            task = asyncio.create_task(_run(work, msg, out), name=f"turn-{chat}")
+            self._running[chat] = task
             try:
                 await asyncio.wait({task})
             except asyncio.CancelledError:
@@ -196,8 +205,8 @@ class Engine:
                 await asyncio.wait({task})
                 raise
             finally:
-                self._running.pop(key, None)
-                self._cancelling.discard(key)
+                self._running.pop(chat, None)
+                self._cancelling.discard(chat)
         if task.cancelled():
             await out.send_text(say("cancelled", msg.locale))
             return

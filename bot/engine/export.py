@@ -20,17 +20,10 @@ from bot.engine.progress import Progress
 from bot.engine.replies import Replies
 from bot.engine.texts import say
 from bot.nemo.draft import Draft
-from bot.nemo.errors import (
-    BadRequest,
-    ConnectionLost,
-    NemoError,
-    NemoTimeout,
-    RateLimited,
-    RenderFailed,
-    ServerError,
-)
+from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, Transient, Unconfirmed
 from bot.nemo.models import ProjectState, RenderStatus
 from bot.nemo.wire import RenderState
+from bot.store.keys import ChatKey
 from bot.store.models import JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
@@ -49,7 +42,7 @@ class Exporter:
 
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig,
-        sleep: Sleep = asyncio.sleep, user_cancelled: Callable[[str], bool] = lambda chat_key: True,
+        sleep: Sleep = asyncio.sleep, user_cancelled: Callable[[ChatKey], bool] = lambda chat: True,
     ) -> None:
         self._nemo = nemo
         self._store = store
@@ -75,12 +68,12 @@ class Exporter:
 
     def _owning(self, job: RenderJob) -> contextlib.AbstractAsyncContextManager[bool]:
         """One process follows a render at a time, so replicas never deliver or report it twice."""
-        return held(self._store, f"render:{job.render_id}", self._config.lock_lease)
+        return held(self._store.render_lease(job.render_id), self._config.lock_lease)
 
     async def _submit(self, job: RenderJob, draft: Draft, out: Replies, progress: Progress) -> None:
         try:
             await self._nemo.submit_render(job.session_id, draft, job.render_id)
-        except (NemoTimeout, ConnectionLost):
+        except Unconfirmed:
             # Unknown whether it arrived: polling tells (an unknown id is submitted then, under the same id).
             log.warning("render %s submit unconfirmed; following it", job.render_id)
         except RenderFailed:
@@ -147,12 +140,10 @@ class Exporter:
         """The render's status; None after a passing failure (the next poll tries again)."""
         try:
             return await self._nemo.render_status(job.render_id)
-        except (ServerError, ConnectionLost, NemoTimeout, RateLimited) as exc:
+        except Transient as exc:
             log.warning("polling render %s failed for now: %s", job.render_id, exc)
             return None
-        except BadRequest as exc:
-            if exc.http_status != 404:
-                raise
+        except RenderNotFound:
             # The job was saved but its submit never arrived (a process died in between): submit it now, same id.
             log.info("render %s unknown to Nemo; submitting it", job.render_id)
             state = await self._nemo.state(job.session_id)

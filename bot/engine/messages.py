@@ -7,23 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-
-@dataclass(frozen=True, slots=True)
-class ChatKey:
-    """One conversation: a platform, a chat, and a thread or topic where there is one."""
-
-    platform: str
-    chat_id: str
-    thread_id: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.platform}:{self.chat_id}:{self.thread_id or '-'}"
-
-    @classmethod
-    def parse(cls, text: str) -> ChatKey:
-        """The inverse of `str()`: rebuild a key read back from the store."""
-        platform, chat_id, thread = text.split(":", 2)
-        return cls(platform, chat_id, None if thread == "-" else thread)
+from bot.store.keys import ChatKey
 
 
 @dataclass(frozen=True, slots=True)

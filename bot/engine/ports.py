@@ -8,10 +8,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.engine.messages import Action, ChatKey
+from bot.engine.messages import Action
 from bot.nemo.draft import Draft
 from bot.nemo.events import AgentEvent
 from bot.nemo.models import Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
+from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, RenderJob
 
 
@@ -69,38 +70,48 @@ class NemoApi(NemoAgent, NemoMedia, NemoRender, Protocol):
 
 
 class SessionStore(Protocol):
-    """Chat sessions and the last state seen per chat."""
+    """Chat sessions and the last state seen per chat and session."""
 
-    async def get_session(self, chat_key: str) -> ChatSession | None:
+    async def get_session(self, chat: ChatKey) -> ChatSession | None:
         """The chat's Nemo session, if any."""
 
-    async def put_session(self, chat_key: str, session: ChatSession) -> None:
+    async def put_session(self, chat: ChatKey, session: ChatSession) -> None:
         """Remember the chat's Nemo session."""
 
-    async def drop_session(self, chat_key: str) -> None:
+    async def drop_session(self, chat: ChatKey) -> None:
         """Forget the chat's session (a fresh one is made on the next message)."""
 
-    async def get_last_state(self, chat_key: str) -> dict[str, Any] | None:
-        """The project state seen at the end of the chat's last turn."""
+    async def get_last_state(self, chat: ChatKey, session_id: str) -> dict[str, Any] | None:
+        """The project state seen at the end of the chat's last turn in the session."""
 
-    async def put_last_state(self, chat_key: str, state: dict[str, Any]) -> None:
-        """Remember the project state for the next diff."""
+    async def put_last_state(self, chat: ChatKey, session_id: str, state: dict[str, Any]) -> None:
+        """Remember the session's project state for the next diff."""
+
+
+class Lease(Protocol):
+    """A key one owner holds at a time, lapsing unless the owner extends it."""
+
+    async def acquire(self, owner: str, seconds: float) -> bool:
+        """Take the lease for `seconds`; False while anyone holds it."""
+
+    async def extend(self, owner: str, seconds: float) -> bool:
+        """Reset a held lease to `seconds` from now."""
+
+    async def release(self, owner: str) -> bool:
+        """Release a held lease."""
 
 
 class TurnStore(Protocol):
-    """Idempotency and the per-chat turn lock."""
+    """Idempotency, and the leases that keep a piece of work to one process at a time."""
 
-    async def first_sighting(self, message_key: str, ttl: float = ...) -> bool:
-        """True only the first time a message key is seen."""
+    async def first_sighting(self, chat: ChatKey, message_id: str, ttl: float = ...) -> bool:
+        """True only the first time a chat's message is seen."""
 
-    async def acquire_lock(self, chat_key: str, owner: str, lease: float) -> bool:
-        """Take the chat's turn lock for `lease` seconds."""
+    def turn_lock(self, chat: ChatKey) -> Lease:
+        """The chat's turn lock."""
 
-    async def extend_lock(self, chat_key: str, owner: str, lease: float) -> bool:
-        """Extend a held lock."""
-
-    async def release_lock(self, chat_key: str, owner: str) -> bool:
-        """Release a held lock."""
+    def render_lease(self, render_id: str) -> Lease:
+        """The lease of the process following a render."""
 
 
 class RenderStore(Protocol):

@@ -21,6 +21,8 @@ from bot.nemo.draft import describe_changes
 from bot.nemo.errors import NemoError, NemoTimeout, StreamDropped
 from bot.nemo.events import AgentEvent, AgentText, Keepalive, StreamError, ToolCall, ToolResult
 from bot.nemo.models import ProjectState
+from bot.store.errors import StoreError
+from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +64,9 @@ class Relay:
         self._clock = clock
         self._sleep = sleep
 
-    async def turn(self, chat_key: str, session_id: str, text: str, out: Replies, locale: str) -> None:
+    async def turn(self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str) -> None:
         """Send `text` to the agent exactly once and relay the turn."""
-        state_key = f"{chat_key}/{session_id}"  # per session, so a fresh project never diffs against the old one
-        before = await self._before(state_key, session_id)
+        before = await self._before(chat, session_id)
         now = self._clock()
         view = _TurnView(last_event=now, last_ping=now, started=now)
         outcome = "turn_done"
@@ -89,10 +90,10 @@ class Relay:
         try:
             if outcome == "turn_dropped":
                 await out.send_text(say("connection_lost_checking", locale))
-                await self._recover(state_key, session_id, before, out, locale)
+                await self._recover(chat, session_id, before, out, locale)
             else:
-                await self._after(state_key, session_id, before, out, locale, view)
-        except NemoError as exc:
+                await self._after(chat, session_id, before, out, locale, view)
+        except (NemoError, StoreError) as exc:
             log.warning("checking the result of a turn failed: %s", exc)
             await out.send_text(say("check_later", locale))
 
@@ -146,21 +147,21 @@ class Relay:
         else:
             await view.progress.update(text)
 
-    async def _before(self, chat_key: str, session_id: str) -> ProjectState:
-        raw = await self._store.get_last_state(chat_key)
+    async def _before(self, chat: ChatKey, session_id: str) -> ProjectState:
+        raw = await self._store.get_last_state(chat, session_id)
         if raw is not None:
             return ProjectState.from_wire(raw, session_id)
         state = await self._nemo.state(session_id)
-        await self._store.put_last_state(chat_key, state.raw)
+        await self._store.put_last_state(chat, session_id, state.raw)
         return state
 
     async def _after(
-        self, chat_key: str, session_id: str, before: ProjectState, out: Replies, locale: str, view: _TurnView,
+        self, chat: ChatKey, session_id: str, before: ProjectState, out: Replies, locale: str, view: _TurnView,
     ) -> None:
         if view.said and not view.tools:
             return
         after = await self._nemo.state(session_id)
-        await self._store.put_last_state(chat_key, after.raw)
+        await self._store.put_last_state(chat, session_id, after.raw)
         if view.said or view.failed:
             return
         changes = describe_changes(before, after)
@@ -170,7 +171,7 @@ class Relay:
             await out.send_text(say("no_changes", locale))
 
     async def _recover(
-        self, chat_key: str, session_id: str, before: ProjectState, out: Replies, locale: str,
+        self, chat: ChatKey, session_id: str, before: ProjectState, out: Replies, locale: str,
     ) -> None:
         """After a dropped stream: never re-send; watch the state until it changes or we give up."""
         for check in range(self._config.recovery_checks):
@@ -179,7 +180,7 @@ class Relay:
             after = await self._nemo.state(session_id)
             changes = describe_changes(before, after)
             if changes:
-                await self._store.put_last_state(chat_key, after.raw)
+                await self._store.put_last_state(chat, session_id, after.raw)
                 await _report(out, locale, changes)
                 return
         await out.send_text(say("connection_lost_failed", locale))

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.engine.fitting import split, truncate
-from bot.engine.messages import Action, ChatKey
+from bot.engine.messages import Action
 from bot.engine.ports import Button, Outgoing, Post, Video
 from bot.engine.progress import Clock, Paces, Pacing, Progress
 from bot.engine.refusals import Refused, TooLarge
 from bot.engine.tasks import Supervisor
 from bot.engine.texts import pick_language, say
+from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 

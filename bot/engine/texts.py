@@ -120,6 +120,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Send a file (or a link to one) to upload. Usage: upload <url>",
         "请发送文件（或文件链接）来上传。用法：上传 <链接>",
     ),
+    "store_unavailable": (
+        "⚠️ My storage is unavailable right now. Please try again in a moment.",
+        "⚠️ 我的存储暂时不可用，请稍后再试。",
+    ),
     "session_restarted": (
         "ℹ️ Your previous project had expired, so I started a new one.",
         "ℹ️ 之前的项目已失效，已为你新建项目。",

@@ -33,8 +33,7 @@ class Turns:
 
     async def session(self, msg: Incoming, out: Replies) -> ChatSession:
         """The chat's Nemo session; the first contact creates it and says so."""
-        key = str(msg.chat)
-        found = await self._store.get_session(key)
+        found = await self._store.get_session(msg.chat)
         if found is not None:
             return found
         await out.send_text(say("setting_up", msg.locale))
@@ -44,7 +43,7 @@ class Turns:
             session_id=created.session_id, task_id=created.task_id, language=language,
             created_at=time.time(), user_id=created.user_id,
         )
-        await self._store.put_session(key, session)
+        await self._store.put_session(msg.chat, session)
         await out.send_text(say("ready", msg.locale))
         return session
 

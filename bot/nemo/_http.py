@@ -16,9 +16,9 @@ import anyio
 import httpx
 from httpx_sse import aconnect_sse
 
-from bot.nemo._wire import Who, raise_for_reply, translate, unwrap
-from bot.nemo.errors import AuthError, MalformedReply, NemoError, RateLimited
+from bot.nemo.errors import AuthError, MalformedReply, NemoError, NotFound, RateLimited
 from bot.nemo.models import AnonToken
+from bot.nemo.seam import Who, raise_for_reply, translated, unwrap
 from bot.nemo.wire import EVENT_STREAM, Endpoint, Header
 
 log = logging.getLogger(__name__)
@@ -138,9 +138,11 @@ class Channel:
         log.info("anonymous token issued for user %s", anon.user_id)
         return anon
 
-    async def call(self, method: str, path: str, *, body: Any = None, files: Any = None) -> dict[str, Any]:
-        """One authenticated JSON (or multipart) request; the unwrapped payload."""
-        return await self.retrying(lambda token: self._json(method, path, token, body, None, files))
+    async def call(
+        self, method: str, path: str, *, body: Any = None, files: Any = None, missing: type[NotFound] | None = None,
+    ) -> dict[str, Any]:
+        """One authenticated JSON (or multipart) request; the unwrapped payload (`missing`: what a 404 means)."""
+        return await self.retrying(lambda token: self._json(method, path, token, body, None, files, missing))
 
     async def _json(
         self,
@@ -150,14 +152,15 @@ class Channel:
         body: Any,
         extra: Mapping[str, str] | None,
         files: Any = None,
+        missing: type[NotFound] | None = None,
     ) -> dict[str, Any]:
         """Send once and unwrap."""
-        with translate():
+        with translated():
             response = await self.http.request(
                 method, self.base_url + path, headers=self.headers(token, extra), json=body, files=files
             )
         log.debug("%s %s -> %s", method, path, response.status_code)
-        return unwrap(response, self.who())
+        return unwrap(response, self.who(), missing)
 
     async def retrying(self, attempt: Callable[[str | None], Awaitable[T]], *, authed: bool = True) -> T:
         """Run `attempt` with a token, re-authenticating once on 1001 and waiting once on 429."""
@@ -166,7 +169,7 @@ class Channel:
             token = await self.token() if authed else None
             try:
                 return await attempt(token)
-            except (AuthError, RateLimited) as exc:
+            except NemoError as exc:
                 await self.recover(exc, token, budget)
 
     async def recover(self, exc: NemoError, token: str | None, budget: Budget) -> None:
@@ -190,7 +193,7 @@ class Channel:
         """An open /run_sse response, or the NemoError its refusal stands for (no retry here)."""
         limits = self.http.timeout
         timeout = httpx.Timeout(connect=limits.connect, read=idle, write=limits.write, pool=limits.pool)
-        with translate():
+        with translated():
             async with aconnect_sse(
                 self.http, "POST", self.base_url + path, json=body, headers=self.headers(token), timeout=timeout
             ) as source:
@@ -212,7 +215,7 @@ class Channel:
         """One streamed GET into a `.part` file, renamed into place once complete."""
         part = dest.with_name(dest.name + ".part")
         try:
-            with translate():
+            with translated():
                 async with self.http.stream("GET", url, headers=headers) as response:
                     size = await self._save(response, part)
             await anyio.Path(part).replace(dest)

@@ -19,11 +19,11 @@ from httpx_sse._decoders import SSELineDecoder
 
 from bot.nemo._http import Auth, Budget, Channel
 from bot.nemo._json import need_str
-from bot.nemo._wire import translate
 from bot.nemo.draft import Draft
-from bot.nemo.errors import AuthError, RateLimited, RenderFailed
+from bot.nemo.errors import AuthError, NemoError, RenderFailed, RenderNotFound
 from bot.nemo.events import AgentEvent, Keepalive, StreamDecoder
 from bot.nemo.models import AnonToken, Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
+from bot.nemo.seam import translated
 from bot.nemo.wire import APP_NAME, ME, Endpoint, Header, RenderState
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class NemoClient:
                         async for event in events:
                             yield event
                 return
-            except (AuthError, RateLimited) as exc:
+            except NemoError as exc:
                 # A refusal before the stream starts charged nothing, so it may be retried; after, never.
                 if started:
                     raise
@@ -129,7 +129,7 @@ class NemoClient:
         deadline = loop.time() + self._idle
         async with aclosing(_lines(response)) as lines:
             while True:
-                with translate(streaming=True):
+                with translated(streaming=True):
                     async with asyncio.timeout_at(deadline):
                         line = await anext(lines, None)
                 if line is None:
@@ -171,8 +171,9 @@ class NemoClient:
         return _checked(RenderStatus.from_wire(await self._channel.call("POST", Endpoint.RENDER, body=body), render_id))
 
     async def render_status(self, render_id: str) -> RenderStatus:
-        """Poll a render (both documented shapes); RenderFailed once it failed or was cancelled."""
-        data = await self._channel.call("GET", Endpoint.RENDER_STATUS.format(rid=quote(render_id, safe="")))
+        """Poll a render (both documented shapes); RenderFailed once it ended badly, RenderNotFound if unknown."""
+        path = Endpoint.RENDER_STATUS.format(rid=quote(render_id, safe=""))
+        data = await self._channel.call("GET", path, missing=RenderNotFound)
         return _checked(RenderStatus.from_wire(data, render_id))
 
     async def cancel_render(self, render_id: str) -> None:

@@ -1,21 +1,26 @@
-"""Every failure the Nemo API client raises, one tree subclassed by what the caller does next.
+"""Every failure the Nemo API client raises, one tree grouped by what the caller does next.
 
     NemoError
-    ├── AuthError           1001 (also 1010/1011, HTTP 401): re-authenticate
-    ├── SessionNotFound     1002, HTTP 404 "Session not found": create a new session
-    ├── CreditsExhausted    2001: `.user_id`, `.register_url` (anonymous users register to get more)
-    ├── ExportBlocked       HTTP 402: not credits; register to unlock export
-    ├── UploadRejected      the file was refused
-    │   ├── UnsupportedFileType   4001
-    │   └── FileTooLarge          4002
-    ├── BadRequest          HTTP 400/422, other 4xx, unknown codes, `{"success": false}`
-    ├── RateLimited         HTTP 429, after the one retry
-    ├── ServerError         HTTP 5xx
-    ├── NemoTimeout         a request or an agent turn went quiet for too long
-    ├── ConnectionLost      the transport failed
-    │   └── StreamDropped   the /run_sse stream was cut mid-way (do not re-send: poll the state)
-    ├── MalformedReply      the reply is not the documented shape
-    └── RenderFailed        a render ended failed or cancelled: `.render_id`, `.reason`
+    ├── AuthError                1001 (also 1010/1011, HTTP 401): re-authenticate
+    ├── NotFound                 what the request names is unknown: make it again
+    │   ├── SessionNotFound      1002, HTTP 404 "Session not found": create a new session
+    │   └── RenderNotFound       HTTP 404 for a render id: submit it (again) under the same id
+    ├── Refused                  understood and refused: tell the user, retrying will not help
+    │   ├── CreditsExhausted     2001: `.user_id`, `.register_url` (anonymous users register to get more)
+    │   ├── ExportBlocked        HTTP 402: not credits; register to unlock export
+    │   ├── UploadRejected       the file was refused
+    │   │   ├── UnsupportedFileType   4001
+    │   │   └── FileTooLarge          4002
+    │   └── BadRequest           HTTP 400/422, other 4xx, unknown codes, `{"success": false}`
+    ├── Transient                a passing failure: wait and try again
+    │   ├── RateLimited          HTTP 429, after the one retry
+    │   ├── ServerError          HTTP 5xx
+    │   └── Unconfirmed          the request may have arrived: never re-send a paid one, look at its state
+    │       ├── NemoTimeout      a request or an agent turn went quiet for too long
+    │       └── ConnectionLost   the transport failed
+    │           └── StreamDropped   the /run_sse stream was cut mid-way
+    ├── MalformedReply           the reply is not the documented shape
+    └── RenderFailed             a render ended failed or cancelled: `.render_id`, `.reason`
 
 Every error has `.code` (the envelope code, or None) and `.http_status` (or None). Messages pass through
 `redact()`, so a bearer token echoed by a server or a library never reaches a log line.
@@ -51,11 +56,31 @@ class AuthError(NemoError):
     """The token is missing, expired or refused (1001)."""
 
 
-class SessionNotFound(NemoError):
+class NotFound(NemoError):
+    """The session or render a request names is unknown to the server."""
+
+
+class Refused(NemoError):
+    """The server understood the request and will not do it; the user is told why."""
+
+
+class Transient(NemoError):
+    """A passing failure: the same request may succeed after a wait."""
+
+
+class Unconfirmed(Transient):
+    """The request may have reached the server: a paid request is never re-sent, its state is checked."""
+
+
+class SessionNotFound(NotFound):
     """The chat session is gone (1002 or ADK's 404); a new one must be created."""
 
 
-class CreditsExhausted(NemoError):
+class RenderNotFound(NotFound):
+    """The render id is unknown (HTTP 404): its submit never arrived."""
+
+
+class CreditsExhausted(Refused):
     """Not enough credits (2001); anonymous users get a registration link."""
 
     def __init__(
@@ -72,11 +97,11 @@ class CreditsExhausted(NemoError):
         self.register_url = register_url
 
 
-class ExportBlocked(NemoError):
+class ExportBlocked(Refused):
     """Export refused with HTTP 402: a plan or attribution problem, not credits."""
 
 
-class UploadRejected(NemoError):
+class UploadRejected(Refused):
     """The server refused an uploaded file."""
 
 
@@ -88,23 +113,23 @@ class FileTooLarge(UploadRejected):
     """The file is over the size limit (4002)."""
 
 
-class BadRequest(NemoError):
+class BadRequest(Refused):
     """The server refused the request (4xx, unknown code, or an unsuccessful render envelope)."""
 
 
-class RateLimited(NemoError):
+class RateLimited(Transient):
     """HTTP 429 again after waiting once."""
 
 
-class ServerError(NemoError):
+class ServerError(Transient):
     """The server failed (5xx)."""
 
 
-class NemoTimeout(NemoError):
+class NemoTimeout(Unconfirmed):
     """A request, or an agent turn, stayed silent for too long."""
 
 
-class ConnectionLost(NemoError):
+class ConnectionLost(Unconfirmed):
     """The connection failed or broke."""
 
 

@@ -1,4 +1,4 @@
-"""Every Redis key the store uses, built in one place under one prefix."""
+"""Every Redis key the store uses, built in one place under one prefix, from typed parts."""
 
 from __future__ import annotations
 
@@ -10,12 +10,31 @@ _PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]*")
 
 
 @dataclass(frozen=True, slots=True)
+class ChatKey:
+    """One conversation: a platform, a chat, and a thread or topic where there is one."""
+
+    platform: str
+    chat_id: str
+    thread_id: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.chat_id}:{self.thread_id or '-'}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChatKey:
+        """The inverse of `str()`: rebuild a key read back from the store; ValueError if it is not one."""
+        platform, chat_id, thread = text.split(":", 2)
+        return cls(platform, chat_id, None if thread == "-" else thread)
+
+
+@dataclass(frozen=True, slots=True)
 class Keys:
     """Key builder: `{prefix}:kind:id`.
 
     The prefix sits in braces, a Redis Cluster hash tag: every key of one bot lands in one slot, so the
     multi-key transactions the store runs stay valid on a cluster. The braces also keep prefixes apart:
-    `{a}:...` can never be `{a:b}:...`.
+    `{a}:...` can never be `{a:b}:...`. The strings are what deployed bots have written: changing one
+    loses that data.
     """
 
     prefix: str
@@ -33,13 +52,14 @@ class Keys:
         """A SCAN pattern matching every key of this prefix and no other."""
         return f"{self.root}*"
 
-    def session(self, chat_key: str) -> str:
+    def session(self, chat: ChatKey) -> str:
         """The chat's Nemo session."""
-        return f"{self.root}session:{chat_key}"
+        return f"{self.root}session:{chat}"
 
-    def last_state(self, chat_key: str) -> str:
-        """The project state seen at the end of the chat's last turn."""
-        return f"{self.root}state:{chat_key}"
+    def last_state(self, chat: ChatKey, session_id: str) -> str:
+        """The project state seen at the end of the chat's last turn in one session."""
+        # Per session, so a fresh project never diffs against the old one.
+        return f"{self.root}state:{chat}/{session_id}"
 
     def credentials(self) -> str:
         """The shared Nemo token."""
@@ -61,10 +81,14 @@ class Keys:
         """The marker that a render's delivery was claimed."""
         return f"{self.root}delivery:{render_id}"
 
-    def seen(self, message_key: str) -> str:
-        """The marker that a message was already handled."""
-        return f"{self.root}seen:{message_key}"
+    def seen(self, chat: ChatKey, message_id: str) -> str:
+        """The marker that a message in a chat was already handled."""
+        return f"{self.root}seen:{chat}:{message_id}"
 
-    def lock(self, chat_key: str) -> str:
+    def turn_lock(self, chat: ChatKey) -> str:
         """The chat's turn lock."""
-        return f"{self.root}lock:{chat_key}"
+        return f"{self.root}lock:{chat}"
+
+    def render_lease(self, render_id: str) -> str:
+        """The lease of the one process following a render."""
+        return f"{self.root}lock:render:{render_id}"

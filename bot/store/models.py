@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.store.errors import CorruptRecord
+from bot.store.keys import ChatKey
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -15,8 +17,9 @@ if TYPE_CHECKING:
 _R = TypeVar("_R", bound="DataclassInstance")
 
 
-def _dump(record: DataclassInstance) -> str:
-    return json.dumps(asdict(record), ensure_ascii=False, separators=(",", ":"))
+def _dump(record: DataclassInstance, **stored_as: object) -> str:
+    """The record as compact JSON; `stored_as` gives the stored form of fields that are not plain values."""
+    return json.dumps(asdict(record) | stored_as, ensure_ascii=False, separators=(",", ":"))
 
 
 def _load(cls: type[_R], text: str) -> _R:
@@ -99,7 +102,7 @@ class RenderJob:
     """A render the bot owes a chat: enough to resume polling and deliver after a restart."""
 
     render_id: str
-    chat_key: str
+    chat_key: ChatKey
     session_id: str
     created_at: float
     attempt: int = 1
@@ -110,14 +113,23 @@ class RenderJob:
     reply_to: str | None = None
 
     def to_json(self) -> str:
-        """Serialize for storage."""
-        return _dump(self)
+        """Serialize for storage (the chat as its key string, as every version has stored it)."""
+        return _dump(self, chat_key=str(self.chat_key))
 
     @classmethod
     def from_json(cls, text: str) -> RenderJob:
         """Rebuild from `to_json` output; raises CorruptRecord."""
         job = _load(cls, text)
         try:
-            return replace(job, status=JobStatus(job.status))
+            status = JobStatus(job.status)
         except ValueError as exc:
             raise CorruptRecord("stored RenderJob has an unknown status") from exc
+        return replace(job, status=status, chat_key=_chat(job.chat_key))
+
+
+def _chat(stored: object) -> ChatKey:
+    """The chat a stored job names; raises CorruptRecord when it is not a chat key string."""
+    if isinstance(stored, str):
+        with contextlib.suppress(ValueError):
+            return ChatKey.parse(stored)
+    raise CorruptRecord("stored RenderJob has an unreadable chat key")

@@ -16,9 +16,9 @@ from redis.asyncio.client import Pipeline
 
 from bot.store.atomic import Queue, compare_and_delete, compare_and_pexpire, decoded, transact
 from bot.store.errors import CorruptRecord
-from bot.store.keys import Keys
+from bot.store.keys import ChatKey, Keys
 from bot.store.models import ChatSession, Credentials, JobStatus, RenderJob
-from bot.store.seam import translated
+from bot.store.seam import operation
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _stored_status(text: str | None) -> JobStatus | None:
 
 
 class RedisStore:
-    """Sessions, credentials, render jobs, last states, idempotency and turn locks under one key prefix."""
+    """Sessions, credentials, render jobs, last states, idempotency and leases under one key prefix."""
 
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis
@@ -59,33 +59,33 @@ class RedisStore:
         """The key builder this store writes with."""
         return self._keys
 
-    @translated
+    @operation
     async def ping(self) -> None:
         """Check that Redis answers; raises StoreUnavailable."""
         await self._redis.ping()
 
     # Chat sessions and last states
 
-    @translated
-    async def get_session(self, chat_key: str) -> ChatSession | None:
+    @operation
+    async def get_session(self, chat: ChatKey) -> ChatSession | None:
         """The chat's Nemo session, if any."""
-        text = decoded(await self._redis.get(self._keys.session(chat_key)))
+        text = decoded(await self._redis.get(self._keys.session(chat)))
         return None if text is None else ChatSession.from_json(text)
 
-    @translated
-    async def put_session(self, chat_key: str, session: ChatSession) -> None:
+    @operation
+    async def put_session(self, chat: ChatKey, session: ChatSession) -> None:
         """Remember the chat's Nemo session."""
-        await self._redis.set(self._keys.session(chat_key), session.to_json())
+        await self._redis.set(self._keys.session(chat), session.to_json())
 
-    @translated
-    async def drop_session(self, chat_key: str) -> None:
+    @operation
+    async def drop_session(self, chat: ChatKey) -> None:
         """Forget the chat's session."""
-        await self._redis.delete(self._keys.session(chat_key))
+        await self._redis.delete(self._keys.session(chat))
 
-    @translated
-    async def get_last_state(self, chat_key: str) -> dict[str, Any] | None:
-        """The project state seen at the end of the chat's last turn."""
-        text = decoded(await self._redis.get(self._keys.last_state(chat_key)))
+    @operation
+    async def get_last_state(self, chat: ChatKey, session_id: str) -> dict[str, Any] | None:
+        """The project state seen at the end of the chat's last turn in the session."""
+        text = decoded(await self._redis.get(self._keys.last_state(chat, session_id)))
         if text is None:
             return None
         try:
@@ -96,35 +96,36 @@ class RedisStore:
             raise CorruptRecord("stored last state is not a JSON object")
         return state
 
-    @translated
-    async def put_last_state(self, chat_key: str, state: dict[str, Any]) -> None:
-        """Remember the project state for the next diff."""
-        await self._redis.set(self._keys.last_state(chat_key), json.dumps(state, ensure_ascii=False))
+    @operation
+    async def put_last_state(self, chat: ChatKey, session_id: str, state: dict[str, Any]) -> None:
+        """Remember the session's project state for the next diff."""
+        key = self._keys.last_state(chat, session_id)
+        await self._redis.set(key, json.dumps(state, ensure_ascii=False))
 
     # Credentials and the client id
 
-    @translated
+    @operation
     async def get_credentials(self) -> Credentials | None:
         """The shared Nemo token, if one is kept."""
         text = decoded(await self._redis.get(self._keys.credentials()))
         return None if text is None else Credentials.from_json(text)
 
-    @translated
+    @operation
     async def put_credentials(self, credentials: Credentials) -> None:
         """Keep the shared Nemo token (its expiry is the caller's to check)."""
         await self._redis.set(self._keys.credentials(), credentials.to_json())
 
-    @translated
+    @operation
     async def drop_credentials(self) -> None:
         """Forget the shared token."""
         await self._redis.delete(self._keys.credentials())
 
-    @translated
+    @operation
     async def get_client_id(self) -> str | None:
         """The stable client id, if one was chosen."""
         return decoded(await self._redis.get(self._keys.client_id()))
 
-    @translated
+    @operation
     async def put_client_id_if_absent(self, client_id: str) -> str:
         """Keep `client_id` unless another process chose one first; returns the id that is kept."""
         key = self._keys.client_id()
@@ -146,7 +147,7 @@ class RedisStore:
         pipe.srem(open_set, job.render_id)
         pipe.pexpire(self._keys.delivery(job.render_id), ttl)
 
-    @translated
+    @operation
     async def put_render(self, job: RenderJob) -> None:
         """Save a render job; open unless delivered or failed. A delivered job is final and stays as it is."""
 
@@ -157,13 +158,13 @@ class RedisStore:
 
         await transact(self._redis, self._keys.render(job.render_id), plan)
 
-    @translated
+    @operation
     async def get_render(self, render_id: str) -> RenderJob | None:
         """One render job (closed ones are kept for CLOSED_RETENTION seconds)."""
         text = decoded(await self._redis.get(self._keys.render(render_id)))
         return None if text is None else RenderJob.from_json(text)
 
-    @translated
+    @operation
     async def open_renders(self) -> list[RenderJob]:
         """Every render job not yet delivered or failed, oldest first."""
         members = await self._redis.smembers(self._keys.open_renders())
@@ -184,12 +185,12 @@ class RedisStore:
                 jobs.append(job)
         return sorted(jobs, key=lambda j: (j.created_at, j.render_id))
 
-    @translated
+    @operation
     async def claim_delivery(self, render_id: str) -> bool:
         """True exactly once per render, across processes: the caller that gets True delivers it."""
         return bool(await self._redis.set(self._keys.delivery(render_id), "1", nx=True))
 
-    @translated
+    @operation
     async def close_render(self, render_id: str, status: JobStatus) -> None:
         """Mark a render delivered or failed, which takes it off the open set."""
         if JobStatus(status).is_open:
@@ -205,27 +206,46 @@ class RedisStore:
 
         await transact(self._redis, self._keys.render(render_id), plan)
 
-    # Idempotency and turn locks
+    # Idempotency and leases
 
-    @translated
-    async def first_sighting(self, message_key: str, ttl: float = WEEK) -> bool:
-        """True only the first time `message_key` is seen within `ttl` seconds."""
-        return bool(await self._redis.set(self._keys.seen(message_key), "1", nx=True, px=_ms(ttl)))
+    @operation
+    async def first_sighting(self, chat: ChatKey, message_id: str, ttl: float = WEEK) -> bool:
+        """True only the first time the chat's message `message_id` is seen within `ttl` seconds."""
+        return bool(await self._redis.set(self._keys.seen(chat, message_id), "1", nx=True, px=_ms(ttl)))
 
-    @translated
-    async def acquire_lock(self, chat_key: str, owner: str, lease: float) -> bool:
-        """Take the chat's turn lock for `lease` seconds; False while anyone (even `owner`) holds it."""
-        return bool(await self._redis.set(self._keys.lock(chat_key), owner, nx=True, px=_ms(lease)))
+    def turn_lock(self, chat: ChatKey) -> RedisLease:
+        """The chat's turn lock: one paid or stateful turn at a time."""
+        return RedisLease(self._redis, self._keys.turn_lock(chat))
 
-    @translated
-    async def extend_lock(self, chat_key: str, owner: str, lease: float) -> bool:
-        """Reset the lock's lease to `lease` seconds from now, only if `owner` still holds it."""
-        return await compare_and_pexpire(self._redis, self._keys.lock(chat_key), owner, _ms(lease))
+    def render_lease(self, render_id: str) -> RedisLease:
+        """The render's lease: one process follows and delivers it at a time."""
+        return RedisLease(self._redis, self._keys.render_lease(render_id))
 
-    @translated
-    async def release_lock(self, chat_key: str, owner: str) -> bool:
-        """Release the lock, only if `owner` still holds it."""
-        return await compare_and_delete(self._redis, self._keys.lock(chat_key), owner)
+
+class RedisLease:
+    """One key held by one owner at a time, lapsing unless its holder extends it."""
+
+    def __init__(self, redis: Redis, key: str) -> None:
+        self._redis = redis
+        self._key = key
+
+    def __repr__(self) -> str:
+        return f"RedisLease({self._key!r})"
+
+    @operation
+    async def acquire(self, owner: str, seconds: float) -> bool:
+        """Take the lease for `seconds`; False while anyone (even `owner`) holds it."""
+        return bool(await self._redis.set(self._key, owner, nx=True, px=_ms(seconds)))
+
+    @operation
+    async def extend(self, owner: str, seconds: float) -> bool:
+        """Reset the lease to `seconds` from now, only if `owner` still holds it."""
+        return await compare_and_pexpire(self._redis, self._key, owner, _ms(seconds))
+
+    @operation
+    async def release(self, owner: str) -> bool:
+        """Release the lease, only if `owner` still holds it."""
+        return await compare_and_delete(self._redis, self._key, owner)
 
 
 @asynccontextmanager

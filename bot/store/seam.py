@@ -1,9 +1,10 @@
-"""The one place Redis exceptions become store exceptions."""
+"""The seam between redis-py and the store: every Redis exception becomes a store exception here."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -16,17 +17,24 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
-def translated(fn: Callable[_P, Awaitable[_T]]) -> Callable[_P, Coroutine[Any, Any, _T]]:
-    """Wrap a store operation so callers see only StoreError and its subclasses."""
+@contextmanager
+def translated() -> Iterator[None]:
+    """Map Redis failures to StoreError; an unreachable or silent server is a StoreUnavailable."""
+    # Messages carry the exception type only: Redis errors may quote the URL, and the URL a password.
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        raise StoreUnavailable(f"Redis unavailable ({type(exc).__name__})") from exc
+    except RedisError as exc:
+        raise StoreError(f"Redis refused a store operation ({type(exc).__name__})") from exc
+
+
+def operation(fn: Callable[_P, Awaitable[_T]]) -> Callable[_P, Coroutine[Any, Any, _T]]:
+    """Run a store operation inside `translated()`, so callers see only StoreError and its subclasses."""
 
     @functools.wraps(fn)
     async def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
-        # Messages carry the exception type only: Redis errors may quote the URL, and the URL a password.
-        try:
+        with translated():
             return await fn(*args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise StoreUnavailable(f"Redis unavailable ({type(exc).__name__})") from exc
-        except RedisError as exc:
-            raise StoreError(f"Redis refused a store operation ({type(exc).__name__})") from exc
 
     return wrapper

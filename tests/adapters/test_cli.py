@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, configured_platforms, main
-from bot.config import Settings
+from bot.config import DiscordSettings, Settings, TelegramSettings, env_vars
 from tests.harness import wait_for
 from tests.telegram.conftest import fake_server
 from tests.telegram.fake_api import TOKEN, FakeBotApi
@@ -19,14 +19,15 @@ from tests.telegram.updates import ADA, Updates
 
 def test_help_lists_every_setting() -> None:
     text = build_parser().format_help()
-    for name in Settings.model_fields:
-        assert name.upper() in text
+    for var in env_vars():
+        assert f"  {var.name} " in text
 
 
 def test_platforms_follow_their_tokens() -> None:
+    telegram = TelegramSettings(_env_file=None, bot_token="123:abc")
     assert configured_platforms(Settings(_env_file=None)) == []
-    assert configured_platforms(Settings(_env_file=None, telegram_bot_token="123:abc")) == ["telegram"]
-    both = Settings(_env_file=None, telegram_bot_token="123:abc", discord_bot_token="x.y.z")
+    assert configured_platforms(Settings(_env_file=None, telegram=telegram)) == ["telegram"]
+    both = Settings(_env_file=None, telegram=telegram, discord=DiscordSettings(_env_file=None, bot_token="x.y.z"))
     assert configured_platforms(both) == ["telegram", "discord"]
 
 
@@ -64,10 +65,10 @@ async def test_plain_nemo_bot_with_a_telegram_token_serves_a_dm(tmp_path: Path) 
 
 
 def test_discord_settings_come_from_the_one_settings_object() -> None:
-    from adapters.discord_bot.settings import DiscordSettings
+    from bot.app_discord import discord_config
 
-    settings = Settings(_env_file=None, discord_guild_ids="1, 2", discord_api_url="http://127.0.0.1:9/api/")
-    config = DiscordSettings.from_settings(settings).config()
+    settings = Settings(_env_file=None, discord=DiscordSettings(guild_ids="1, 2", api_url="http://127.0.0.1:9/api/"))
+    config = discord_config(settings.discord)
     assert config.guild_ids == (1, 2)
     assert config.api_url == "http://127.0.0.1:9/api"
 

@@ -16,11 +16,11 @@ import discord
 from adapters.discord_bot.chats import PLATFORM
 from adapters.discord_bot.client import DiscordBot
 from adapters.discord_bot.outgoing import DiscordOutgoing
-from adapters.discord_bot.runner import open_discord
 from adapters.discord_bot.settings import DiscordConfig
+from bot.app_discord import open_discord
 from bot.engine.config import MAX_UPLOAD_BYTES
-from bot.engine.messages import ChatKey
 from bot.engine.replies import Replies
+from bot.store.keys import ChatKey
 from nemo_sim.config import SimConfig
 from tests.discord_bot.fake_discord import FakeDiscord, running
 from tests.discord_bot.payloads import CHANNEL, Payloads

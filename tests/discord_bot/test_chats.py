@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.keys import ChatKey
 from tests.discord_bot.payloads import CHANNEL, IN_CHANNEL, IN_THREAD, THREAD, bot_mention
 from tests.discord_bot.rig import FAST, open_rig
 
@@ -20,8 +21,8 @@ async def test_a_thread_gets_its_own_session(tmp_path: Path) -> None:
 
         for payload in (in_thread, in_channel):
             assert rig.webhook(payload, "PATCH")[0].content == "⚙️ Setting things up..."
-        thread_session = await rig.h.store.get_session(f"discord:{CHANNEL}:{THREAD}")
-        channel_session = await rig.h.store.get_session(f"discord:{CHANNEL}:-")
+        thread_session = await rig.h.store.get_session(ChatKey("discord", str(CHANNEL), str(THREAD)))
+        channel_session = await rig.h.store.get_session(ChatKey("discord", str(CHANNEL)))
         assert thread_session is not None
         assert channel_session is not None
         assert thread_session.session_id != channel_session.session_id
@@ -31,7 +32,7 @@ async def test_a_mention_continues_the_channels_session(tmp_path: Path) -> None:
     async with open_rig(tmp_path) as rig:
         rig.fake.channels[CHANNEL] = IN_CHANNEL.channel()
         await rig.feed(rig.make.command("video", {"prompt": "make a video of a lighthouse"}))
-        session = await rig.h.store.get_session(f"discord:{CHANNEL}:-")
+        session = await rig.h.store.get_session(ChatKey("discord", str(CHANNEL)))
         assert session is not None
 
         message = rig.make.message(f"{bot_mention()} add a title please")  # default intents: no content intent
@@ -50,7 +51,7 @@ async def test_a_mention_in_a_thread_continues_the_threads_session(tmp_path: Pat
     async with open_rig(tmp_path) as rig:
         rig.fake.channels[THREAD] = IN_THREAD.channel()
         await rig.feed(rig.make.command("video", {"prompt": "make a video of a comet"}, place=IN_THREAD))
-        session = await rig.h.store.get_session(f"discord:{CHANNEL}:{THREAD}")
+        session = await rig.h.store.get_session(ChatKey("discord", str(CHANNEL), str(THREAD)))
         assert session is not None
 
         await rig.feed(rig.make.message(f"{bot_mention()} add music", place=IN_THREAD))

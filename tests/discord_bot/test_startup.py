@@ -1,4 +1,4 @@
-"""`run_discord` for real: login and gateway discovery through DISCORD_API_URL, commands synced to the configured
+"""`serve_discord` for real: login and gateway discovery through DISCORD_API_URL, commands synced to the configured
 guild, events over the gateway, and a clean stop when cancelled."""
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from typing import Any
 import discord
 from pydantic import SecretStr
 
-from adapters.discord_bot import DiscordSettings, run_discord
 from bot.app import Bot
-from bot.config import Settings
+from bot.app_discord import serve_discord
+from bot.config import DiscordSettings
 from bot.engine.config import EngineConfig
+from bot.store.keys import ChatKey
 from tests.discord_bot.fake_discord import running
 from tests.discord_bot.fake_gateway import FakeGateway, guild
 from tests.discord_bot.payloads import CHANNEL, GUILD, IN_CHANNEL, IN_THREAD, THREAD, Payloads, bot_mention
@@ -30,11 +31,10 @@ async def test_run_discord_serves_commands_and_mentions_over_the_gateway_until_c
     async with running_bot(tmp_path, db=12) as h, running(tmp_path / "fake", gateway=gateway) as fake:
         timings: dict[str, Any] = dict(FAST)
         bot = Bot(h.nemo, h.store, EngineConfig(workdir=tmp_path / "work", **timings))
-        settings = Settings(_env_file=None, discord_bot_token=SecretStr("bot-secret"))
-        discord_settings = DiscordSettings(
-            _env_file=None, discord_api_url=fake.api_url, discord_guild_ids=(GUILD,),
+        settings = DiscordSettings(
+            _env_file=None, bot_token=SecretStr("bot-secret"), api_url=fake.api_url, guild_ids=(GUILD,),
         )
-        task = asyncio.create_task(run_discord(bot, settings, discord_settings))
+        task = asyncio.create_task(serve_discord(bot, settings))
         try:
             await asyncio.wait_for(gateway.identified.wait(), 10)
             assert gateway.identify is not None
@@ -54,7 +54,7 @@ async def test_run_discord_serves_commands_and_mentions_over_the_gateway_until_c
             await wait_for(lambda: any(call.custom_ids for call in fake.find("POST", thread_posts)))
             assert not fake.find("GET", "/channels/")  # the thread is known from GUILD_CREATE
             assert fake.find("POST", thread_posts)[0].content == "⚙️ 正在准备..."  # the server's language
-            assert await h.store.get_session(f"discord:{CHANNEL}:{THREAD}") is not None
+            assert await h.store.get_session(ChatKey("discord", str(CHANNEL), str(THREAD))) is not None
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -8,9 +8,10 @@ import discord
 import pytest
 
 from adapters.discord_bot.outgoing import MAX_MESSAGE, DiscordOutgoing, Style
-from adapters.discord_bot.settings import DiscordSettings
 from adapters.discord_bot.surfaces import ChannelSurface, Failure, classify
 from adapters.discord_bot.texts import language
+from bot.app_discord import discord_config
+from bot.config import DiscordSettings
 from bot.engine.messages import DEFAULT_ACTIONS
 from tests.discord_bot.payloads import CHANNEL
 from tests.discord_bot.rig import open_rig
@@ -26,7 +27,7 @@ def test_language_from_a_discord_locale(locale: str | None, expected: str) -> No
 def test_settings_read_a_comma_list_of_guilds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_GUILD_IDS", "123, 456")
     monkeypatch.setenv("DISCORD_API_URL", "http://127.0.0.1:9/api/v10/")
-    config = DiscordSettings(_env_file=None).config()
+    config = discord_config(DiscordSettings(_env_file=None))
     assert config.guild_ids == (123, 456)
     assert config.api_url == "http://127.0.0.1:9/api/v10"
     assert config.handoff_after == 13 * 60
@@ -35,7 +36,7 @@ def test_settings_read_a_comma_list_of_guilds(monkeypatch: pytest.MonkeyPatch) -
 def test_settings_default_to_the_real_api_and_global_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DISCORD_GUILD_IDS", raising=False)
     monkeypatch.delenv("DISCORD_API_URL", raising=False)
-    config = DiscordSettings(_env_file=None).config()
+    config = discord_config(DiscordSettings(_env_file=None))
     assert config.guild_ids == ()
     assert config.api_url == "https://discord.com/api/v10"
 

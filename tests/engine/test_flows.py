@@ -6,8 +6,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from bot.engine.messages import Action, Attachment, ChatKey
+from bot.engine.messages import Action, Attachment
 from bot.engine.ports import Video
+from bot.store.keys import ChatKey
 from nemo_sim.config import SimConfig
 from tests.harness import Harness, RecordingChat, probe_video, running_bot, wait_for
 
@@ -163,9 +164,9 @@ async def test_chinese_user_gets_chinese_replies(bot: Harness) -> None:
 async def test_new_starts_a_fresh_session(bot: Harness) -> None:
     chat = bot.chat()
     await bot.engine.handle(bot.message("hello"), chat)
-    first = await bot.store.get_session("console:chat-1:-")
+    first = await bot.store.get_session(ChatKey("console", "chat-1"))
     await bot.engine.handle(bot.message("/new"), chat)
-    second = await bot.store.get_session("console:chat-1:-")
+    second = await bot.store.get_session(ChatKey("console", "chat-1"))
     assert first is not None
     assert second is not None
     assert first.session_id != second.session_id

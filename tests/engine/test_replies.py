@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from bot.engine.fitting import length, split, truncate
-from bot.engine.messages import DEFAULT_ACTIONS, Action, ChatKey
+from bot.engine.messages import DEFAULT_ACTIONS, Action
 from bot.engine.ports import Counting, Limits
 from bot.engine.refusals import EditRefused, NotDelivered, SlowDown, TooLarge, Unconfirmed
 from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.tasks import Supervisor
 from bot.engine.uploads import Screen, screen
+from bot.store.keys import ChatKey
 from tests.engine.fake_platform import FakePlatform
 
 CHARS = Counting.CHARACTERS

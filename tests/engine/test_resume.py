@@ -8,10 +8,12 @@ from typing import Any
 
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
-from bot.engine.messages import ChatKey
 from bot.engine.ports import Outgoing
+from bot.store.keys import ChatKey
 from bot.store.models import JobStatus, RenderJob
 from tests.harness import FAST, Harness, RecordingChat
+
+CHAT = ChatKey("console", "chat-1")
 
 
 class OnePlatform:
@@ -35,10 +37,10 @@ class OnePlatform:
 async def test_a_saved_but_unsubmitted_job_is_submitted_and_delivered_once(bot: Harness, tmp_path: Path) -> None:
     chat = bot.chat()
     await bot.engine.handle(bot.message("make a video of a meadow"), chat)
-    session = await bot.store.get_session("console:chat-1:-")
+    session = await bot.store.get_session(CHAT)
     assert session is not None
     job = RenderJob(
-        "render_left_behind", "console:chat-1:-", session.session_id, time.time(), reply_to="m9", locale="zh-CN"
+        "render_left_behind", CHAT, session.session_id, time.time(), reply_to="m9", locale="zh-CN"
     )
     await bot.store.put_render(job)
 
@@ -46,7 +48,7 @@ async def test_a_saved_but_unsubmitted_job_is_submitted_and_delivered_once(bot: 
     assert await bot.engine.resume({"console": platform}) == 1
     await bot.engine.background.drain()
 
-    assert platform.reached == [(ChatKey("console", "chat-1"), "m9", "zh-CN")]
+    assert platform.reached == [(CHAT, "m9", "zh-CN")]
     assert len(platform.chat.videos) == 1
     assert platform.chat.videos[0].text.startswith("🎬 你的视频")
     submits = [r["body"]["id"] for r in await bot.requests("/api/render/proxy/lambda")]
@@ -60,7 +62,7 @@ async def test_a_saved_but_unsubmitted_job_is_submitted_and_delivered_once(bot: 
 
 
 async def test_jobs_of_platforms_not_running_are_left_for_later(bot: Harness) -> None:
-    job = RenderJob("render_tg", "telegram:5:-", "123", time.time(), platform="telegram")
+    job = RenderJob("render_tg", ChatKey("telegram", "5"), "123", time.time(), platform="telegram")
     await bot.store.put_render(job)
     assert await bot.engine.resume({"console": OnePlatform(bot.chat())}) == 0
     await bot.engine.background.drain()
@@ -71,9 +73,9 @@ async def test_jobs_of_platforms_not_running_are_left_for_later(bot: Harness) ->
 async def test_two_processes_resuming_together_follow_and_deliver_a_render_once(bot: Harness, tmp_path: Path) -> None:
     chat = bot.chat()
     await bot.engine.handle(bot.message("make a video of a lagoon"), chat)
-    session = await bot.store.get_session("console:chat-1:-")
+    session = await bot.store.get_session(CHAT)
     assert session is not None
-    await bot.store.put_render(RenderJob("render_shared", "console:chat-1:-", session.session_id, time.time()))
+    await bot.store.put_render(RenderJob("render_shared", CHAT, session.session_id, time.time()))
 
     timings: dict[str, Any] = {**FAST, "lock_lease": 0.5}
     other = Engine(bot.nemo, bot.store, EngineConfig(workdir=tmp_path / "other", **timings))

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from bot.engine.messages import Attachment
+from bot.store.keys import ChatKey
 from nemo_sim.config import SimConfig
 from tests.harness import Harness, running_bot, wait_for
 
@@ -71,7 +72,7 @@ async def test_cancel_stops_waiting_and_frees_the_chat(tmp_path: Path) -> None:
         assert "🛑 Stopped. Nothing more will be sent for that request." in chat.texts
         await bot.engine.handle(bot.message("credits"), chat)
         assert chat.texts[-1].startswith("💳")
-        assert await bot.store.acquire_lock("console:chat-1:-", "probe", 1.0)
+        assert await bot.store.turn_lock(ChatKey("console", "chat-1")).acquire("probe", 1.0)
 
 
 async def test_a_message_id_seen_before_is_ignored(bot: Harness) -> None:

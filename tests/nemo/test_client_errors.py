@@ -272,3 +272,50 @@ async def test_unusable_download_urls(script: Script, tmp_path: Path, url: str) 
     async with httpx.AsyncClient() as real:
         with pytest.raises(errors.MalformedReply):
             await script.client(real, token=TOKEN).download(url, tmp_path / "x.mp4")
+
+
+GROUPS: list[tuple[type[NemoError], type[NemoError]]] = [
+    (errors.SessionNotFound, errors.NotFound),
+    (errors.RenderNotFound, errors.NotFound),
+    (errors.CreditsExhausted, errors.Refused),
+    (errors.ExportBlocked, errors.Refused),
+    (errors.UnsupportedFileType, errors.Refused),
+    (errors.FileTooLarge, errors.Refused),
+    (errors.BadRequest, errors.Refused),
+    (errors.RateLimited, errors.Transient),
+    (errors.ServerError, errors.Transient),
+    (errors.NemoTimeout, errors.Unconfirmed),
+    (errors.ConnectionLost, errors.Unconfirmed),
+    (errors.StreamDropped, errors.Unconfirmed),
+]
+
+
+@pytest.mark.parametrize(("kind", "group"), GROUPS)
+def test_each_error_sits_in_one_group(kind: type[NemoError], group: type[NemoError]) -> None:
+    top = (errors.AuthError, errors.NotFound, errors.Refused, errors.Transient, errors.MalformedReply)
+    assert issubclass(kind, group)
+    assert [t for t in top if issubclass(kind, t)] == [t for t in top if issubclass(group, t)]
+
+
+def test_an_unconfirmed_request_is_also_transient() -> None:
+    # A read that may have arrived is simply read again; only a paid request must not be re-sent.
+    assert issubclass(errors.Unconfirmed, errors.Transient)
+
+
+async def test_a_plain_404_is_an_unknown_render_only_where_a_render_is_named(
+    script: Script, http: httpx.AsyncClient
+) -> None:
+    client = script.client(http, token=TOKEN)
+    with pytest.raises(errors.RenderNotFound) as caught:
+        await client.render_status("render_gone")
+    assert caught.value.http_status == 404
+    with pytest.raises(errors.BadRequest):
+        await client.credits()
+
+
+async def test_an_unknown_session_stays_session_not_found_on_the_render_path(
+    script: Script, http: httpx.AsyncClient
+) -> None:
+    script.on("/api/render/proxy/lambda/render_1", httpx.Response(404, json={"detail": "Session not found: 1"}))
+    with pytest.raises(errors.SessionNotFound):
+        await script.client(http, token=TOKEN).render_status("render_1")

@@ -132,7 +132,7 @@ async def test_render_refusals(nemo: NemoClient, sim: Any, http: httpx.AsyncClie
     await nemo.submit_render(session_id, state.draft, "render_fails")
     with pytest.raises(errors.RenderFailed):
         await rendered(nemo, "render_fails")
-    with pytest.raises(errors.BadRequest):
+    with pytest.raises(errors.RenderNotFound):
         await nemo.render_status("render_unknown")
 
 

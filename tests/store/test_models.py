@@ -7,9 +7,10 @@ import json
 import pytest
 
 from bot.store import ChatSession, CorruptRecord, Credentials, JobStatus, RedisStore, RenderJob
+from bot.store.keys import ChatKey
 from tests.store_fixtures import Connect
 
-CHAT = "telegram:1:-"
+CHAT = ChatKey("telegram", "1")
 
 
 def test_records_round_trip_through_json() -> None:
@@ -44,6 +45,8 @@ BAD_RENDERS = [
     "[1, 2]",
     '{"render_id": "r"}',
     '{"render_id": "r", "chat_key": "c", "session_id": "s", "created_at": 1, "status": "lost"}',
+    '{"render_id": "r", "chat_key": "c", "session_id": "s", "created_at": 1}',
+    '{"render_id": "r", "chat_key": 7, "session_id": "s", "created_at": 1}',
 ]
 
 
@@ -56,12 +59,12 @@ def test_corrupt_render_text_is_refused(text: str) -> None:
 async def test_corrupt_stored_values_raise_without_leaking(store: RedisStore, connect: Connect) -> None:
     raw = connect()
     await raw.set(store.keys.session(CHAT), "{broken")
-    await raw.set(store.keys.last_state(CHAT), "[1]")
+    await raw.set(store.keys.last_state(CHAT, "s"), "[1]")
     await raw.set(store.keys.credentials(), json.dumps({"client_id": "c", "token": "nmv_usr_leak"}))
     with pytest.raises(CorruptRecord):
         await store.get_session(CHAT)
     with pytest.raises(CorruptRecord):
-        await store.get_last_state(CHAT)
+        await store.get_last_state(CHAT, "s")
     with pytest.raises(CorruptRecord) as caught:
         await store.get_credentials()
     assert "nmv_usr_leak" not in str(caught.value)

@@ -8,9 +8,11 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.store import ChatSession, RedisStore, StoreUnavailable, open_store
+from bot.store.keys import ChatKey
 from tests.store_fixtures import redis_backend, redis_url
 
 PASSWORD = "pa55-w0rd-never-shown"
+CHAT = ChatKey("console", "c")
 
 
 def closed_port() -> int:
@@ -24,9 +26,9 @@ def closed_port() -> int:
 async def test_embedded_store_works_and_is_private() -> None:
     session = ChatSession("s", "t", "en", 1.0)
     async with open_store(None, "nemo-bot") as first, open_store(None, "nemo-bot") as second:
-        await first.put_session("c", session)
-        assert await first.get_session("c") == session
-        assert await second.get_session("c") is None
+        await first.put_session(CHAT, session)
+        assert await first.get_session(CHAT) == session
+        assert await second.get_session(CHAT) is None
 
 
 async def test_real_redis_store_works() -> None:
@@ -50,9 +52,9 @@ async def test_lost_connection_raises_store_unavailable() -> None:
     store = RedisStore(client, "nemo-bot")
     try:
         with pytest.raises(StoreUnavailable):
-            await store.get_session("c")
+            await store.get_session(CHAT)
         with pytest.raises(StoreUnavailable):
-            await store.acquire_lock("c", "o", lease=1)
+            await store.turn_lock(CHAT).acquire("o", 1)
     finally:
         await client.aclose()
 

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from bot.store import JobStatus, RedisStore, RenderJob
+from bot.store.keys import ChatKey
 from tests.store.conftest import MakeStore
 from tests.store_fixtures import Connect
 
 
 def job(render_id: str = "r-1", created_at: float = 100.0, **changes: Any) -> RenderJob:
-    return replace(RenderJob(render_id, "telegram:42:-", "sess-1", created_at), **changes)
+    return replace(RenderJob(render_id, ChatKey("telegram", "42"), "sess-1", created_at), **changes)
 
 
 async def test_missing_render_is_none(store: RedisStore) -> None:
@@ -25,7 +26,7 @@ async def test_missing_render_is_none(store: RedisStore) -> None:
 async def test_render_round_trips_every_field(store: RedisStore) -> None:
     full = RenderJob(
         render_id="r-9",
-        chat_key="discord:1:2",
+        chat_key=ChatKey("discord", "1", "2"),
         session_id="sess-9",
         created_at=123.25,
         attempt=3,

@@ -17,8 +17,8 @@ from adapters.telegram.application import build_application
 from adapters.telegram.options import PLATFORM, Options
 from adapters.telegram.sender import Where
 from adapters.telegram.webhook import serve_asgi
-from bot.engine.messages import ChatKey
 from bot.engine.replies import Replies
+from bot.store.keys import ChatKey
 from tests.harness import Harness, running_bot, wait_for
 from tests.telegram.fake_api import TOKEN, FakeBotApi
 from tests.telegram.updates import Updates

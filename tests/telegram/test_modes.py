@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.telegram.runner import run_telegram, running
+from adapters.telegram.runner import running
 from adapters.telegram.webhook import SECRET_HEADER, Webhook
 from bot.app import Bot
+from bot.app_telegram import serve_telegram
 from bot.config import Settings
 from bot.engine.config import EngineConfig
 from tests.harness import FAST as ENGINE_FAST
@@ -87,11 +88,12 @@ async def test_run_telegram_polls_until_cancelled_with_its_own_platform_header(
 ) -> None:
     async with telegram_bot(tmp_path) as tg:
         monkeypatch.setenv("TELEGRAM_API_URL", tg.url)
-        settings = Settings(telegram_bot_token=TOKEN)
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+        settings = Settings(_env_file=None)
         h = tg.harness
         timings: dict[str, Any] = dict(ENGINE_FAST)
         bot = Bot(h.nemo, h.store, EngineConfig(workdir=tmp_path / "run", **timings))
-        task = asyncio.create_task(run_telegram(bot, settings))
+        task = asyncio.create_task(serve_telegram(bot, settings.telegram))
         try:
             await tg.fake.push_update(tg.updates.text("hello there"))
             await tg.until(lambda: _answered(tg))

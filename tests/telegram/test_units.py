@@ -14,11 +14,10 @@ from adapters.telegram.application import build_application
 from adapters.telegram.formatting import caption, to_html
 from adapters.telegram.incoming import Me, read_messages
 from adapters.telegram.options import Options
-from adapters.telegram.runner import webhook_of
 from adapters.telegram.sender import retry_seconds
-from adapters.telegram.settings import TelegramSettings
-from bot.config import Settings
-from bot.engine.messages import ChatKey
+from bot.app_telegram import telegram_options, webhook_of
+from bot.config import Settings, TelegramSettings
+from bot.store.keys import ChatKey
 from tests.telegram.fake_html import ApiError, visible
 from tests.telegram.updates import ADA, BOB, GROUP, LIN, Updates
 
@@ -43,9 +42,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 def test_settings_defaults_are_the_cloud_limits(clean_env: pytest.MonkeyPatch) -> None:
     conf = TelegramSettings()
-    assert conf.telegram_api_url == "https://api.telegram.org"
-    assert conf.options().upload_limit == 50_000_000
-    assert conf.options().download_limit == 20_000_000
+    assert conf.api_url == "https://api.telegram.org"
+    assert telegram_options(conf).upload_limit == 50_000_000
+    assert telegram_options(conf).download_limit == 20_000_000
     assert webhook_of(conf) is None
     with pytest.raises(ValueError, match="TELEGRAM_BOT_TOKEN is not set"):
         conf.token()
@@ -55,16 +54,17 @@ def test_local_mode_lifts_the_limits(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("TELEGRAM_LOCAL_MODE", "true")
     clean_env.setenv("TELEGRAM_API_URL", "http://tg-api:8081/")
     conf = TelegramSettings()
-    options = conf.options()
+    options = telegram_options(conf)
     assert (options.upload_limit, options.download_limit, options.local_mode) == (2_000_000_000, None, True)
-    assert conf.telegram_api_url == "http://tg-api:8081"
+    assert conf.api_url == "http://tg-api:8081"
 
 
 def test_the_token_comes_from_the_main_settings_and_never_prints(clean_env: pytest.MonkeyPatch) -> None:
-    conf = TelegramSettings.from_settings(Settings(telegram_bot_token=SECRET_TOKEN))
-    assert conf.token() == SECRET_TOKEN
-    assert SECRET_TOKEN not in repr(conf)
-    assert SECRET_TOKEN not in str(conf.model_dump())
+    clean_env.setenv("TELEGRAM_BOT_TOKEN", SECRET_TOKEN)
+    settings = Settings()
+    assert settings.telegram.token() == SECRET_TOKEN
+    assert SECRET_TOKEN not in repr(settings)
+    assert SECRET_TOKEN not in str(settings.model_dump())
 
 
 def test_webhook_settings_and_a_random_secret_when_none_is_set(clean_env: pytest.MonkeyPatch) -> None:

@@ -1,9 +1,8 @@
-"""`nemo-bot discord`: open the Discord client around the bot's engine and run it until cancelled."""
+"""The composition root's Discord part: discord.py pointed at the API, the client and its download session opened."""
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,12 +14,15 @@ from adapters.discord_bot.chats import PLATFORM
 from adapters.discord_bot.client import DiscordBot
 from adapters.discord_bot.downloads import Fetcher
 from adapters.discord_bot.outgoing import Clock
-from adapters.discord_bot.settings import DiscordConfig, DiscordSettings
+from adapters.discord_bot.settings import DiscordConfig
 from bot.app import Bot
-from bot.config import Settings
+from bot.config import DiscordSettings
 from bot.engine.engine import Engine
 
-log = logging.getLogger(__name__)
+
+def discord_config(conf: DiscordSettings) -> DiscordConfig:
+    """The adapter's plain values: the settings group as it is, less the token (the client logs in with it)."""
+    return DiscordConfig(**conf.model_dump(exclude={"bot_token"}))
 
 
 def point_at(api_url: str) -> None:
@@ -47,13 +49,11 @@ async def open_discord(
             yield client
 
 
-async def run_discord(bot: Bot, settings: Settings, discord_settings: DiscordSettings | None = None) -> None:
-    """Run the Discord adapter until cancelled; needs `DISCORD_BOT_TOKEN`."""
-    if settings.discord_bot_token is None:
-        raise ValueError("DISCORD_BOT_TOKEN is not set")
-    config = (discord_settings or DiscordSettings.from_settings(settings)).config()
+async def serve_discord(bot: Bot, conf: DiscordSettings) -> None:
+    """Run the Discord bot until cancelled; needs DISCORD_BOT_TOKEN."""
+    token = conf.token()
     engine = bot.engine(PLATFORM)
     async with open_discord(
-        engine, config, workdir=bot.config.workdir, max_upload_bytes=bot.config.max_upload_bytes,
+        engine, discord_config(conf), workdir=bot.config.workdir, max_upload_bytes=bot.config.max_upload_bytes,
     ) as client:
-        await client.start(settings.discord_bot_token.get_secret_value())
+        await client.start(token)

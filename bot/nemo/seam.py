@@ -25,6 +25,7 @@ from bot.nemo.errors import (
     MalformedReply,
     NemoError,
     NemoTimeout,
+    NotFound,
     RateLimited,
     ServerError,
     SessionNotFound,
@@ -54,7 +55,7 @@ class Who:
 
 
 @contextmanager
-def translate(*, streaming: bool = False) -> Iterator[None]:
+def translated(*, streaming: bool = False) -> Iterator[None]:
     """Map httpx failures to NemoError; with `streaming`, a cut connection is a StreamDropped."""
     try:
         yield
@@ -71,10 +72,13 @@ def translate(*, streaming: bool = False) -> Iterator[None]:
         raise MalformedReply(f"unreadable reply ({type(exc).__name__}: {exc})") from exc
 
 
-def unwrap(response: httpx.Response, who: Who) -> dict[str, Any]:
-    """The payload of a successful reply in any envelope; raises the matching NemoError otherwise."""
+def unwrap(response: httpx.Response, who: Who, missing: type[NotFound] | None = None) -> dict[str, Any]:
+    """The payload of a successful reply in any envelope; raises the matching NemoError otherwise.
+
+    `missing` is what a plain HTTP 404 means for this request (an unknown render, say); without it, a BadRequest.
+    """
     body = _json_body(response.content)
-    error = error_for(response.status_code, body, who)
+    error = error_for(response.status_code, body, who, missing)
     if error is not None:
         raise error
     if not isinstance(body, dict):
@@ -95,7 +99,7 @@ def raise_for_reply(response: httpx.Response, who: Who, content: bytes | None = 
     raise error or MalformedReply(f"unexpected {kind!r} reply", http_status=response.status_code)
 
 
-def error_for(status: int, body: object, who: Who) -> NemoError | None:
+def error_for(status: int, body: object, who: Who, missing: type[NotFound] | None = None) -> NemoError | None:
     """The exception an HTTP status and body stand for, or None for a success."""
     envelope = body if isinstance(body, dict) else {}
     code = _code(envelope)
@@ -103,7 +107,7 @@ def error_for(status: int, body: object, who: Who) -> NemoError | None:
     if not failed:
         return None
     message = _message(envelope, status)
-    kind = _kind(status, code, envelope)
+    kind = _kind(status, code, envelope, missing)
     if kind is CreditsExhausted:
         anon = who.user_id if who.user_id and who.user_id.startswith("anon_") else None
         link = f"{who.web_url.rstrip('/')}/register?bind={anon}" if anon else None
@@ -111,12 +115,14 @@ def error_for(status: int, body: object, who: Who) -> NemoError | None:
     return kind(message, code=code, http_status=status)
 
 
-def _kind(status: int, code: int | None, envelope: dict[str, Any]) -> type[NemoError]:
+def _kind(status: int, code: int | None, envelope: dict[str, Any], missing: type[NotFound] | None) -> type[NemoError]:
     """Envelope code first (it is the precise one), then the HTTP status."""
     if code in _BY_CODE:
         return _BY_CODE[code]
     if status == 404 and "session not found" in str(envelope.get("detail", "")).lower():
         return SessionNotFound
+    if status == 404 and missing is not None:
+        return missing
     if status in _BY_STATUS:
         return _BY_STATUS[status]
     return ServerError if status >= 500 else BadRequest

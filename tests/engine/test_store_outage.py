@@ -1,0 +1,114 @@
+"""When the store is unreachable the user is told so, in their language, and the bot answers again once it is back."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.engine.config import EngineConfig
+from bot.engine.engine import Engine
+from bot.engine.ports import Outgoing
+from bot.store.keys import ChatKey
+from bot.store.models import RenderJob
+from bot.store.redis_store import RedisStore
+from nemo_sim.config import SimConfig
+from tests.harness import FAST, Harness, RecordingChat, running_bot, wait_for
+from tests.redis_proxy import RedisLink, redis_link
+
+UNAVAILABLE = "⚠️ My storage is unavailable right now. Please try again in a moment."
+UNAVAILABLE_ZH = "⚠️ 我的存储暂时不可用，请稍后再试。"
+
+
+@pytest.fixture
+async def link() -> AsyncIterator[RedisLink]:
+    async with redis_link() as opened:
+        yield opened
+
+
+@contextlib.asynccontextmanager
+async def engine_through(link: RedisLink, bot: Harness, tmp_path: Path) -> AsyncIterator[tuple[Engine, RedisStore]]:
+    """An engine whose store reaches the test Redis (db 14, flushed by the harness) only through `link`."""
+    client = link.client(db=14)
+    store = RedisStore(client, "outage")
+    timings: dict[str, Any] = FAST
+    engine = Engine(bot.nemo, store, EngineConfig(workdir=tmp_path / "outage", **timings))
+    try:
+        yield engine, store
+    finally:
+        await engine.background.close()
+        await client.aclose()
+
+
+async def test_an_unreachable_store_gets_its_own_message_and_the_bot_recovers(
+    bot: Harness, link: RedisLink, tmp_path: Path
+) -> None:
+    async with engine_through(link, bot, tmp_path) as (engine, _):
+        chat = bot.chat()
+        await engine.handle(bot.message("credits"), chat)
+        assert chat.texts[-1].startswith("💳")
+
+        link.cut()
+        await engine.handle(bot.message("make a video of a harbour"), chat)
+        assert chat.texts[-1] == UNAVAILABLE
+        await engine.handle(bot.message("make a video of a harbour", locale="zh-CN"), chat)
+        assert chat.texts[-1] == UNAVAILABLE_ZH
+        assert not await bot.requests("/run_sse")  # nothing paid was sent without the store
+
+        await link.restore()
+        await engine.handle(bot.message("credits"), chat)
+        assert chat.texts[-1].startswith("💳")
+
+
+async def test_a_store_lost_after_the_paid_message_never_invites_a_resend(tmp_path: Path) -> None:
+    sim = SimConfig(speed=0.001, gen_seconds=1000)
+    async with (
+        running_bot(tmp_path, db=14, sim=sim) as bot,
+        redis_link() as link,
+        engine_through(link, bot, tmp_path) as (engine, _),
+    ):
+        chat = bot.chat()
+        await engine.handle(bot.message("hello"), chat)
+        task = asyncio.create_task(engine.handle(bot.message("make a video of a glacier"), chat))
+        await wait_for(lambda: any("Generating video" in item.text for item in chat.log))
+        link.cut()
+        await task
+        assert chat.texts[-1].startswith("⚠️ Your request went through, but I could not check the result")
+        assert UNAVAILABLE not in chat.texts
+
+
+class OnePlatform:
+    """A console platform whose every chat is one recording chat."""
+
+    def __init__(self, chat: RecordingChat) -> None:
+        self.chat = chat
+
+    @property
+    def name(self) -> str:
+        """The console platform."""
+        return "console"
+
+    def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str) -> Outgoing:
+        """The one recording chat."""
+        return self.chat
+
+
+async def test_a_resumed_render_tells_the_user_when_the_store_goes_away(
+    bot: Harness, link: RedisLink, tmp_path: Path
+) -> None:
+    async with engine_through(link, bot, tmp_path) as (engine, store):
+        job = RenderJob("render_waiting", ChatKey("console", "chat-1"), "s", time.time(), locale="zh-CN")
+        await store.put_render(job)
+        platform = OnePlatform(bot.chat())
+        assert await engine.resume({"console": platform}) == 1
+        link.cut()  # before the resumed job takes its lease
+        await engine.background.drain()
+        assert platform.chat.texts == [UNAVAILABLE_ZH]
+
+        await link.restore()
+        assert [job.render_id for job in await store.open_renders()] == ["render_waiting"]

@@ -1,0 +1,71 @@
+"""A TCP link to the test Redis that can be cut and restored: a real server going away, then coming back."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from tests.store_fixtures import REDIS_HOST, REDIS_PORT
+
+
+class RedisLink:
+    """Forwards bytes to the test Redis; `cut()` drops every connection and refuses new ones until `restore()`."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+
+    async def restore(self) -> None:
+        """Listen (again, on the same port once one was chosen)."""
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    def cut(self) -> None:
+        """Stop listening and close every forwarded connection now, before anything else runs."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in self._open:
+            writer.close()
+
+    def client(self, db: int) -> Redis:
+        """A client through the link; no retries, so an outage shows at once."""
+        return Redis(host="127.0.0.1", port=self.port, db=db, decode_responses=True, retry=Retry(NoBackoff(), 0))
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(REDIS_HOST, REDIS_PORT)
+        self._open |= {writer, up_writer}
+        try:
+            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        finally:
+            self._open -= {writer, up_writer}
+            for end in (writer, up_writer):
+                end.close()
+                with contextlib.suppress(OSError):
+                    await end.wait_closed()
+
+
+async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    """Copy until either side closes."""
+    with contextlib.suppress(OSError):
+        while data := await source.read(65536):
+            sink.write(data)
+            await sink.drain()
+    sink.close()
+
+
+@contextlib.asynccontextmanager
+async def redis_link() -> AsyncIterator[RedisLink]:
+    """A listening link, cut on exit."""
+    link = RedisLink()
+    await link.restore()
+    try:
+        yield link
+    finally:
+        link.cut()

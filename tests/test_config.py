@@ -1,0 +1,182 @@
+"""The settings tree: real environment variables and a real `.env` file, the documented names, and the plain
+values each part is built from (which must not drift from the tree)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from adapters.discord_bot.settings import TOKEN_LIFETIME, TOKEN_MARGIN, DiscordConfig
+from bot.app import engine_config
+from bot.app_discord import discord_config
+from bot.cli import main
+from bot.config import DiscordSettings, Settings, env_example, env_vars
+from bot.engine.config import EngineConfig, EngineTimings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every variable deployments set today, with a value other than its default: none may be renamed or dropped.
+DOCUMENTED = {
+    "NEMO_API_URL": ("nemo_api_url", "http://nemo.test"),
+    "NEMO_WEB_URL": ("nemo_web_url", "http://web.test"),
+    "NEMO_CLIENT_ID": ("nemo_client_id", "client-7"),
+    "NEMO_CONFIG_DIR": ("nemo_config_dir", "/tmp/cfg"),
+    "SKILL_NAME": ("skill_name", "skill-x"),
+    "SKILL_VERSION": ("skill_version", "9.9"),
+    "SKILL_PLATFORM": ("skill_platform", "kiosk"),
+    "REDIS_URL": ("redis_url", "redis://redis.test:6379/3"),
+    "REDIS_PREFIX": ("redis_prefix", "p"),
+    "WORK_DIR": ("work_dir", "/tmp/work"),
+    "LOG_LEVEL": ("log_level", "DEBUG"),
+    "HTTP_TIMEOUT": ("http_timeout", 7.0),
+    "RATE_LIMIT_BACKOFF": ("rate_limit_backoff", 3.0),
+    "TELEGRAM_API_URL": ("telegram.api_url", "http://tg.test"),
+    "TELEGRAM_LOCAL_MODE": ("telegram.local_mode", True),
+    "TELEGRAM_WEBHOOK_URL": ("telegram.webhook_url", "https://bot.test/hook"),
+    "TELEGRAM_WEBHOOK_LISTEN": ("telegram.webhook_listen", "0.0.0.0"),
+    "TELEGRAM_WEBHOOK_PORT": ("telegram.webhook_port", 9443),
+    "DISCORD_API_URL": ("discord.api_url", "http://discord.test/api"),
+    "DISCORD_GUILD_IDS": ("discord.guild_ids", (5,)),
+    "DISCORD_MESSAGE_CONTENT": ("discord.message_content", True),
+    "DISCORD_PROGRESS_INTERVAL": ("discord.progress_interval", 4.0),
+    "DISCORD_HANDOFF_AFTER": ("discord.handoff_after", 600.0),
+    "STREAM_TIMEOUT": ("engine.stream_timeout", 11.0),
+    "STREAM_IDLE_TIMEOUT": ("engine.stream_idle_timeout", 12.0),
+    "KEEPALIVE_PING_INTERVAL": ("engine.keepalive_ping_interval", 13.0),
+    "RENDER_POLL_INITIAL": ("engine.render_poll_initial", 0.5),
+    "RENDER_POLL_MAX": ("engine.render_poll_max", 9.0),
+    "RENDER_POLL_FACTOR": ("engine.render_poll_factor", 2.0),
+    "RENDER_TIMEOUT": ("engine.render_timeout", 99.0),
+    "RECOVERY_FIRST_WAIT": ("engine.recovery_first_wait", 1.0),
+    "RECOVERY_WAIT": ("engine.recovery_wait", 2.0),
+    "RECOVERY_CHECKS": ("engine.recovery_checks", 3),
+    "LOCK_LEASE": ("engine.lock_lease", 45.0),
+}
+SECRETS = {
+    "NEMO_TOKEN": "nemo_token", "TELEGRAM_BOT_TOKEN": "telegram.bot_token",
+    "TELEGRAM_WEBHOOK_SECRET": "telegram.webhook_secret", "DISCORD_BOT_TOKEN": "discord.bot_token",
+}
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """No setting from the surroundings, and a folder of our own (for `.env`)."""
+    for var in env_vars():
+        monkeypatch.delenv(var.name, raising=False)
+    monkeypatch.delenv("SKILL_SOURCE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
+
+
+def _get(settings: BaseModel, path: str) -> Any:
+    value: Any = settings
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def test_every_documented_variable_is_read_from_the_environment(env: pytest.MonkeyPatch) -> None:
+    for name, (_, value) in DOCUMENTED.items():
+        env.setenv(name, ",".join(map(str, value)) if isinstance(value, tuple) else str(value))
+    for name in SECRETS:
+        env.setenv(name, f"secret-{len(name)}")
+    settings = Settings()
+    for name, (path, value) in DOCUMENTED.items():
+        assert _get(settings, path) == value, name
+    for name, path in SECRETS.items():
+        assert _get(settings, path).get_secret_value() == f"secret-{len(name)}", name
+        assert f"secret-{len(name)}" not in repr(settings)
+    assert {var.name for var in env_vars()} >= DOCUMENTED.keys() | SECRETS.keys()
+
+
+def test_skill_source_still_sets_the_platform_header(env: pytest.MonkeyPatch) -> None:
+    env.setenv("SKILL_SOURCE", "kiosk")
+    assert Settings().attribution("telegram")["X-Skill-Platform"] == "kiosk"
+
+
+def test_a_dotenv_file_feeds_every_group_and_the_environment_wins(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "NEMO_API_URL=http://from-file\nTELEGRAM_BOT_TOKEN=123:file\nDISCORD_GUILD_IDS=1, 2\n"
+        "STREAM_TIMEOUT=5\nLOCK_LEASE=\n",
+        encoding="utf-8",
+    )
+    env.setenv("STREAM_TIMEOUT", "6")
+    settings = Settings()
+    assert settings.nemo_api_url == "http://from-file"
+    assert settings.telegram.token() == "123:file"
+    assert settings.discord.guild_ids == (1, 2)
+    assert settings.engine.stream_timeout == 6.0
+    assert settings.engine.lock_lease == 120.0  # blank: the default
+
+    alone = Settings(_env_file=None)  # no file for the root nor for any group
+    assert (alone.nemo_api_url, alone.telegram.bot_token, alone.discord.guild_ids) == (
+        "https://mega-api-prod.nemovideo.ai", None, (),
+    )
+    assert alone.engine.stream_timeout == 6.0
+
+
+def test_the_engine_gets_its_group_as_plain_values(env: pytest.MonkeyPatch) -> None:
+    env.setenv("RENDER_POLL_MAX", "3")
+    env.setenv("WORK_DIR", "/tmp/nemo-work")
+    config = engine_config(Settings())
+    assert (config.render_poll_max, config.workdir) == (3.0, Path("/tmp/nemo-work"))
+    assert config.model_copy(update={"render_poll_max": 15.0}) == EngineConfig(workdir=Path("/tmp/nemo-work"))
+
+
+def test_every_engine_timing_is_read_from_its_own_variable(env: pytest.MonkeyPatch) -> None:
+    # The timings are declared once, with the engine; the settings group must read every one of them.
+    for index, name in enumerate(EngineTimings.model_fields):
+        env.setenv(name.upper(), str(index + 2))
+    config = engine_config(Settings())
+    assert {name: getattr(config, name) for name in EngineTimings.model_fields} == {
+        name: index + 2 for index, name in enumerate(EngineTimings.model_fields)
+    }
+
+
+@pytest.mark.parametrize(
+    ("group", "plain", "only_in_group", "only_in_plain"),
+    [
+        (DiscordSettings, DiscordConfig, {"bot_token"}, {"watch_tick"}),
+    ],
+)
+def test_each_plain_value_matches_its_settings_group(
+    group: type[BaseModel], plain: type[Any], only_in_group: set[str], only_in_plain: set[str],
+) -> None:
+    fields = {field.name: field for field in dataclasses.fields(plain)}
+    types = get_type_hints(plain)
+    shared = group.model_fields.keys() - only_in_group
+    assert fields.keys() - shared == only_in_plain
+    for name in shared:
+        assert fields[name].default == group.model_fields[name].default, name
+        assert types[name] == group.model_fields[name].annotation, name
+
+
+def test_discord_values_are_checked_when_read(env: pytest.MonkeyPatch) -> None:
+    config = discord_config(DiscordSettings(guild_ids="7, 8", api_url="http://127.0.0.1:9/api/"))
+    assert (config.guild_ids, config.api_url) == ((7, 8), "http://127.0.0.1:9/api")
+    assert DiscordSettings(handoff_after=TOKEN_LIFETIME - TOKEN_MARGIN - 1).handoff_after == 889
+    for wrong in ({"handoff_after": TOKEN_LIFETIME - TOKEN_MARGIN}, {"progress_interval": 0}, {"guild_ids": "1,x"}):
+        with pytest.raises(ValidationError):
+            DiscordSettings(**wrong)
+
+
+def test_a_rejected_setting_stops_the_start_without_echoing_it(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    env.setenv("TELEGRAM_WEBHOOK_SECRET", "not allowed!")
+    assert main(["console"]) == 1
+    shown = capsys.readouterr().err
+    assert shown.startswith("nemo-bot: ValidationError")
+    assert "A-Z, a-z, 0-9" in shown
+    assert "not allowed!" not in shown
+
+
+def test_env_example_is_made_from_the_tree() -> None:
+    written = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert written == env_example(), "run `python -m bot.config > .env.example`"
+    for var in env_vars():
+        assert f"\n{var.name}={var.default}\n" in written
