@@ -16,6 +16,7 @@ from typing import TextIO
 from bot.engine.engine import Engine
 from bot.engine.messages import Attachment, Incoming
 from bot.engine.ports import Limits, Outgoing, Post, Video
+from bot.i18n import resolve_locale, say
 from bot.store.keys import ChatKey
 
 PLATFORM = "console"
@@ -26,9 +27,10 @@ LIMITS = Limits(text_length=sys.maxsize, upload_bytes=4 * 1000 * 1000 * 1000)
 class ConsoleOutgoing:
     """Replies printed to stdout (progress edits as new lines: stdout may be a pipe); videos moved to a folder."""
 
-    def __init__(self, stream: TextIO, out_dir: Path) -> None:
+    def __init__(self, stream: TextIO, out_dir: Path, locale: str = "en") -> None:
         self._stream = stream
         self._out_dir = out_dir
+        self._locale = locale
 
     @property
     def limits(self) -> Limits:
@@ -56,7 +58,10 @@ class ConsoleOutgoing:
         self._out_dir.mkdir(parents=True, exist_ok=True)
         target = _free_name(self._out_dir / path.name)
         await asyncio.to_thread(shutil.move, path, target)
-        _emit(self._stream, f"🤖 {caption}\n🎬 Saved: {target} ({video.width}x{video.height}, {video.duration:.0f}s)")
+        saved = say(
+            "console_saved", self._locale, path=target, width=video.width, height=video.height, duration=video.duration,
+        )
+        _emit(self._stream, f"🤖 {caption}\n{saved}")
 
     async def show_working(self) -> None:
         """Nothing to show on a terminal beyond the progress lines."""
@@ -76,7 +81,7 @@ class ConsolePlatform:
 
     def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str = "en") -> Outgoing:
         """Replies go to this process's stdout."""
-        return ConsoleOutgoing(self._stream, self._out_dir)
+        return ConsoleOutgoing(self._stream, self._out_dir, locale)
 
 
 def to_incoming(line: str, locale: str) -> Incoming | str:
@@ -85,7 +90,7 @@ def to_incoming(line: str, locale: str) -> Incoming | str:
     if text.startswith("/upload ") and "://" not in text:
         path = Path(text.removeprefix("/upload ").strip()).expanduser()
         if not path.is_file():
-            return f"🤖 No such file: {path}"
+            return say("console_no_such_file", locale, path=path)
         mime, _ = mimetypes.guess_type(path.name)
         attachment = Attachment(name=path.name, mime_type=mime, size=path.stat().st_size, path=path)
         return Incoming(CHAT, getpass.getuser(), getpass.getuser(), "", (attachment,), locale)
@@ -94,13 +99,13 @@ def to_incoming(line: str, locale: str) -> Incoming | str:
 
 async def run_console(engine: Engine, out_dir: Path, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     """Read lines until end of input; piped input runs one turn at a time; returns the exit code."""
-    locale = "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"
+    locale = resolve_locale(os.environ.get("LANG"))
     interactive = stdin.isatty()
     platform = ConsolePlatform(stdout, out_dir)
     out = platform.outgoing(CHAT, None, locale)
     await engine.resume({PLATFORM: platform})
     if interactive:
-        _emit(stdout, "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.")
+        _emit(stdout, say("console_intro", locale))
     async for line in _lines(stdin):
         if not line.strip():
             continue

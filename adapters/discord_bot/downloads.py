@@ -11,10 +11,10 @@ from typing import BinaryIO
 import aiohttp
 import discord
 
-from adapters.discord_bot.texts import text
 from bot.engine.config import MAX_UPLOAD_BYTES
 from bot.engine.messages import Attachment
 from bot.engine.uploads import Screen, screen
+from bot.i18n import say
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class Fetcher:
                 await self.save(item.url, path)
             except DownloadFailed as exc:
                 log.warning("could not fetch attachment %s: %s", item.id, exc)
-                refusal = text("download_failed", locale, name=item.filename)
+                refusal = say("discord_download_failed", locale, name=item.filename)
                 ready.append(Attachment(item.filename, item.content_type, item.size, refusal=refusal))
                 continue
             ready.append(Attachment(item.filename, item.content_type, item.size, path=path))

@@ -27,10 +27,10 @@ from adapters.discord_bot.downloads import Fetcher
 from adapters.discord_bot.outgoing import Clock, Deadline, DiscordOutgoing, Style
 from adapters.discord_bot.settings import TOKEN_LIFETIME, TOKEN_MARGIN, DiscordConfig
 from adapters.discord_bot.surfaces import ChannelSurface, InteractionSurface
-from adapters.discord_bot.texts import language
 from bot.engine.engine import Engine
 from bot.engine.messages import Action, Incoming
 from bot.engine.tasks import Supervisor
+from bot.i18n import resolve_locale
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class Handlers:
     async def _from_interaction(
         self, interaction: discord.Interaction[Any], words: str, files: Sequence[discord.Attachment], acked: bool,
     ) -> None:
-        locale = language(interaction.locale)
+        locale = resolve_locale(interaction.locale.value)
         user = interaction.user
         direct = is_direct(interaction.channel)
         created = interaction.created_at.timestamp()
@@ -91,7 +91,7 @@ class Handlers:
     async def _from_message(self, message: discord.Message, me_id: int) -> None:
         channel = await self._channel_of(message)
         direct = is_direct(message.channel)
-        locale = language(message.guild.preferred_locale) if message.guild is not None else "en"
+        locale = resolve_locale(message.guild.preferred_locale.value if message.guild is not None else None)
         words = without_mention(message.content, me_id)
         if not words and not message.attachments:
             words = "/help"  # a bare mention asks what the bot can do

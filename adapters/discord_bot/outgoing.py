@@ -22,10 +22,10 @@ from adapters.discord_bot.surfaces import (
     Surface,
     classify,
 )
-from adapters.discord_bot.texts import text
 from adapters.discord_bot.views import buttons
 from bot.engine.ports import Limits, Post, Video
 from bot.engine.refusals import NotDelivered, TooLarge
+from bot.i18n import say
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +120,9 @@ class DiscordOutgoing:
         try:
             await self._post(self._addressed(caption), file=path, required=True)
         except TooLarge as exc:
-            raise TooLarge(str(exc), note=text("too_big_no_link", locale)) from exc
+            raise TooLarge(str(exc), note=say("discord_too_big_no_link", locale)) from exc
         except NotDelivered as exc:
-            raise NotDelivered(str(exc), link_note=text("upload_failed_link", locale)) from exc
+            raise NotDelivered(str(exc), link_note=say("discord_upload_failed_link", locale)) from exc
 
     async def show_working(self) -> None:
         """Interactions already show "thinking..."; in a channel, show "typing..."."""
@@ -236,7 +236,7 @@ class DiscordOutgoing:
         if self._fallback is None:
             # Nowhere else to post: say so plainly while the token still works, and keep using it until expiry.
             self._deadline = Deadline(deadline.expires_at, deadline.expires_at)
-            await self._attempt(lambda target: target.post(text("expiring", self._style.locale)))
+            await self._attempt(lambda target: target.post(say("discord_expiring", self._style.locale)))
             return
         self._deadline = None
         self._surface = self._fallback
@@ -244,7 +244,7 @@ class DiscordOutgoing:
 
     async def _move(self, old: InteractionSurface, new: ChannelSurface) -> None:
         """Repost live progress as channel messages and point the old replies at them."""
-        moved = text("moved", self._style.locale)
+        moved = say("discord_moved", self._style.locale)
         for progress in self._progress:
             posted = progress.posted
             if not progress.done and posted is not None and posted.surface is old:

@@ -9,8 +9,9 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder
 
 from adapters.telegram.adapter import AnyApplication
+from adapters.telegram.incoming import COMMANDS
 from adapters.telegram.options import Options
-from adapters.telegram.texts import COMMANDS
+from bot.i18n import languages, say
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,10 @@ def build_application(token: str, api_url: str, options: Options, *, polling: bo
 
 
 async def register_commands(bot: Bot) -> None:
-    """The command menu for private chats and groups, in English (the default) and Chinese."""
+    """The command menu for private chats and groups: the default in English, then one per catalogue language."""
     for scope in (BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()):
-        for language in (None, "zh"):
-            commands = [BotCommand(name, zh if language else en) for name, en, zh in COMMANDS]
+        for language in (None, *languages()[1:]):
+            commands = [BotCommand(name, say(f"telegram_command_{name}", language)) for name in COMMANDS]
             try:
                 await bot.set_my_commands(commands, scope=scope, language_code=language)
             except TelegramError as exc:

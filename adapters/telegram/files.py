@@ -15,10 +15,10 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from adapters.telegram.incoming import FileRef
-from adapters.telegram.texts import say
 from bot.engine.config import MAX_UPLOAD_BYTES
 from bot.engine.messages import Attachment
 from bot.engine.uploads import Screen, UploadRefused, screen
+from bot.i18n import say
 
 log = logging.getLogger(__name__)
 CHUNK = 256 * 1024
@@ -52,16 +52,16 @@ class Downloader:
             if "too big" in exc.message.lower():
                 raise UploadRefused(too_big(ref, locale)) from None
             log.warning("getFile failed for %s: %s", ref.name, exc)
-            raise UploadRefused(say("download_failed", locale, name=ref.name)) from None
+            raise UploadRefused(say("telegram_download_failed", locale, name=ref.name)) from None
         if not found.file_path:
-            raise UploadRefused(say("download_failed", locale, name=ref.name))
+            raise UploadRefused(say("telegram_download_failed", locale, name=ref.name))
         target = path.with_suffix(".oga") if ref.voice else path
         await self._fetch(found.file_path, target, ref, locale)
         if ref.voice:
             converted = await to_m4a(target, path)
             target.unlink(missing_ok=True)
             if not converted:
-                raise UploadRefused(say("voice_failed", locale))
+                raise UploadRefused(say("telegram_voice_failed", locale))
 
     async def _fetch(self, source: str, target: Path, ref: FileRef, locale: str) -> None:
         local = Path(source)
@@ -77,14 +77,14 @@ class Downloader:
         except httpx.HTTPError as exc:
             # The URL carries the bot token: neither it nor the exception that holds it goes any further.
             log.warning("download of %s failed: %s", ref.name, type(exc).__name__)
-            raise UploadRefused(say("download_failed", locale, name=ref.name)) from None
+            raise UploadRefused(say("telegram_download_failed", locale, name=ref.name)) from None
 
 
 def too_big(ref: FileRef, locale: str) -> str:
     """Why a file over the getFile limit cannot be used, and what to send instead."""
     if ref.size is None:
-        return say("input_too_big_unknown", locale, name=ref.name)
-    return say("input_too_big", locale, name=ref.name, size_mb=ref.size / 1e6)
+        return say("telegram_input_too_big_unknown", locale, name=ref.name)
+    return say("telegram_input_too_big", locale, name=ref.name, size_mb=ref.size / 1e6)
 
 
 async def to_m4a(source: Path, target: Path) -> bool:

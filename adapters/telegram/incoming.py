@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from telegram import CallbackQuery, Chat, Message, MessageEntity, User
 
 from adapters.telegram.options import PLATFORM
-from adapters.telegram.texts import COMMANDS
 from bot.engine.messages import Action
 from bot.engine.uploads import extension
+from bot.i18n import resolve_locale
 from bot.store.keys import ChatKey
 
+# The command menu, in the order Telegram shows it; each is described by `telegram_command_<name>` in the catalogue.
+COMMANDS = ("video", "export", "status", "credits", "new", "cancel", "help")
 # Commands answered in groups without a mention (privacy mode delivers these); /start comes from "Start".
-GROUP_COMMANDS = frozenset(name for name, _, _ in COMMANDS) | {"start"}
+GROUP_COMMANDS = frozenset(COMMANDS) | {"start"}
 _COMMAND = re.compile(r"^/(\w+)(?:@(\w+))?", re.ASCII)
 _ACTIONS = frozenset(action.value for action in Action)
 
@@ -55,9 +57,8 @@ class Request:
 
 
 def locale_of(user: User | None) -> str:
-    """`zh` for a Chinese Telegram client, else `en`."""
-    code = (user.language_code if user else None) or ""
-    return "zh" if code.lower().startswith("zh") else "en"
+    """The catalogue locale for the user's Telegram client language (`zh` for zh-hans, `en` when unknown)."""
+    return resolve_locale(user.language_code if user else None)
 
 
 def chat_key(chat: Chat, message: Message | None) -> ChatKey:

@@ -16,9 +16,9 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 
 from adapters.telegram.options import CAPTION_LIMIT, PLATFORM, TEXT_LIMIT, Options
 from adapters.telegram.sender import Sender, Where, is_too_large, retry_seconds
-from adapters.telegram.texts import say
 from bot.engine.ports import Button, Counting, Limits, Post, Video
 from bot.engine.refusals import EditRefused, NotDelivered, Refused, SlowDown, TooLarge, Unconfirmed
+from bot.i18n import say
 from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
@@ -161,10 +161,10 @@ class TelegramOutgoing:
         except TimedOut as exc:
             # Telegram may have the whole request already and act on it: sending again could post twice.
             log.warning("a request to chat %s timed out; it is not sent again", self._where.chat_id)
-            raise self._refusal(Unconfirmed, "upload_slow", exc) from exc
+            raise self._refusal(Unconfirmed, "telegram_upload_slow", exc) from exc
         except NetworkError as exc:  # BadRequest included: PTB raises it as a NetworkError subclass
             if is_too_large(exc):
-                raise self._refusal(TooLarge, "upload_too_big", exc) from exc
+                raise self._refusal(TooLarge, "telegram_upload_too_big", exc) from exc
             raise (EditRefused if editing and isinstance(exc, BadRequest) else NotDelivered)(exc.message) from exc
         except TelegramError as exc:
             raise NotDelivered(exc.message) from exc

@@ -17,9 +17,8 @@ from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.routing import Intent, Route, route
 from bot.engine.tasks import Supervisor
-from bot.engine.texts import say
-from bot.engine.timeline_zh import localize
 from bot.engine.turns import Turns
+from bot.i18n import say, timeline
 from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
 from bot.store.errors import StoreUnavailable
@@ -68,8 +67,7 @@ class Engine:
             await self._tell(out, say("store_unavailable", msg.locale))
         except Exception:
             log.exception("handler failed in %s", msg.chat)
-            await self._tell(out, "⚠️ 出了点问题，请重试。" if msg.locale.startswith("zh") else
-                             "⚠️ Something went wrong on my side. Please try again.")
+            await self._tell(out, say("error_internal", msg.locale))
 
     async def resume(self, platforms: Mapping[str, Platform]) -> int:
         """Resume every unfinished render left by a previous process; returns how many were picked up."""
@@ -171,7 +169,7 @@ class Engine:
         if not state.draft.is_ready:
             await out.send_text(say("timeline_empty", msg.locale))
             return
-        await out.send_text(localize(summarize(state.draft), msg.locale))
+        await out.send_text(timeline.summary(summarize(state.draft), msg.locale))
 
     async def _new(self, msg: Incoming, out: Replies) -> None:
         await self._store.drop_session(msg.chat)

@@ -18,7 +18,7 @@ from bot.engine.leases import held
 from bot.engine.ports import NemoApi, Store
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
-from bot.engine.texts import say
+from bot.i18n import say
 from bot.nemo.draft import Draft
 from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, Transient, Unconfirmed
 from bot.nemo.models import ProjectState, RenderStatus

@@ -15,9 +15,8 @@ from bot.engine.messages import DEFAULT_ACTIONS
 from bot.engine.ports import NemoApi, SessionStore
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
-from bot.engine.texts import say
-from bot.engine.timeline_zh import localize
-from bot.nemo.draft import describe_changes
+from bot.i18n import say, timeline
+from bot.nemo.changes import Change, changes_between
 from bot.nemo.errors import NemoError, NemoTimeout, StreamDropped
 from bot.nemo.events import AgentEvent, AgentText, Keepalive, StreamError, ToolCall, ToolResult
 from bot.nemo.models import ProjectState
@@ -137,8 +136,8 @@ class Relay:
             view.last_ping = now
             view.pings += 1
             minutes = int((now - view.started) // 60)
-            suffix = f" ({minutes} min)" if minutes else ""
-            await self._progress(out, view, say("still_working", locale) + suffix)
+            text = say("still_working_for", locale, minutes=minutes) if minutes else say("still_working", locale)
+            await self._progress(out, view, text)
             await out.show_working()
 
     async def _progress(self, out: Replies, view: _TurnView, text: str) -> None:
@@ -164,7 +163,7 @@ class Relay:
         await self._store.put_last_state(chat, session_id, after.raw)
         if view.said or view.failed:
             return
-        changes = describe_changes(before, after)
+        changes = changes_between(before, after)
         if changes:
             await _report(out, locale, changes)
         elif not view.timed_out:
@@ -178,7 +177,7 @@ class Relay:
             wait = self._config.recovery_first_wait if check == 0 else self._config.recovery_wait
             await self._sleep(wait)
             after = await self._nemo.state(session_id)
-            changes = describe_changes(before, after)
+            changes = changes_between(before, after)
             if changes:
                 await self._store.put_last_state(chat, session_id, after.raw)
                 await _report(out, locale, changes)
@@ -186,9 +185,9 @@ class Relay:
         await out.send_text(say("connection_lost_failed", locale))
 
 
-async def _report(out: Replies, locale: str, changes: list[str]) -> None:
+async def _report(out: Replies, locale: str, changes: list[Change]) -> None:
     """Tell the user what changed in the project, in their language."""
-    lines = "\n".join(localize(line, locale) for line in changes)
+    lines = "\n".join(timeline.change(change, locale) for change in changes)
     await out.send_text(say("changes", locale, changes=lines), DEFAULT_ACTIONS)
 
 

@@ -14,23 +14,22 @@ from bot.engine.ports import Button, Outgoing, Post, Video
 from bot.engine.progress import Clock, Paces, Pacing, Progress
 from bot.engine.refusals import Refused, TooLarge
 from bot.engine.tasks import Supervisor
-from bot.engine.texts import pick_language, say
+from bot.i18n import say
 from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 
-# (emoji, English, Chinese): the same label for an action on every platform.
-_BUTTONS: dict[Action, tuple[str, str, str]] = {
-    Action.EXPORT: ("🎞", "Export", "导出"),
-    Action.TIMELINE: ("🧾", "Timeline", "时间线"),
-    Action.CREDITS: ("💳", "Credits", "积分"),
+# (emoji, catalogue key of the label): the same button for an action on every platform.
+_BUTTONS: dict[Action, tuple[str, str]] = {
+    Action.EXPORT: ("🎞", "button_export"),
+    Action.TIMELINE: ("🧾", "button_status"),
+    Action.CREDITS: ("💳", "button_credits"),
 }
 
 
 def buttons(actions: Sequence[Action], locale: str | None) -> tuple[Button, ...]:
     """The action buttons, labelled in the user's language."""
-    zh = pick_language(locale) == "zh"
-    return tuple(Button(a, _BUTTONS[a][2] if zh else _BUTTONS[a][1], _BUTTONS[a][0]) for a in actions)
+    return tuple(Button(a, say(_BUTTONS[a][1], locale), _BUTTONS[a][0]) for a in actions)
 
 
 class Replies:

@@ -11,15 +11,15 @@ from bot.engine.messages import Attachment, Incoming
 from bot.engine.ports import NemoApi, SessionStore
 from bot.engine.replies import Replies
 from bot.engine.routing import Intent, Route
-from bot.engine.texts import pick_language, say
 from bot.engine.uploads import Uploader, UploadRefused, check, describe, media_urls
+from bot.i18n import say
 from bot.nemo.errors import NemoError
 from bot.store.models import ChatSession
 
 
 def session_language(locale: str) -> str:
     """The language sent when creating a Nemo session."""
-    return "zh-CN" if pick_language(locale) == "zh" else (locale.split("-")[0] or "en")
+    return "zh-CN" if locale.lower().startswith("zh") else (locale.split("-")[0] or "en")
 
 
 class Turns:
@@ -80,7 +80,7 @@ class Turns:
         except asyncio.CancelledError:
             await progress.finish(say("cancelled", msg.locale))
             raise
-        await progress.finish(say("uploaded", msg.locale, files=describe(files)))
+        await progress.finish(say("uploaded", msg.locale, files=describe(files, msg.locale)))
         if not decision.text:
             await out.send_text(say("upload_next", msg.locale))
         return decision.text

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from bot.engine.config import ACCEPTED_EXTENSIONS, ACCEPTED_MIME, EngineConfig
 from bot.engine.messages import Attachment
 from bot.engine.ports import NemoMedia
-from bot.engine.texts import say
+from bot.i18n import say
 from bot.nemo.models import UploadedFile
 
 
@@ -77,15 +77,13 @@ def check(attachments: Sequence[Attachment], config: EngineConfig, locale: str) 
     return Checked(tuple(accepted), tuple(refusals))
 
 
-def describe(files: Sequence[UploadedFile]) -> str:
+def describe(files: Sequence[UploadedFile], locale: str) -> str:
     """`clip.mp4 (video, 12s), logo.png (image)`."""
-    parts = []
-    for item in files:
-        detail = item.file_type
-        if item.duration:
-            detail += f", {item.duration:.0f}s"
-        parts.append(f"{item.filename} ({detail})")
-    return ", ".join(parts)
+    return ", ".join(
+        say("upload_item_timed", locale, name=item.filename, kind=item.file_type, seconds=item.duration)
+        if item.duration else say("upload_item", locale, name=item.filename, kind=item.file_type)
+        for item in files
+    )
 
 
 class Uploader:

@@ -1,4 +1,4 @@
-"""The project draft: a small typed view over the opaque timeline dict, its summary, and state diffs.
+"""The project draft: a small typed view over the opaque timeline dict, and its summary as values.
 
 Only `t` (tracks), `tt` (track type), `sg` (segments), `d` (duration, ms) and `m` (metadata) are documented;
 segment keys are not, so labels and times are looked up under several common names with defaults. The raw
@@ -9,16 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.nemo._json import as_dict, dict_items, opt_float, opt_int, opt_str
 
-if TYPE_CHECKING:
-    from bot.nemo.models import ProjectState
 
-_KINDS = {0: "Video", 1: "BGM", 7: "Title"}
+class TrackKind(StrEnum):
+    """The documented track types; any other type code is OTHER."""
+
+    VIDEO = "video"
+    BGM = "bgm"
+    TITLE = "title"
+    OTHER = "other"
+
+
+_KINDS = {0: TrackKind.VIDEO, 1: TrackKind.BGM, 7: TrackKind.TITLE}
 _LABEL_KEYS = ("text", "title", "name", "prompt", "label", "content", "desc", "description", "effect", "fx")
 _SOURCE_KEYS = ("src", "url", "cdn_url", "source", "path")
 _MAX_LABEL = 48
@@ -60,15 +68,9 @@ class Track:
         return cls(opt_int(raw, "tt"), segments, name[:_MAX_LABEL] if name else None)
 
     @property
-    def kind(self) -> str:
-        """Video, BGM, Title; for types the docs do not name, the track's own name or "Track"."""
-        known = _KINDS.get(self.type_code) if self.type_code is not None else None
-        return known or self.name or "Track"
-
-    @property
-    def noun(self) -> str:
-        """`Title track`, or just `Track` when the kind is unknown."""
-        return "Track" if self.kind == "Track" else f"{self.kind} track"
+    def kind(self) -> TrackKind:
+        """Video, BGM or Title for the documented type codes, else OTHER (then `name` may tell more)."""
+        return _KINDS.get(self.type_code, TrackKind.OTHER) if self.type_code is not None else TrackKind.OTHER
 
     @property
     def label(self) -> str | None:
@@ -83,21 +85,24 @@ class Track:
         starts = [s.start_ms for s in self.segments]
         return (min(starts), max(s.start_ms + s.duration_ms for s in self.segments))
 
-    def describe(self) -> str:
-        """`Video: city timelapse (0-10s)` style text."""
-        return f"{self.kind}: {self.details()}"
-
-    def details(self) -> str:
-        """`city timelapse (0-10s)`: label, extra clips, span and volume."""
-        label = self.label
-        shown = f'"{label}"' if label and self.type_code == 7 else (label or "untitled")
-        if not self.segments:
-            return "empty"
-        extra = f" +{len(self.segments) - 1} more" if len(self.segments) > 1 else ""
+    def summary(self) -> TrackSummary:
+        """The track as shown to a person: kind, name, first label, clip count, span and volume."""
         start, end = self.span_ms
         volume = next((s.volume for s in self.segments if s.volume is not None), None)
-        detail = f"{_secs(start)}-{_secs(end)}s" + (f", {volume}%" if volume is not None else "")
-        return f"{shown}{extra} ({detail})"
+        return TrackSummary(self.kind, self.name, self.label, len(self.segments), start, end, volume)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackSummary:
+    """What a person is told about one track; `bot.i18n.timeline` puts it into words."""
+
+    kind: TrackKind
+    name: str | None
+    label: str | None
+    clips: int
+    start_ms: int
+    end_ms: int
+    volume: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,60 +145,9 @@ class Draft:
         return opt_str(self.meta, "title", "name")
 
 
-def summarize(draft: Draft) -> str:
-    """One line: `Timeline (3 tracks): 1. Video: ... (0-10s) 2. BGM: ... 3. Title: "..." (0-3s)`."""
-    if not draft.tracks:
-        return "Timeline is empty"
-    count = len(draft.tracks)
-    items = " ".join(f"{n}. {t.describe()}" for n, t in enumerate(draft.tracks, 1))
-    return f"Timeline ({count} track{'s' if count != 1 else ''}): {items}"
-
-
-def describe_changes(old: ProjectState | None, new: ProjectState) -> list[str]:
-    """Human lines naming what changed between two states; empty when nothing did."""
-    before = old.draft if old is not None else Draft()
-    lines = _track_changes(before.tracks, new.draft.tracks)
-    if before.duration_ms != new.draft.duration_ms and before.tracks and new.draft.tracks:
-        lines.append(f"Duration {_secs(before.duration_ms)}s -> {_secs(new.draft.duration_ms)}s")
-    lines.extend(_media_changes(old, new))
-    if not lines and before.raw != new.draft.raw:
-        lines.append("Timeline updated")
-    return lines
-
-
-def _track_changes(old: tuple[Track, ...], new: tuple[Track, ...]) -> list[str]:
-    """Tracks added, removed or edited, matched by type and then by position."""
-    lines: list[str] = []
-    for code in dict.fromkeys([t.type_code for t in old] + [t.type_code for t in new]):
-        before = [t for t in old if t.type_code == code]
-        after = [t for t in new if t.type_code == code]
-        lines += [f"{t.noun} added: {t.details()}" for t in after[len(before) :]]
-        lines += [f"{t.noun} removed" for t in before[len(after) :]]
-        lines += [line for a, b in zip(before, after, strict=False) for line in _edited(a, b)]
-    return lines
-
-
-def _edited(old: Track, new: Track) -> list[str]:
-    """What changed on one track kept across both states."""
-    if len(old.segments) != len(new.segments):
-        return [f"{new.noun}: {len(old.segments)} -> {len(new.segments)} segments"]
-    if old.label != new.label:
-        quote = '"' if new.type_code == 7 else ""
-        return [f"{new.kind} changed: {quote}{old.label or ''}{quote} -> {quote}{new.label or ''}{quote}"]
-    return []
-
-
-def _media_changes(old: ProjectState | None, new: ProjectState) -> list[str]:
-    """New uploaded or generated media items."""
-    lines = []
-    for name, before, after in (
-        ("uploaded", len(old.video_infos) if old else 0, len(new.video_infos)),
-        ("generated", len(old.generated_media) if old else 0, len(new.generated_media)),
-    ):
-        if after > before:
-            added = after - before
-            lines.append(f"{added} new {name} media item{'s' if added != 1 else ''}")
-    return lines
+def summarize(draft: Draft) -> tuple[TrackSummary, ...]:
+    """Every track of the draft, in order, as shown to a person."""
+    return tuple(track.summary() for track in draft.tracks)
 
 
 def _label(raw: Mapping[str, Any]) -> str | None:
@@ -215,8 +169,3 @@ def _volume(raw: Mapping[str, Any]) -> int | None:
         return None
     return round(value * 100) if value <= 1 else round(value)
 
-
-def _secs(ms: int) -> str:
-    """Milliseconds as seconds without a needless `.0`."""
-    value = round(ms / 1000, 1)
-    return str(int(value)) if value == int(value) else str(value)

@@ -18,6 +18,11 @@ async def test_an_export_press_after_a_restart_delivers_the_mp4(tmp_path: Path) 
             await first.feed(first.make.command("video", {"prompt": "generate a video of a kite"}))
             buttons = [call for call in fake.calls if call.custom_ids]
             assert buttons
+            drawn = buttons[-1].body["components"][0]["components"]
+            # The same emoji and words as Telegram's buttons: the reply layer labels both from the catalogue.
+            assert [(button["emoji"]["name"], button["label"]) for button in drawn] == [
+                ("🎞", "Export"), ("🧾", "Timeline"), ("💳", "Credits"),
+            ]
 
         # A new process: a new client, the same store and the same Discord.
         async with open_rig(tmp_path, harness=h, fake=fake, clock=clock) as rig:

@@ -1,4 +1,4 @@
-"""The adapter's pure parts: settings, error sorting, locales; and a long text as a channel sees it."""
+"""The adapter's pure parts: settings, error sorting; and a long text as a channel sees it."""
 
 from __future__ import annotations
 
@@ -9,19 +9,11 @@ import pytest
 
 from adapters.discord_bot.outgoing import MAX_MESSAGE, DiscordOutgoing, Style
 from adapters.discord_bot.surfaces import ChannelSurface, Failure, classify
-from adapters.discord_bot.texts import language
 from bot.app_discord import discord_config
 from bot.config import DiscordSettings
 from bot.engine.messages import DEFAULT_ACTIONS
 from tests.discord_bot.payloads import CHANNEL
 from tests.discord_bot.rig import open_rig
-
-
-@pytest.mark.parametrize(
-    ("locale", "expected"), [("zh-CN", "zh"), ("zh-TW", "zh"), ("en-US", "en"), ("de", "en"), (None, "en")],
-)
-def test_language_from_a_discord_locale(locale: str | None, expected: str) -> None:
-    assert language(locale) == expected
 
 
 def test_settings_read_a_comma_list_of_guilds(monkeypatch: pytest.MonkeyPatch) -> None:

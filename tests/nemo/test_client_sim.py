@@ -10,6 +10,7 @@ import anyio
 import httpx
 import pytest
 
+from bot.i18n import timeline
 from bot.nemo import errors
 from bot.nemo.client import NemoClient
 from bot.nemo.draft import summarize
@@ -75,7 +76,7 @@ async def test_every_endpoint(nemo: NemoClient, sim: Any, tmp_path: Path, issued
     assert state.session_id == session.session_id
     assert state.draft.is_ready
     assert len(state.video_infos) >= 3
-    assert summarize(state.draft).startswith("Timeline (3 tracks): 1. Video: ")
+    assert timeline.summary(summarize(state.draft), "en").startswith("Timeline (3 tracks): 1. Video: ")
 
     status = await nemo.submit_render(session.session_id, state.draft, "render_it_1")
     assert status.state in (RenderState.PENDING, RenderState.PROCESSING)

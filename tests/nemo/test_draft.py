@@ -1,4 +1,4 @@
-"""The draft view, its one-line summary, and the state diff used to report silent edits."""
+"""The draft view, its summary as values, and the state diff (as values) used to report silent edits."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.nemo.draft import Draft, describe_changes, summarize
+from bot.i18n import timeline
+from bot.nemo.changes import Change, ChangeKind, changes_between
+from bot.nemo.draft import Draft, TrackKind, TrackSummary, summarize
 from bot.nemo.models import ProjectState
 
 VIDEO = {"tt": 0, "sg": [{"src": "http://cdn/x/city.mp4", "prompt": "city timelapse", "s": 0, "d": 10000}]}
@@ -47,27 +49,28 @@ def test_reads_tracks_and_keeps_the_raw_dict_untouched() -> None:
     parsed = Draft.from_raw(raw)
     assert parsed.raw is raw
     assert raw == before
-    assert [t.kind for t in parsed.tracks] == ["Video", "BGM", "Title"]
+    assert [t.kind for t in parsed.tracks] == [TrackKind.VIDEO, TrackKind.BGM, TrackKind.TITLE]
     assert (parsed.duration_ms, parsed.width, parsed.height, parsed.title) == (10000, 640, 360, "City")
     assert parsed.is_ready
 
 
-def test_summary_in_the_documented_style() -> None:
+def test_summary_lists_each_track_with_its_label_span_and_volume() -> None:
     assert summarize(Draft.from_raw(draft(VIDEO, BGM, TITLE))) == (
-        "Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%) "
-        '3. Title: "Urban Dreams" (0-3s)'
+        TrackSummary(TrackKind.VIDEO, None, "city timelapse", 1, 0, 10000, None),
+        TrackSummary(TrackKind.BGM, None, "Lo-fi", 1, 0, 10000, 35),
+        TrackSummary(TrackKind.TITLE, None, "Urban Dreams", 1, 0, 3000, None),
     )
 
 
 def test_summary_of_nothing() -> None:
-    assert summarize(Draft.from_raw({})) == "Timeline is empty"
-    assert summarize(Draft.from_raw(None)) == "Timeline is empty"
+    assert summarize(Draft.from_raw({})) == ()
+    assert summarize(Draft.from_raw(None)) == ()
     assert not Draft.from_raw({"t": [{"tt": 0, "sg": []}]}).is_ready
 
 
 def test_summary_with_unknown_keys_and_types() -> None:
     raw = {"t": [{"tt": 3, "sg": [{"start": 2000, "end": 4500, "url": "https://cdn/a/b/clip.mov?sig=1"}, {}]}]}
-    assert summarize(Draft.from_raw(raw)) == "Timeline (1 track): 1. Track: clip.mov +1 more (0-4.5s)"
+    assert summarize(Draft.from_raw(raw)) == (TrackSummary(TrackKind.OTHER, None, "clip.mov", 2, 0, 4500, None),)
 
 
 def test_segment_without_duration_uses_the_draft_duration() -> None:
@@ -76,42 +79,46 @@ def test_segment_without_duration_uses_the_draft_duration() -> None:
 
 
 def test_no_changes() -> None:
-    assert describe_changes(state(draft(VIDEO)), state(draft(VIDEO))) == []
+    assert changes_between(state(draft(VIDEO)), state(draft(VIDEO))) == []
 
 
 def test_first_state_lists_every_track() -> None:
-    assert describe_changes(None, state(draft(VIDEO, TITLE), generated=1)) == [
-        "Video track added: city timelapse (0-10s)",
-        'Title track added: "Urban Dreams" (0-3s)',
-        "1 new generated media item",
+    video, title = summarize(Draft.from_raw(draft(VIDEO, TITLE)))
+    assert changes_between(None, state(draft(VIDEO, TITLE), generated=1)) == [
+        Change(ChangeKind.TRACK_ADDED, video),
+        Change(ChangeKind.TRACK_ADDED, title),
+        Change(ChangeKind.GENERATED, before=0, after=1),
     ]
 
 
 def test_silent_edit_adding_music_and_title() -> None:
-    lines = describe_changes(state(draft(VIDEO)), state(draft(VIDEO, BGM, TITLE, d=15000)))
-    assert lines == [
-        "BGM track added: Lo-fi (0-10s, 35%)",
-        'Title track added: "Urban Dreams" (0-3s)',
-        "Duration 10s -> 15s",
+    _, bgm, title = summarize(Draft.from_raw(draft(VIDEO, BGM, TITLE)))
+    assert changes_between(state(draft(VIDEO)), state(draft(VIDEO, BGM, TITLE, d=15000))) == [
+        Change(ChangeKind.TRACK_ADDED, bgm),
+        Change(ChangeKind.TRACK_ADDED, title),
+        Change(ChangeKind.DURATION, before=10000, after=15000),
     ]
 
 
 def test_track_removed_segments_and_title_text() -> None:
     two_clips = {"tt": 0, "sg": [VIDEO["sg"][0], {"src": "b.mp4", "s": 10000, "d": 5000}]}  # type: ignore[index]
     retitled = {"tt": 7, "sg": [{"text": "Paradise Found", "s": 0, "d": 3000}]}
-    lines = describe_changes(state(draft(VIDEO, BGM, TITLE)), state(draft(two_clips, retitled), videos=2))
-    assert lines == [
-        "Video track: 1 -> 2 segments",
-        "BGM track removed",
-        'Title changed: "Urban Dreams" -> "Paradise Found"',
-        "2 new uploaded media items",
+    found = changes_between(state(draft(VIDEO, BGM, TITLE)), state(draft(two_clips, retitled), videos=2))
+    assert [(c.kind, c.track.kind if c.track else None) for c in found] == [
+        (ChangeKind.SEGMENTS, TrackKind.VIDEO),
+        (ChangeKind.TRACK_REMOVED, TrackKind.BGM),
+        (ChangeKind.RELABELLED, TrackKind.TITLE),
+        (ChangeKind.UPLOADED, None),
     ]
+    assert (found[0].before, found[0].after) == (1, 2)
+    assert (found[2].old_label, found[2].new_label) == ("Urban Dreams", "Paradise Found")
+    assert (found[3].before, found[3].after) == (0, 2)
 
 
 def test_unrecognised_edit_is_still_reported() -> None:
     styled = copy.deepcopy(TITLE)
     styled["sg"][0]["style"] = {"color": "white"}  # type: ignore[index]
-    assert describe_changes(state(draft(TITLE)), state(draft(styled))) == ["Timeline updated"]
+    assert changes_between(state(draft(TITLE)), state(draft(styled))) == [Change(ChangeKind.UPDATED)]
 
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
@@ -128,16 +135,18 @@ VALUES = st.recursive(
 @given(VALUES, VALUES)
 def test_any_json_drafts_never_raise(old: object, new: object) -> None:
     a, b = Draft.from_raw(old), Draft.from_raw(new)
-    assert isinstance(summarize(a), str)
+    assert isinstance(timeline.summary(summarize(a), "zh"), str)
     wrap = {"state": {"draft": new, "video_infos": old, "generated_media": new}}
-    assert isinstance(describe_changes(state(a.raw), ProjectState.from_wire(wrap, "s")), list)
+    for change in changes_between(state(a.raw), ProjectState.from_wire(wrap, "s")):
+        assert timeline.change(change, "en")
     assert isinstance(b.is_ready, bool)
 
 
-def test_tracks_of_undocumented_types_use_their_own_name() -> None:
+def test_tracks_of_undocumented_types_keep_their_own_name() -> None:
     effects = {"tt": 3, "n": "Effects", "sg": [{"fx": "zoom-in", "s": 0, "d": 1000}]}
     unnamed = {"tt": 5, "sg": [{"s": 0, "d": 2000}]}
-    assert describe_changes(state(draft(VIDEO)), state(draft(VIDEO, effects, unnamed))) == [
-        "Effects track added: zoom-in (0-1s)",
-        "Track added: untitled (0-2s)",
+    found = changes_between(state(draft(VIDEO)), state(draft(VIDEO, effects, unnamed)))
+    assert [(c.kind, c.track) for c in found] == [
+        (ChangeKind.TRACK_ADDED, TrackSummary(TrackKind.OTHER, "Effects", "zoom-in", 1, 0, 1000, None)),
+        (ChangeKind.TRACK_ADDED, TrackSummary(TrackKind.OTHER, None, None, 1, 0, 2000, None)),
     ]

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from bot.nemo import errors
+from bot.nemo.changes import changes_between
 from bot.nemo.client import NemoClient
-from bot.nemo.draft import describe_changes
 from bot.nemo.events import AgentEvent, AgentText, AgentTextDelta, Keepalive, StreamError, ToolCall, ToolResult
 from tests.nemo.conftest import configure, recorded
 
@@ -71,7 +71,7 @@ async def test_silent_edit_endings(nemo: NemoClient, sim: Any, http: httpx.Async
     assert texts(events) == []
     assert not [e for e in events if isinstance(e, StreamError)]
     assert [e.name for e in events if isinstance(e, ToolCall)] == ["edit_multitrack"]
-    assert describe_changes(before, await nemo.state(session_id))
+    assert changes_between(before, await nemo.state(session_id))
 
 
 async def test_partial_stream_shows_each_text_once(nemo: NemoClient, sim: Any) -> None:

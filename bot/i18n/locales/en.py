@@ -1,0 +1,209 @@
+"""English: the default table, which defines every key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+MESSAGES: Mapping[str, str] = {
+    # The conversation
+    "setting_up": "⚙️ Setting things up...",
+    "ready": "✅ Connected and ready. Tell me what video to make.",
+    "help": (
+        "I make AI videos. Describe a video to generate it, send photos, clips or audio to use, then:\n"
+        "• export (or /export): render and send the MP4\n"
+        "• status (or /status): show the timeline\n"
+        "• credits (or /credits): your balance\n"
+        "• /new: start a fresh project   • /cancel: stop waiting on the current job\n"
+        "Files: mp4 mov avi webm mkv, jpg png gif webp, mp3 wav m4a aac, up to 200 MB."
+    ),
+    "new_session": "🆕 Started a fresh project.",
+    "busy": "⏳ Still working on your previous request. Send /cancel to stop waiting on it.",
+    "cancelled": "🛑 Stopped. Nothing more will be sent for that request.",
+    "nothing_to_cancel": "Nothing is running right now.",
+    "credits": "💳 Credits: {available} available, {frozen} reserved.",
+    "timeline_empty": "The timeline is empty. Describe a video to generate, or send a file.",
+    "nothing_to_export": "There is nothing to export yet: make something first (describe a video, or send a file).",
+    "render_started": "🎞 Rendering your video...",
+    "render_progress": "🎞 Rendering... {percent}%",
+    "render_retry": "⚠️ The render failed; trying once more...",
+    "render_failed": "❌ Export failed, please try again later.",
+    "render_timeout": "❌ The render is taking too long. Please try exporting again later.",
+    "render_done": "✅ Video ready!",
+    "render_interrupted": "⚠️ Your export was interrupted. Send export to try again.",
+    "video_caption": "🎬 Your video ({duration:.0f}s, {width}x{height})",
+    "video_caption_for": "🎬 {name}, your video is ready ({duration:.0f}s)",
+    "too_big_link": "The video is {size_mb:.0f} MB, over this chat's upload limit, so here is a download link:",
+    "working": "🎬 Working on it...",
+    "tool_generate": "🎬 Generating video... (this usually takes 2-5 minutes)",
+    "tool_edit": "✂️ Editing the timeline...",
+    "tool_other": "⚙️ Working on it...",
+    "raw_ready": "✅ Raw video ready. Adding music and titles...",
+    "still_working": "⏳ Still working...",
+    "turn_done": "✅ Done.",
+    "changes": "✅ Updated:\n{changes}",
+    "no_changes": "The agent finished without changing the project. Try rephrasing your request.",
+    "stream_error": (
+        "⚠️ The video agent ran into a problem with that request. Send status to see where the project "
+        "stands."
+    ),
+    "turn_failed": "⚠️ Ended with a problem.",
+    "turn_running": "⌛ Still running on the server...",
+    "turn_dropped": "📡 Connection lost; checking on it...",
+    "check_later": (
+        "⚠️ Your request went through, but I could not check the result just now. Send status in a "
+        "moment to see it."
+    ),
+    "video_usage": "Describe the video after the command, e.g. /video a cat surfing at sunset",
+    "stream_timeout": "⌛ This is taking longer than expected. Send status in a few minutes to see the result.",
+    "connection_lost_checking": (
+        "📡 Lost the connection to the video agent. Your request is still running; checking on it..."
+    ),
+    "connection_lost_failed": "❌ Lost the connection and the project did not change. Please send your request again.",
+    "upload_unsupported": (
+        "❌ {name}: that file type is not supported. Send mp4, mov, avi, webm, mkv, jpg, png, gif, webp, "
+        "mp3, wav, m4a or aac."
+    ),
+    "upload_too_big": "❌ {name} is {size_mb:.0f} MB; the limit is 200 MB. Trim or compress it and try again.",
+    "uploading": "📤 Uploading {count} file(s)...",
+    "uploaded": "📎 Added: {files}",
+    "upload_next": "Now tell me what to make with it.",
+    "upload_nothing": "Send a file (or a link to one) to upload. Usage: upload <url>",
+    "store_unavailable": "⚠️ My storage is unavailable right now. Please try again in a moment.",
+    "session_restarted": "ℹ️ Your previous project had expired, so I started a new one.",
+    "still_working_for": "⏳ Still working... ({minutes} min)",
+    "upload_item": "{name} ({kind})",
+    "upload_item_timed": "{name} ({kind}, {seconds:.0f}s)",
+    "error_internal": "⚠️ Something went wrong on my side. Please try again.",
+    # Nemo errors (bot.engine.explain picks the key)
+    "error_auth": (
+        "🔑 The video service did not accept the bot's sign-in. If this keeps happening, the bot's operator "
+        "needs to check its Nemo token."
+    ),
+    "error_session_not_found": "ℹ️ Your project could not be found any more. Send /new to start a fresh one.",
+    "error_export_blocked": (
+        "🔒 Export is not available on the free plan for this account. Register at {web} to unlock export."
+    ),
+    "error_unsupported_file": (
+        "❌ That file type is not supported. Send mp4, mov, avi, webm, mkv, jpg, png, gif, webp, mp3, "
+        "wav, m4a or aac."
+    ),
+    "error_file_too_large": "❌ That file is too large for the video service. Trim or compress it and try again.",
+    "error_rate_limited": "🚦 The video service is busy right now (rate limit). Please try again in a minute.",
+    "error_timeout": "⌛ The video service took too long to answer. Please try again.",
+    "error_connection_lost": "📡 Could not reach the video service. Please try again in a moment.",
+    "error_server": "⚠️ The video service had an internal error. Please try again in a moment.",
+    "error_malformed": "⚠️ The video service sent an answer I could not read. Please try again.",
+    "error_bad_request": "⚠️ The video service refused that request. Try rephrasing it, or send /new to start over.",
+    "error_out_of_credits_register": (
+        "💳 You are out of credits. Register for free to get more and keep your projects: {link}"
+    ),
+    "error_out_of_credits": "💳 You are out of credits. Top up at {web}.",
+    "error_unknown": "⚠️ Something went wrong. Please try again.",
+    # The timeline and what changed in it (phrased by bot.i18n.timeline)
+    "timeline_none": "Timeline is empty",
+    "timeline_one": "Timeline ({count} track): {items}",
+    "timeline_many": "Timeline ({count} tracks): {items}",
+    "timeline_item": "{number}. {kind}: {details}",
+    "timeline_item_named": "{number}. {name}: {details}",
+    "timeline_kind_video": "Video",
+    "timeline_kind_bgm": "BGM",
+    "timeline_kind_title": "Title",
+    "timeline_name_video": "Video",
+    "timeline_name_bgm": "BGM",
+    "timeline_name_title": "Title",
+    "timeline_track_video": "Video track",
+    "timeline_track_bgm": "BGM track",
+    "timeline_track_title": "Title track",
+    "timeline_track_named": "{name} track",
+    "timeline_unnamed": "Track",
+    "timeline_track_empty": "empty",
+    "timeline_untitled": "untitled",
+    "timeline_quoted": "\"{label}\"",
+    "timeline_details": "{label} ({span})",
+    "timeline_details_more": "{label} +{more} more ({span})",
+    "timeline_span": "{start}-{end}s",
+    "timeline_span_volume": "{start}-{end}s, {volume}%",
+    "timeline_added": "{track} added: {details}",
+    "timeline_removed": "{track} removed",
+    "timeline_segments": "{track}: {before} -> {after} segments",
+    "timeline_relabelled": "{kind} changed: {before} -> {after}",
+    "timeline_duration": "Duration {before}s -> {after}s",
+    "timeline_uploaded_one": "{count} new uploaded media item",
+    "timeline_uploaded_many": "{count} new uploaded media items",
+    "timeline_generated_one": "{count} new generated media item",
+    "timeline_generated_many": "{count} new generated media items",
+    "timeline_updated": "Timeline updated",
+    # The console
+    "console_intro": "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.",
+    "console_no_such_file": "🤖 No such file: {path}",
+    "console_saved": "🎬 Saved: {path} ({width}x{height}, {duration:.0f}s)",
+    # Buttons under replies (the emoji is the action's own: bot.engine.messages.Action.emoji)
+    "button_export": "Export",
+    "button_status": "Timeline",
+    "button_credits": "Credits",
+    # Telegram
+    "telegram_input_too_big": (
+        "❌ {name} is {size_mb:.0f} MB, and Telegram lets bots download files only up to 20 MB. Send "
+        "a link to the file instead (upload <url>), or a smaller or compressed version."
+    ),
+    "telegram_input_too_big_unknown": (
+        "❌ {name} is over 20 MB, and Telegram lets bots download files only up to 20 MB. Send a link "
+        "to the file instead (upload <url>), or a smaller or compressed version."
+    ),
+    "telegram_download_failed": "❌ Could not fetch {name} from Telegram. Please send it again.",
+    "telegram_voice_failed": "❌ Could not read that voice message. Please send it again, or as an audio file.",
+    "telegram_upload_too_big": "The video is too large to send in this chat.",
+    "telegram_upload_too_big_link": "The video is too large to send in this chat, so here is a download link:",
+    "telegram_upload_slow": (
+        "⌛ Sending the video is taking long. If it does not appear in a few minutes, send export again."
+    ),
+    "telegram_upload_slow_link": "⌛ Sending the video is taking long. If it does not appear, download it here:",
+    # Telegram's command menu
+    "telegram_command_video": "Describe a video to make, e.g. /video a cat surfing",
+    "telegram_command_export": "Render the project and send the MP4",
+    "telegram_command_status": "Show the timeline",
+    "telegram_command_credits": "Show the credit balance",
+    "telegram_command_new": "Start a fresh project",
+    "telegram_command_cancel": "Stop waiting on the current job",
+    "telegram_command_help": "How to use the bot",
+    # Discord
+    "discord_moved": "⏩ Continued in a new message below: Discord stops updates to this reply after 15 minutes.",
+    "discord_expiring": (
+        "⚠️ This is taking longer than 15 minutes. After that Discord no longer lets me update this "
+        "reply, and I cannot post in this channel myself (the app is installed for your account only, "
+        "not in this server). The video keeps rendering: run /export here again in a few minutes to "
+        "get it."
+    ),
+    "discord_too_big_no_link": (
+        "❌ The video is too large to post here and no download link is available. Please try /export "
+        "later."
+    ),
+    "discord_upload_failed_link": (
+        "🎬 Your video is ready, but I could not attach the file here. Download it from this link:"
+    ),
+    "discord_download_failed": "❌ Could not fetch {name} from Discord. Please send it again.",
+    # Discord's slash commands (names and descriptions)
+    "discord_command_video": "video",
+    "discord_command_video_about": "Make or change a video: describe it, optionally with up to three files",
+    "discord_option_prompt": "prompt",
+    "discord_option_prompt_about": "What the video should show, or what to change",
+    "discord_option_file": "file",
+    "discord_option_file2": "file2",
+    "discord_option_file3": "file3",
+    "discord_option_file_about": "An image, clip or audio file to use",
+    "discord_command_export": "export",
+    "discord_command_export_about": "Render the video and send the MP4",
+    "discord_command_status": "status",
+    "discord_command_status_about": "Show the project's timeline",
+    "discord_command_credits": "credits",
+    "discord_command_credits_about": "Show the credit balance",
+    "discord_command_upload": "upload",
+    "discord_command_upload_about": "Add an image, clip or audio file to the project",
+    "discord_option_upload_file_about": "The file to add",
+    "discord_command_new": "new",
+    "discord_command_new_about": "Start a fresh project in this chat",
+    "discord_command_cancel": "cancel",
+    "discord_command_cancel_about": "Stop waiting on the current job",
+    "discord_command_help": "help",
+    "discord_command_help_about": "What this bot can do",
+}

@@ -1,0 +1,183 @@
+"""Simplified Chinese, for every zh locale without a regional table of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+MESSAGES: Mapping[str, str] = {
+    # The conversation
+    "setting_up": "⚙️ 正在准备...",
+    "ready": "✅ 已连接，准备就绪。告诉我想做什么视频吧。",
+    "help": (
+        "我可以制作 AI 视频。描述你想要的视频即可生成，也可以发送图片、视频或音频素材，然后：\n"
+        "• 导出（或 /export）：渲染并发送 MP4\n"
+        "• 状态（或 /status）：查看时间线\n"
+        "• 积分（或 /credits）：查看余额\n"
+        "• /new：开始新项目   • /cancel：停止等待当前任务\n"
+        "支持文件：mp4 mov avi webm mkv、jpg png gif webp、mp3 wav m4a aac，最大 200 MB。"
+    ),
+    "new_session": "🆕 已开始新项目。",
+    "busy": "⏳ 还在处理上一个请求。发送 /cancel 可停止等待。",
+    "cancelled": "🛑 已停止，该请求不会再有回复。",
+    "nothing_to_cancel": "当前没有进行中的任务。",
+    "credits": "💳 积分：可用 {available}，冻结 {frozen}。",
+    "timeline_empty": "时间线还是空的。描述一个视频来生成，或发送素材。",
+    "nothing_to_export": "还没有可导出的内容：请先生成视频（描述一个视频，或发送素材）。",
+    "render_started": "🎞 正在渲染视频...",
+    "render_progress": "🎞 渲染中... {percent}%",
+    "render_retry": "⚠️ 渲染失败，正在重试一次...",
+    "render_failed": "❌ 导出失败，请稍后再试。",
+    "render_timeout": "❌ 渲染时间过长，请稍后重新导出。",
+    "render_done": "✅ 视频已完成！",
+    "render_interrupted": "⚠️ 导出被中断，请发送“导出”重试。",
+    "video_caption": "🎬 你的视频（{duration:.0f} 秒，{width}x{height}）",
+    "video_caption_for": "🎬 {name}，你的视频已完成（{duration:.0f} 秒）",
+    "too_big_link": "视频大小为 {size_mb:.0f} MB，超过本聊天的上传上限，请通过链接下载：",
+    "working": "🎬 处理中...",
+    "tool_generate": "🎬 正在生成视频...（通常需要 2-5 分钟）",
+    "tool_edit": "✂️ 正在编辑时间线...",
+    "tool_other": "⚙️ 处理中...",
+    "raw_ready": "✅ 原始视频已生成，正在添加音乐和标题...",
+    "still_working": "⏳ 仍在处理中...",
+    "turn_done": "✅ 完成。",
+    "changes": "✅ 已更新：\n{changes}",
+    "no_changes": "处理结束，但项目没有变化。请换个说法试试。",
+    "stream_error": "⚠️ 视频助手处理该请求时遇到问题。发送“状态”查看项目当前情况。",
+    "turn_failed": "⚠️ 处理时出现问题。",
+    "turn_running": "⌛ 服务器仍在处理...",
+    "turn_dropped": "📡 连接中断，正在检查...",
+    "check_later": "⚠️ 请求已发送，但暂时无法查看结果。请稍后发送“状态”查看。",
+    "video_usage": "请在命令后描述视频，例如：/video 日落时冲浪的猫",
+    "stream_timeout": "⌛ 处理时间比预期长。几分钟后发送“状态”查看结果。",
+    "connection_lost_checking": "📡 与视频助手的连接中断，请求仍在进行，正在检查...",
+    "connection_lost_failed": "❌ 连接中断，项目没有变化。请重新发送你的请求。",
+    "upload_unsupported": (
+        "❌ {name}：不支持该文件类型。支持 mp4、mov、avi、webm、mkv、jpg、png、gif、webp、mp3、wav、m4a、aac。"
+    ),
+    "upload_too_big": "❌ {name} 大小为 {size_mb:.0f} MB，上限为 200 MB。请裁剪或压缩后重试。",
+    "uploading": "📤 正在上传 {count} 个文件...",
+    "uploaded": "📎 已添加：{files}",
+    "upload_next": "现在告诉我想用它做什么。",
+    "upload_nothing": "请发送文件（或文件链接）来上传。用法：上传 <链接>",
+    "store_unavailable": "⚠️ 我的存储暂时不可用，请稍后再试。",
+    "session_restarted": "ℹ️ 之前的项目已失效，已为你新建项目。",
+    "still_working_for": "⏳ 仍在处理中... ({minutes} min)",
+    "upload_item": "{name} ({kind})",
+    "upload_item_timed": "{name} ({kind}, {seconds:.0f}s)",
+    "error_internal": "⚠️ 出了点问题，请重试。",
+    # Nemo errors (bot.engine.explain picks the key)
+    "error_auth": "🔑 视频服务拒绝了机器人的登录。如果持续出现，请联系机器人管理员检查 Nemo 令牌。",
+    "error_session_not_found": "ℹ️ 找不到你的项目了。发送 /new 开始新项目。",
+    "error_export_blocked": "🔒 当前免费账户无法导出。请在 {web} 注册以解锁导出。",
+    "error_unsupported_file": (
+        "❌ 不支持该文件类型。支持 mp4、mov、avi、webm、mkv、jpg、png、gif、webp、mp3、wav、m4a、aac。"
+    ),
+    "error_file_too_large": "❌ 文件太大。请裁剪或压缩后重试。",
+    "error_rate_limited": "🚦 视频服务当前繁忙（频率限制），请一分钟后再试。",
+    "error_timeout": "⌛ 视频服务响应超时，请重试。",
+    "error_connection_lost": "📡 无法连接视频服务，请稍后重试。",
+    "error_server": "⚠️ 视频服务内部错误，请稍后重试。",
+    "error_malformed": "⚠️ 视频服务返回了无法识别的内容，请重试。",
+    "error_bad_request": "⚠️ 视频服务拒绝了该请求。请换个说法，或发送 /new 重新开始。",
+    "error_out_of_credits_register": "💳 积分已用完。免费注册即可获得更多积分并保留你的项目：{link}",
+    "error_out_of_credits": "💳 积分已用完。请在 {web} 充值。",
+    "error_unknown": "⚠️ 出了点问题，请重试。",
+    # The timeline and what changed in it (phrased by bot.i18n.timeline)
+    "timeline_none": "时间线为空",
+    "timeline_one": "时间线（{count} 条轨道）：{items}",
+    "timeline_many": "时间线（{count} 条轨道）：{items}",
+    "timeline_item": "{number}. {kind}：{details}",
+    "timeline_item_named": "{number}. {name}: {details}",
+    "timeline_kind_video": "视频",
+    "timeline_kind_bgm": "背景音乐",
+    "timeline_kind_title": "标题",
+    "timeline_name_video": "Video",
+    "timeline_name_bgm": "BGM",
+    "timeline_name_title": "Title",
+    "timeline_track_video": "视频轨道",
+    "timeline_track_bgm": "背景音乐轨道",
+    "timeline_track_title": "标题轨道",
+    "timeline_track_named": "{name} track",
+    "timeline_unnamed": "Track",
+    "timeline_track_empty": "empty",
+    "timeline_untitled": "untitled",
+    "timeline_quoted": "\"{label}\"",
+    "timeline_details": "{label} ({span})",
+    "timeline_details_more": "{label} +{more} more ({span})",
+    "timeline_span": "{start}-{end}s",
+    "timeline_span_volume": "{start}-{end}s, {volume}%",
+    "timeline_added": "{track} 已添加：{details}",
+    "timeline_removed": "{track} 已移除",
+    "timeline_segments": "{track}: 片段 {before} → {after}",
+    "timeline_relabelled": "{kind} 已修改：{before} -> {after}",
+    "timeline_duration": "时长 {before} 秒 → {after} 秒",
+    "timeline_uploaded_one": "新增 {count} 个上传素材",
+    "timeline_uploaded_many": "新增 {count} 个上传素材",
+    "timeline_generated_one": "新增 {count} 个生成素材",
+    "timeline_generated_many": "新增 {count} 个生成素材",
+    "timeline_updated": "时间线已更新",
+    # The console (a developer's tool: it speaks English in every language for now)
+    "console_intro": "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.",
+    "console_no_such_file": "🤖 No such file: {path}",
+    "console_saved": "🎬 Saved: {path} ({width}x{height}, {duration:.0f}s)",
+    # Buttons under replies (the emoji is the action's own: bot.engine.messages.Action.emoji)
+    "button_export": "导出",
+    "button_status": "时间线",
+    "button_credits": "积分",
+    # Telegram
+    "telegram_input_too_big": (
+        "❌ {name} 大小为 {size_mb:.0f} MB，Telegram 只允许机器人下载 20 MB 以内的文件。"
+        "请改为发送文件链接（上传 <链接>），或发送更小、压缩过的文件。"
+    ),
+    "telegram_input_too_big_unknown": (
+        "❌ {name} 超过 20 MB，Telegram 只允许机器人下载 20 MB 以内的文件。"
+        "请改为发送文件链接（上传 <链接>），或发送更小、压缩过的文件。"
+    ),
+    "telegram_download_failed": "❌ 无法从 Telegram 获取 {name}，请重新发送。",
+    "telegram_voice_failed": "❌ 无法读取该语音消息，请重新发送，或以音频文件发送。",
+    "telegram_upload_too_big": "视频太大，无法在此聊天中发送。",
+    "telegram_upload_too_big_link": "视频太大，无法在此聊天中发送，请通过链接下载：",
+    "telegram_upload_slow": "⌛ 视频发送耗时较长。如果几分钟后仍未出现，请重新发送“导出”。",
+    "telegram_upload_slow_link": "⌛ 视频发送耗时较长。如果没有出现，请通过此链接下载：",
+    # Telegram's command menu
+    "telegram_command_video": "描述要制作的视频，如 /video 冲浪的猫",
+    "telegram_command_export": "渲染项目并发送 MP4",
+    "telegram_command_status": "查看时间线",
+    "telegram_command_credits": "查看积分余额",
+    "telegram_command_new": "开始新项目",
+    "telegram_command_cancel": "停止等待当前任务",
+    "telegram_command_help": "使用说明",
+    # Discord
+    "discord_moved": "⏩ 后续进度见下方新消息：Discord 在 15 分钟后不再允许更新此回复。",
+    "discord_expiring": (
+        "⚠️ 处理时间超过 15 分钟。此后 Discord 不再允许我更新这条回复，而我也无法在此频道自行发消息"
+        "（应用只安装在你的账号上，未加入此服务器）。视频仍在渲染：请过几分钟在这里再次使用 /export 获取。"
+    ),
+    "discord_too_big_no_link": "❌ 视频太大，无法在这里发送，也没有可用的下载链接。请稍后再试 /export。",
+    "discord_upload_failed_link": "🎬 视频已完成，但无法在这里附加文件。请通过此链接下载：",
+    "discord_download_failed": "❌ 无法从 Discord 获取 {name}，请重新发送。",
+    # Discord's slash commands (names and descriptions)
+    "discord_command_video": "视频",
+    "discord_command_video_about": "制作或修改视频：描述你想要的效果，可附最多三个文件",
+    "discord_option_prompt": "描述",
+    "discord_option_prompt_about": "视频要表现的内容，或要修改的地方",
+    "discord_option_file": "文件",
+    "discord_option_file2": "文件2",
+    "discord_option_file3": "文件3",
+    "discord_option_file_about": "要使用的图片、视频或音频",
+    "discord_command_export": "导出",
+    "discord_command_export_about": "渲染并发送 MP4 视频",
+    "discord_command_status": "状态",
+    "discord_command_status_about": "查看项目时间线",
+    "discord_command_credits": "积分",
+    "discord_command_credits_about": "查看积分余额",
+    "discord_command_upload": "上传",
+    "discord_command_upload_about": "向项目添加图片、视频或音频",
+    "discord_option_upload_file_about": "要添加的文件",
+    "discord_command_new": "新项目",
+    "discord_command_new_about": "在此聊天中开始新项目",
+    "discord_command_cancel": "取消",
+    "discord_command_cancel_about": "停止等待当前任务",
+    "discord_command_help": "帮助",
+    "discord_command_help_about": "这个机器人能做什么",
+}

@@ -1,0 +1,1 @@
+"""Tests of the message catalogue and the phrasing built on it."""

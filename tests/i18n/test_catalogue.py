@@ -1,0 +1,105 @@
+"""The catalogue: every language has every key with the same fields, languages are files, locales resolve once."""
+
+from __future__ import annotations
+
+import string
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from bot.engine.messages import Action
+from bot.engine.replies import buttons
+from bot.i18n import DEFAULT, Catalogue, catalogue, languages, locales, resolve_locale, say
+
+
+def fields(template: str) -> set[str]:
+    """The named fields of a template: `{size_mb:.0f}` -> `size_mb`."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def problems(found: Catalogue) -> list[str]:
+    """Keys missing from a full language, unknown to `en`, or with other fields than in `en`."""
+    reference = found.tables[DEFAULT]
+    report = []
+    for name, table in found.tables.items():
+        base = found.tables.get(name.split("_")[0], reference)
+        if "_" not in name:
+            report += [f"{name} lacks {key}" for key in reference.keys() - table.keys()]
+        report += [f"{name} has unknown {key}" for key in table.keys() - base.keys()]
+        report += [
+            f"{name}.{key} takes {sorted(fields(table[key]))}, {DEFAULT} takes {sorted(fields(reference[key]))}"
+            for key in table.keys() & reference.keys() if fields(table[key]) != fields(reference[key])
+        ]
+    return report
+
+
+def test_every_language_has_every_key_with_the_same_fields() -> None:
+    assert problems(catalogue()) == []
+
+
+def test_discovery_lists_exactly_the_files_present() -> None:
+    files = {path.stem for path in Path(locales.__file__).parent.glob("*.py") if path.stem != "__init__"}
+    assert set(catalogue().tables) == files
+    assert languages() == ("en", "zh")
+
+
+@pytest.fixture
+def extra_locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A second folder of the locales package, as if its files sat beside en.py."""
+    monkeypatch.setattr(locales, "__path__", [*locales.__path__, str(tmp_path)])
+    yield tmp_path
+    for name in [name for name in sys.modules if name.startswith(f"{locales.__name__}.") and "fr" in name]:
+        del sys.modules[name]
+
+
+def write_french(folder: Path, table: Mapping[str, str]) -> None:
+    """A French table: a module with a `MESSAGES` mapping, like every other language."""
+    body = "".join(f"    {key!r}: {value!r},\n" for key, value in table.items())
+    (folder / "fr.py").write_text(f'"""French."""\n\nMESSAGES = {{\n{body}}}\n', encoding="utf-8")
+
+
+def test_a_third_language_is_one_new_file(extra_locales: Path) -> None:
+    english = catalogue().tables[DEFAULT]
+    write_french(extra_locales, {**english, "new_session": "🆕 Nouveau projet.", "busy": "⏳ Toujours en cours."})
+    found = Catalogue.discover(locales.__name__)
+    assert found.languages() == ("en", "fr", "zh")
+    assert found.resolve("fr-CA") == "fr"
+    assert found.say("new_session", found.resolve("fr-CA")) == "🆕 Nouveau projet."
+    assert problems(found) == []
+
+
+def test_a_missing_key_or_a_renamed_field_is_reported(extra_locales: Path) -> None:
+    english = dict(catalogue().tables[DEFAULT])
+    del english["busy"]
+    english["credits"] = "💳 {disponible} crédits."
+    write_french(extra_locales, english)
+    assert problems(Catalogue.discover(locales.__name__)) == [
+        "fr lacks busy", "fr.credits takes ['disponible'], en takes ['available', 'frozen']",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("zh-CN", "zh"), ("zh-hans", "zh"), ("ZH", "zh"), ("zh_CN.UTF-8", "zh"), ("zh-TW", "zh_TW"),
+        ("en-US", "en"), ("de", "en"), ("C.UTF-8", "en"), ("", "en"), (None, "en"),
+    ],
+)
+def test_a_platform_locale_resolves_to_the_nearest_table(raw: str | None, expected: str) -> None:
+    assert resolve_locale(raw) == expected
+
+
+def test_a_regional_table_falls_back_to_its_language_then_english() -> None:
+    assert say("discord_command_export", "zh_TW") == "匯出"
+    assert say("discord_command_export", "zh") == "导出"
+    assert say("help", "zh_TW") == say("help", "zh")
+    assert say("help", "fr") == say("help", "en")
+    assert say("credits", "zh", available=3, frozen=1) == "💳 积分：可用 3，冻结 1。"
+
+
+@pytest.mark.parametrize("language", languages())
+def test_every_button_has_a_label_in_every_language(language: str) -> None:
+    labelled = buttons(tuple(Action), language)
+    assert len({button.label for button in labelled}) == len({button.emoji for button in labelled}) == len(Action)
