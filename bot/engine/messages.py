@@ -29,7 +29,7 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One message from a person, normalized."""
+    """One message from a person, normalized; `locale` is already a catalogue locale (`bot.i18n.resolve_locale`)."""
 
     chat: ChatKey
     user_id: str

@@ -47,10 +47,11 @@ class Catalogue:
 
     def say(self, key: str, locale: str | None, **values: Any) -> str:
         """The message `key` from the nearest table that has it, filled with `values`."""
-        template = next(
-            table[key] for name in chain(locale) if key in (table := self.tables.get(name, {}))
-        )
-        return template.format(**values) if values else template
+        for name in chain(locale):
+            template = self.tables.get(name, {}).get(key)
+            if template is not None:
+                return template.format(**values) if values else template
+        raise KeyError(key)
 
 
 def chain(locale: str | None) -> tuple[str, ...]:

@@ -103,3 +103,8 @@ def test_a_regional_table_falls_back_to_its_language_then_english() -> None:
 def test_every_button_has_a_label_in_every_language(language: str) -> None:
     labelled = buttons(tuple(Action), language)
     assert len({button.label for button in labelled}) == len({button.emoji for button in labelled}) == len(Action)
+
+
+def test_an_unknown_key_is_an_error_not_an_empty_message() -> None:
+    with pytest.raises(KeyError, match="no_such_message"):
+        say("no_such_message", "zh")
