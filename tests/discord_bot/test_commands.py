@@ -13,6 +13,9 @@ from tests.harness import wait_for
 COMMANDS = ["video", "upload", "export", "status", "credits", "new", "cancel", "help"]
 CHINESE = {"video": "视频", "upload": "上传", "export": "导出", "status": "状态", "credits": "积分", "new": "新项目",
            "cancel": "取消", "help": "帮助"}
+# Traditional names come from the zh_TW table; "cancel" is not in it and falls back to the Simplified one.
+TRADITIONAL = {"video": "影片", "upload": "上傳", "export": "匯出", "status": "狀態", "credits": "點數",
+               "new": "新專案", "cancel": "取消", "help": "說明"}
 
 
 async def test_commands_are_synced_globally_in_english_and_chinese_for_servers_and_dms(tmp_path: Path) -> None:
@@ -23,7 +26,7 @@ async def test_commands_are_synced_globally_in_english_and_chinese_for_servers_a
         assert list(commands) == COMMANDS
         for name, command in commands.items():
             assert command["name_localizations"]["zh-CN"] == CHINESE[name]
-            assert command["name_localizations"]["zh-TW"]
+            assert command["name_localizations"]["zh-TW"] == TRADITIONAL[name]
             assert command["description_localizations"]["zh-CN"]
             assert command["contexts"] == [0, 1, 2]  # servers, the bot's DM, group DMs
             assert command["integration_types"] == [0, 1]  # installed in a server or for a user
