@@ -108,6 +108,7 @@ MESSAGES: Mapping[str, str] = {
     "timeline_kind_video": "Video",
     "timeline_kind_bgm": "BGM",
     "timeline_kind_title": "Title",
+    # The type as named in "Title changed: ...", apart from the kind in a summary item so a language may differ.
     "timeline_name_video": "Video",
     "timeline_name_bgm": "BGM",
     "timeline_name_title": "Title",

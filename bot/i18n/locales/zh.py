@@ -91,6 +91,7 @@ MESSAGES: Mapping[str, str] = {
     "timeline_kind_video": "视频",
     "timeline_kind_bgm": "背景音乐",
     "timeline_kind_title": "标题",
+    # A relabelled track, a track of an undocumented type, and the clip details have always read in English here.
     "timeline_name_video": "Video",
     "timeline_name_bgm": "BGM",
     "timeline_name_title": "Title",
