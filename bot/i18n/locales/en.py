@@ -138,7 +138,7 @@ MESSAGES: Mapping[str, str] = {
     "console_intro": "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.",
     "console_no_such_file": "🤖 No such file: {path}",
     "console_saved": "🎬 Saved: {path} ({width}x{height}, {duration:.0f}s)",
-    # Buttons under replies (the emoji is the action's own: bot.engine.messages.Action.emoji)
+    # Buttons under replies (bot.engine.replies gives each action its emoji, the same in every language)
     "button_export": "Export",
     "button_status": "Timeline",
     "button_credits": "Credits",

@@ -121,7 +121,7 @@ MESSAGES: Mapping[str, str] = {
     "console_intro": "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.",
     "console_no_such_file": "🤖 No such file: {path}",
     "console_saved": "🎬 Saved: {path} ({width}x{height}, {duration:.0f}s)",
-    # Buttons under replies (the emoji is the action's own: bot.engine.messages.Action.emoji)
+    # Buttons under replies (bot.engine.replies gives each action its emoji, the same in every language)
     "button_export": "导出",
     "button_status": "时间线",
     "button_credits": "积分",
