@@ -10,19 +10,19 @@ from pathlib import Path
 import aiohttp
 import discord
 
-from adapters.discord_bot.chats import PLATFORM
 from adapters.discord_bot.client import DiscordBot
-from adapters.discord_bot.downloads import Fetcher
+from adapters.discord_bot.files import Downloader
+from adapters.discord_bot.options import PLATFORM, Options
 from adapters.discord_bot.outgoing import Clock
-from adapters.discord_bot.settings import DiscordConfig
+from adapters.discord_bot.runner import run_discord
 from bot.app import Bot
 from bot.config import DiscordSettings
 from bot.engine.engine import Engine
 
 
-def discord_config(conf: DiscordSettings) -> DiscordConfig:
+def discord_config(conf: DiscordSettings) -> Options:
     """The adapter's plain values: the settings group as it is, less the token (the client logs in with it)."""
-    return DiscordConfig(**conf.model_dump(exclude={"bot_token"}))
+    return Options(**conf.model_dump(exclude={"bot_token"}))
 
 
 def point_at(api_url: str) -> None:
@@ -36,13 +36,13 @@ def point_at(api_url: str) -> None:
 
 @contextlib.asynccontextmanager
 async def open_discord(
-    engine: Engine, config: DiscordConfig, *, workdir: Path, max_upload_bytes: int, clock: Clock = time.time,
+    engine: Engine, config: Options, *, workdir: Path, max_upload_bytes: int, clock: Clock = time.time,
 ) -> AsyncIterator[DiscordBot]:
     """The client (not yet logged in) and its download session; both closed on exit."""
     point_at(config.api_url)
     async with aiohttp.ClientSession() as session:
         client = DiscordBot(
-            engine, config, fetcher=Fetcher(session, max_upload_bytes), workdir=workdir / "discord",
+            engine, config, fetcher=Downloader(session, max_upload_bytes), workdir=workdir / "discord",
             clock=clock,
         )
         async with client:
@@ -56,4 +56,4 @@ async def serve_discord(bot: Bot, conf: DiscordSettings) -> None:
     async with open_discord(
         engine, discord_config(conf), workdir=bot.config.workdir, max_upload_bytes=bot.config.max_upload_bytes,
     ) as client:
-        await client.start(token)
+        await run_discord(client, token)

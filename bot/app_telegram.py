@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from adapters.telegram.application import build_application
+from adapters.telegram.client import build_application
 from adapters.telegram.options import PLATFORM, Options
 from adapters.telegram.runner import run_telegram
 from adapters.telegram.webhook import Webhook

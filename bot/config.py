@@ -22,7 +22,7 @@ from bot.engine.config import EngineTimings
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # Discord's interaction token lasts 15 minutes and the adapter stops using it 10 s early
-# (adapters/discord_bot/settings.py: TOKEN_LIFETIME - TOKEN_MARGIN); a hand-off must come before that.
+# (adapters/discord_bot/options.py: TOKEN_LIFETIME - TOKEN_MARGIN); a hand-off must come before that.
 _HANDOFF_LIMIT = 890.0
 
 # A base URL without its trailing slash: the adapters append paths that start with one.

@@ -10,7 +10,7 @@ from typing import Any, get_type_hints
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from adapters.discord_bot.settings import TOKEN_LIFETIME, TOKEN_MARGIN, DiscordConfig
+from adapters.discord_bot.options import TOKEN_LIFETIME, TOKEN_MARGIN, Options
 from bot.app import engine_config
 from bot.app_discord import discord_config
 from bot.cli import main
@@ -140,7 +140,7 @@ def test_every_engine_timing_is_read_from_its_own_variable(env: pytest.MonkeyPat
 @pytest.mark.parametrize(
     ("group", "plain", "only_in_group", "only_in_plain"),
     [
-        (DiscordSettings, DiscordConfig, {"bot_token"}, {"watch_tick"}),
+        (DiscordSettings, Options, {"bot_token"}, {"watch_tick"}),
     ],
 )
 def test_each_plain_value_matches_its_settings_group(

@@ -8,18 +8,14 @@ from pathlib import Path
 
 import discord
 
-from adapters.discord_bot.chats import PLATFORM, guild_limit
 from adapters.discord_bot.commands import CommandTranslator, build_tree
-from adapters.discord_bot.downloads import Fetcher
+from adapters.discord_bot.files import Downloader
 from adapters.discord_bot.handlers import Handlers
-from adapters.discord_bot.outgoing import Clock, DiscordOutgoing, Style
-from adapters.discord_bot.settings import DiscordConfig
-from adapters.discord_bot.surfaces import ChannelSurface
+from adapters.discord_bot.options import PLATFORM, Options
+from adapters.discord_bot.outgoing import Clock, DiscordPlatform
 from adapters.discord_bot.views import persistent_view
 from bot.engine.engine import Engine
-from bot.engine.ports import Outgoing
 from bot.engine.tasks import Supervisor
-from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 
@@ -27,36 +23,11 @@ log = logging.getLogger(__name__)
 MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
 
 
-class DiscordPlatform:
-    """How the engine reaches a Discord chat again (renders resumed after a restart): channel messages."""
-
-    def __init__(self, client: discord.Client, config: DiscordConfig, clock: Clock) -> None:
-        self._client = client
-        self._config = config
-        self._clock = clock
-
-    @property
-    def name(self) -> str:
-        """The platform name in chat keys."""
-        return PLATFORM
-
-    def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str = "en") -> Outgoing:
-        """Post in the chat's channel or thread, replying to the user's message when it was one."""
-        channel_id = int(chat.thread_id or chat.chat_id)
-        guild = getattr(self._client.get_channel(channel_id), "guild", None)
-        limit = guild_limit(guild if isinstance(guild, discord.Guild) else None)
-        quoted = int(reply_to) if reply_to and reply_to.isdigit() else None  # "i..." ids are interactions
-        surface = ChannelSurface(self._client.get_partial_messageable(channel_id), limit, reply_to=quoted)
-        return DiscordOutgoing(
-            None, surface, style=Style(interval=self._config.progress_interval, locale=locale), clock=self._clock,
-        )
-
-
 class DiscordBot(discord.AutoShardedClient):
     """Sharded so the gateway address comes from `GET /gateway/bot` on the configured API URL."""
 
     def __init__(
-        self, engine: Engine, config: DiscordConfig, *, fetcher: Fetcher, workdir: Path,
+        self, engine: Engine, config: Options, *, fetcher: Downloader, workdir: Path,
         clock: Clock = time.time,
     ) -> None:
         intents = discord.Intents.default()

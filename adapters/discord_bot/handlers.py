@@ -14,7 +14,8 @@ from typing import Any
 
 import discord
 
-from adapters.discord_bot.chats import (
+from adapters.discord_bot.files import Downloader
+from adapters.discord_bot.incoming import (
     addressed,
     bot_can_post,
     chat_key,
@@ -23,9 +24,8 @@ from adapters.discord_bot.chats import (
     requester,
     without_mention,
 )
-from adapters.discord_bot.downloads import Fetcher
+from adapters.discord_bot.options import TOKEN_LIFETIME, TOKEN_MARGIN, Options
 from adapters.discord_bot.outgoing import Clock, Deadline, DiscordOutgoing, Style
-from adapters.discord_bot.settings import TOKEN_LIFETIME, TOKEN_MARGIN, DiscordConfig
 from adapters.discord_bot.surfaces import ChannelSurface, InteractionSurface
 from bot.engine.engine import Engine
 from bot.engine.messages import Action, Incoming
@@ -39,7 +39,7 @@ class Handlers:
     """What the client calls for slash commands, button presses and messages that address the bot."""
 
     def __init__(
-        self, client: discord.Client, engine: Engine, config: DiscordConfig, *, fetcher: Fetcher,
+        self, client: discord.Client, engine: Engine, config: Options, *, fetcher: Downloader,
         jobs: Supervisor, workdir: Path, clock: Clock = time.time,
     ) -> None:
         self._client = client

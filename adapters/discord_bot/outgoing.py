@@ -13,6 +13,8 @@ from typing import TypeVar
 import aiohttp
 import discord
 
+from adapters.discord_bot.incoming import guild_limit
+from adapters.discord_bot.options import PLATFORM, Options
 from adapters.discord_bot.surfaces import (
     DEFAULT_FILE_LIMIT,
     ChannelSurface,
@@ -23,9 +25,10 @@ from adapters.discord_bot.surfaces import (
     classify,
 )
 from adapters.discord_bot.views import buttons
-from bot.engine.ports import Limits, Post, Video
+from bot.engine.ports import Limits, Outgoing, Post, Video
 from bot.engine.refusals import NotDelivered, TooLarge
 from bot.i18n import say
+from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 
@@ -274,3 +277,28 @@ async def _quietly(call: Awaitable[object]) -> None:
         await call
     except discord.HTTPException as exc:
         log.info("could not point the interaction reply at the channel: %s %s", exc.status, exc.code)
+
+
+class DiscordPlatform:
+    """How the engine reaches a Discord chat again (renders resumed after a restart): channel messages."""
+
+    def __init__(self, client: discord.Client, config: Options, clock: Clock) -> None:
+        self._client = client
+        self._config = config
+        self._clock = clock
+
+    @property
+    def name(self) -> str:
+        """The platform name in chat keys."""
+        return PLATFORM
+
+    def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str = "en") -> Outgoing:
+        """Post in the chat's channel or thread, replying to the user's message when it was one."""
+        channel_id = int(chat.thread_id or chat.chat_id)
+        guild = getattr(self._client.get_channel(channel_id), "guild", None)
+        limit = guild_limit(guild if isinstance(guild, discord.Guild) else None)
+        quoted = int(reply_to) if reply_to and reply_to.isdigit() else None  # "i..." ids are interactions
+        surface = ChannelSurface(self._client.get_partial_messageable(channel_id), limit, reply_to=quoted)
+        return DiscordOutgoing(
+            None, surface, style=Style(interval=self._config.progress_interval, locale=locale), clock=self._clock,
+        )

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 
 from telegram import CallbackQuery, Chat, Message, MessageEntity, User
 
+from adapters.telegram.commands import COMMANDS
 from adapters.telegram.options import PLATFORM
 from bot.engine.messages import Action
 from bot.engine.uploads import extension
 from bot.i18n import resolve_locale
 from bot.store.keys import ChatKey
 
-# The command menu, in the order Telegram shows it; each is described by `telegram_command_<name>` in the catalogue.
-COMMANDS = ("video", "export", "status", "credits", "new", "cancel", "help")
 # Commands answered in groups without a mention (privacy mode delivers these); /start comes from "Start".
 GROUP_COMMANDS = frozenset(COMMANDS) | {"start"}
 _COMMAND = re.compile(r"^/(\w+)(?:@(\w+))?", re.ASCII)

@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from adapters.telegram.adapter import AnyApplication, TelegramAdapter
-from adapters.telegram.application import ALLOWED_UPDATES, register_commands
+from adapters.telegram.client import ALLOWED_UPDATES, AnyApplication
+from adapters.telegram.commands import register_commands
+from adapters.telegram.handlers import Handlers
 from adapters.telegram.options import Options
 from adapters.telegram.webhook import Webhook, serve_asgi, webhook_app
 from bot.engine.engine import Engine
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 @contextlib.asynccontextmanager
 async def running(
-    application: AnyApplication, adapter: TelegramAdapter, *, webhook: Webhook | None, polling_timeout: float,
+    application: AnyApplication, adapter: Handlers, *, webhook: Webhook | None, polling_timeout: float,
 ) -> AsyncIterator[int | None]:
     """Start the opened `application` (menu, resumed renders, updates); yields the webhook's port (None: polling)."""
     await register_commands(application.bot)
@@ -53,7 +54,7 @@ async def run_telegram(
     engine: Engine, application: AnyApplication, http: httpx.AsyncClient, options: Options, webhook: Webhook | None,
 ) -> None:
     """Serve the opened `application` until cancelled: long polling, or `webhook` when there is one."""
-    adapter = TelegramAdapter(engine, application.bot, http, options)
+    adapter = Handlers(engine, application.bot, http, options)
     adapter.install(application)
     async with running(application, adapter, webhook=webhook, polling_timeout=options.polling_timeout):
         log.info("telegram bot running (%s)", "webhook" if webhook else "polling")

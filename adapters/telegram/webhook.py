@@ -19,7 +19,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 from telegram import Update
 
-from adapters.telegram.adapter import AnyApplication
+from adapters.telegram.client import AnyApplication
 
 log = logging.getLogger(__name__)
 

@@ -44,3 +44,14 @@ def test_the_walker_catches_each_offence() -> None:
         "http = httpx.AsyncClient()\ndiscord.http.Route.BASE = 'x'\n"
     )
     assert _offences(sample) == {"bot.config", "AsyncClient()", "Route.BASE ="}
+
+
+SHARED_JOBS = {"client", "commands", "files", "handlers", "incoming", "options", "outgoing", "runner"}
+"""The modules every chat platform's package has, each doing the same job there (the README's Layout names them)."""
+
+
+def test_platform_packages_name_the_same_jobs_alike() -> None:
+    folder = Path(adapters.__file__).parent
+    for package in ("telegram", "discord_bot"):
+        modules = {path.stem for path in (folder / package).glob("*.py")}
+        assert modules >= SHARED_JOBS, package

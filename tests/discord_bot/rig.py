@@ -13,10 +13,9 @@ from typing import Any
 
 import discord
 
-from adapters.discord_bot.chats import PLATFORM
 from adapters.discord_bot.client import DiscordBot
+from adapters.discord_bot.options import PLATFORM, Options
 from adapters.discord_bot.outgoing import DiscordOutgoing
-from adapters.discord_bot.settings import DiscordConfig
 from bot.app_discord import open_discord
 from bot.engine.config import MAX_UPLOAD_BYTES
 from bot.engine.replies import Replies
@@ -26,7 +25,7 @@ from tests.discord_bot.fake_discord import FakeDiscord, running
 from tests.discord_bot.payloads import CHANNEL, Payloads
 from tests.harness import Harness, running_bot
 
-FAST = DiscordConfig(progress_interval=0.25, watch_tick=0.02)
+FAST = Options(progress_interval=0.25, watch_tick=0.02)
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005"
     "0001ff5ccc0b6b0000000049454e44ae426082"
@@ -88,7 +87,7 @@ class Rig:
 
 @asynccontextmanager
 async def open_rig(
-    tmp_path: Path, *, sim: SimConfig | None = None, config: DiscordConfig = FAST, harness: Harness | None = None,
+    tmp_path: Path, *, sim: SimConfig | None = None, config: Options = FAST, harness: Harness | None = None,
     fake: FakeDiscord | None = None, clock: SimClock | None = None,
 ) -> AsyncIterator[Rig]:
     """Start (or reuse) the harness and the fake, and a logged-in client; restore discord.py's API URL after."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord_bot.settings import TOKEN_MARGIN, DiscordConfig
+from adapters.discord_bot.options import TOKEN_MARGIN, Options
 from nemo_sim.config import SimConfig
 from tests.discord_bot.fake_discord import Call
 from tests.discord_bot.payloads import CHANNEL, USER
@@ -64,7 +64,7 @@ async def test_a_render_outliving_the_token_continues_in_a_channel_message(tmp_p
     ids=["either", "watcher", "progress"],
 )
 async def test_where_the_bot_cannot_post_the_user_is_told_before_expiry(
-    tmp_path: Path, config: DiscordConfig,
+    tmp_path: Path, config: Options,
 ) -> None:
     async with open_rig(tmp_path, sim=SLOW_RENDER, config=config) as rig:
         await rig.feed(rig.make.command("video", {"prompt": "generate a video of an owl"}))

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from telegram import Update
 
-from adapters.telegram.adapter import AnyApplication, TelegramAdapter
-from adapters.telegram.application import build_application
+from adapters.telegram.client import AnyApplication, build_application
+from adapters.telegram.handlers import Handlers
 from adapters.telegram.options import PLATFORM, Options
 from adapters.telegram.sender import Where
 from adapters.telegram.webhook import serve_asgi
@@ -36,7 +36,7 @@ class Tg:
     harness: Harness
     fake: FakeBotApi
     application: AnyApplication
-    adapter: TelegramAdapter
+    adapter: Handlers
     url: str
     updates: Updates
 
@@ -88,7 +88,7 @@ async def telegram_bot(
         httpx.AsyncClient(timeout=30) as http,
     ):
         application = build_application(TOKEN, url, options, polling=polling)
-        adapter = TelegramAdapter(harness.engine, application.bot, http, options)
+        adapter = Handlers(harness.engine, application.bot, http, options)
         adapter.install(application)
         async with application:
             yield Tg(harness, fake, application, adapter, url, Updates())

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from telegram import Bot, Message
 from telegram.error import RetryAfter
 
-from adapters.telegram.application import build_application
+from adapters.telegram.client import build_application
 from adapters.telegram.formatting import caption, to_html
 from adapters.telegram.incoming import Me, read_messages
 from adapters.telegram.options import Options

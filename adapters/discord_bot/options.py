@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+PLATFORM = "discord"
 DEFAULT_API_URL = "https://discord.com/api/v10"
 TOKEN_LIFETIME = 15 * 60.0
 """Seconds an interaction token stays valid, counted from the user's invocation."""
@@ -13,7 +14,7 @@ land late (network latency, discord.py's rate-limit waits, this host's clock run
 
 
 @dataclass(frozen=True, slots=True)
-class DiscordConfig:
+class Options:
     """What the Discord adapter runs with; every delay is in seconds."""
 
     api_url: str = DEFAULT_API_URL

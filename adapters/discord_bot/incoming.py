@@ -7,10 +7,9 @@ from typing import Any
 
 import discord
 
+from adapters.discord_bot.options import PLATFORM
 from adapters.discord_bot.surfaces import DEFAULT_FILE_LIMIT
 from bot.store.keys import ChatKey
-
-PLATFORM = "discord"
 
 
 def chat_key(channel: object, fallback_id: int) -> ChatKey:

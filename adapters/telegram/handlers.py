@@ -1,16 +1,16 @@
-"""The Telegram adapter: updates in, engine work out; handlers return at once, the work runs in the background."""
+"""What PTB calls: messages, albums and button presses in, engine work out; each returns at once, the work runs on."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import httpx
 from telegram import Bot, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from adapters.telegram.albums import Albums
+from adapters.telegram.client import AnyApplication
 from adapters.telegram.files import Downloader
 from adapters.telegram.incoming import Me, Request, read_callback, read_messages
 from adapters.telegram.options import PLATFORM, Options
@@ -21,10 +21,8 @@ from bot.engine.messages import Incoming
 
 log = logging.getLogger(__name__)
 
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-
-class TelegramAdapter:
+class Handlers:
     """Reads messages, albums and button presses, and hands each to the engine with a way to reply."""
 
     def __init__(self, engine: Engine, bot: Bot, http: httpx.AsyncClient, options: Options) -> None:

@@ -25,7 +25,7 @@ class DownloadFailed(Exception):
     """The CDN did not hand over the file."""
 
 
-class Fetcher:
+class Downloader:
     """Streams attachments to a scratch folder without holding them in memory."""
 
     def __init__(self, session: aiohttp.ClientSession, max_bytes: int = MAX_UPLOAD_BYTES) -> None:

@@ -1,0 +1,36 @@
+"""The PTB Application pointed at a Bot API server, and the updates it asks for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder
+
+from adapters.telegram.options import Options
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+# Edited messages are not even asked for: an edit must never start a second job.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+def build_application(token: str, api_url: str, options: Options, *, polling: bool) -> AnyApplication:
+    """An Application for the server at `api_url` (its root: /bot<token>/ and /file/bot<token>/ are derived)."""
+    root = api_url.rstrip("/")
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .local_mode(options.local_mode)
+        .read_timeout(options.read_timeout)
+        .write_timeout(options.write_timeout)
+        .connect_timeout(options.connect_timeout)
+        .pool_timeout(options.pool_timeout)
+        .media_write_timeout(options.media_write_timeout)
+        .job_queue(None)
+    )
+    if not polling:
+        builder = builder.updater(None)
+    return builder.build()
