@@ -13,6 +13,7 @@ from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 
 from bot import __version__
 from bot.engine.config import EngineTimings
+from bot.nemo.wire import Header
 
 # `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`),
 # each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's unprefixed timings). The composition root
@@ -195,9 +196,9 @@ class Settings(_Group):
     def attribution(self, platform: str) -> dict[str, str]:
         """The three attribution headers for requests made on behalf of `platform`."""
         return {
-            "X-Skill-Source": self.skill_name,
-            "X-Skill-Version": self.skill_version,
-            "X-Skill-Platform": self.skill_platform or platform,
+            Header.SKILL_SOURCE: self.skill_name,
+            Header.SKILL_VERSION: self.skill_version,
+            Header.SKILL_PLATFORM: self.skill_platform or platform,
         }
 
 

@@ -32,15 +32,14 @@ from bot.nemo.errors import (
     StreamDropped,
     UnsupportedFileType,
 )
+from bot.nemo.wire import ANON_USER_PREFIX, AUTH_CODES, ErrorCode
 
 _BY_CODE: dict[int, type[NemoError]] = {
-    1001: AuthError,
-    1010: AuthError,
-    1011: AuthError,
-    1002: SessionNotFound,
-    2001: CreditsExhausted,
-    4001: UnsupportedFileType,
-    4002: FileTooLarge,
+    **dict.fromkeys(AUTH_CODES, AuthError),
+    ErrorCode.SESSION_NOT_FOUND: SessionNotFound,
+    ErrorCode.CREDITS_EXHAUSTED: CreditsExhausted,
+    ErrorCode.UNSUPPORTED_FILE_TYPE: UnsupportedFileType,
+    ErrorCode.FILE_TOO_LARGE: FileTooLarge,
 }
 _BY_STATUS: dict[int, type[NemoError]] = {401: AuthError, 402: ExportBlocked, 429: RateLimited}
 _MAX_MESSAGE = 300
@@ -109,7 +108,7 @@ def error_for(status: int, body: object, who: Who, missing: type[NotFound] | Non
     message = _message(envelope, status)
     kind = _kind(status, code, envelope, missing)
     if kind is CreditsExhausted:
-        anon = who.user_id if who.user_id and who.user_id.startswith("anon_") else None
+        anon = who.user_id if who.user_id and who.user_id.startswith(ANON_USER_PREFIX) else None
         link = f"{who.web_url.rstrip('/')}/register?bind={anon}" if anon else None
         return CreditsExhausted(message, code=code, http_status=status, user_id=who.user_id, register_url=link)
     return kind(message, code=code, http_status=status)
