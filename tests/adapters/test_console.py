@@ -36,6 +36,7 @@ def _env(sim: Simulator, tmp_path: Path, redis_url: str | None) -> dict[str, str
         NEMO_API_URL=sim.url, NEMO_CONFIG_DIR=str(tmp_path / "cfg"), WORK_DIR=str(tmp_path / "work"),
         RENDER_POLL_INITIAL="0.05", RENDER_POLL_MAX="0.1", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
         LOCK_LEASE="2",  # a killed process's leases lapse quickly, so the next start takes over its render
+        LANG="C.UTF-8",  # the console speaks the terminal's language; these tests read English
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -76,6 +77,17 @@ async def test_upload_command_and_a_missing_file(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "📎 Added: cat.png (image)" in text
     assert f"No such file: {tmp_path / 'nope.png'}" in text
+
+
+async def test_a_chinese_terminal_gets_chinese_replies(tmp_path: Path) -> None:
+    async with run_simulator(SimConfig(speed=0.001)) as sim:
+        env = {**_env(sim, tmp_path, None), "LANG": "zh_CN.UTF-8"}
+        proc = await _console(env, tmp_path / "v", asyncio.subprocess.PIPE)
+        stdout, _ = await asyncio.wait_for(proc.communicate(f"/upload {tmp_path / 'nope.png'}\n积分\n".encode()), 60)
+    text = stdout.decode()
+    assert proc.returncode == 0
+    assert f"🤖 找不到文件：{tmp_path / 'nope.png'}" in text
+    assert "💳 积分：可用" in text
 
 
 async def test_killed_mid_render_the_next_start_delivers_exactly_once(tmp_path: Path, clean_redis: str) -> None:

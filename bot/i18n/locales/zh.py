@@ -117,10 +117,10 @@ MESSAGES: Mapping[str, str] = {
     "timeline_generated_one": "新增 {count} 个生成素材",
     "timeline_generated_many": "新增 {count} 个生成素材",
     "timeline_updated": "时间线已更新",
-    # The console (a developer's tool: it speaks English in every language for now)
-    "console_intro": "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.",
-    "console_no_such_file": "🤖 No such file: {path}",
-    "console_saved": "🎬 Saved: {path} ({width}x{height}, {duration:.0f}s)",
+    # The console
+    "console_intro": "🤖 输入提示词（或 /help）。/upload 路径 可附加文件。Ctrl-D 退出。",
+    "console_no_such_file": "🤖 找不到文件：{path}",
+    "console_saved": "🎬 已保存：{path}（{width}x{height}，{duration:.0f} 秒）",
     # Buttons under replies (bot.engine.replies gives each action its emoji, the same in every language)
     "button_export": "导出",
     "button_status": "时间线",
