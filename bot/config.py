@@ -8,23 +8,22 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 
+from adapters.discord_bot.options import Knobs
 from bot import __version__
 from bot.engine.config import EngineTimings
 from bot.nemo.wire import Header
 
 # `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`),
 # each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's unprefixed timings). The composition root
-# turns the groups into the plain values each part runs with; `.env.example` and `--help` are made from this tree
-# (`env_vars`), so a field declared here is documented everywhere.
+# turns the groups into the plain values each part runs with. A part whose values are all its own declares them next
+# to its code (the engine's `EngineTimings`, Discord's `Knobs`) and its group here reads them, so each knob is
+# declared once. `.env.example` and `--help` are made from this tree (`env_vars`): every field is documented.
 
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
-# Discord's interaction token lasts 15 minutes and the adapter stops using it 10 s early
-# (adapters/discord_bot/options.py: TOKEN_LIFETIME - TOKEN_MARGIN); a hand-off must come before that.
-_HANDOFF_LIMIT = 890.0
 
 # A base URL without its trailing slash: the adapters append paths that start with one.
 BaseUrl = Annotated[str, AfterValidator(lambda url: url.rstrip("/"))]
@@ -85,46 +84,16 @@ class TelegramSettings(_Group):
         return _required(self.bot_token, "TELEGRAM_BOT_TOKEN")
 
 
-class DiscordSettings(_Group):
-    """The Discord adapter: bot token, REST API base, command sync and pacing."""
+class DiscordSettings(_Group, Knobs):
+    """The Discord adapter: its bot token, and the knobs it declares (`adapters/discord_bot/options.py`)."""
 
-    model_config = SettingsConfigDict(env_prefix="DISCORD_")
+    # Comma lists ("123, 456") are split by the adapter's own validator, never read as JSON.
+    model_config = SettingsConfigDict(env_prefix="DISCORD_", enable_decoding=False)
     section: ClassVar[str] = "Discord"
 
     bot_token: SecretStr | None = Field(
         None, description="Discord bot token. Set: `nemo-bot` (or `nemo-bot run`) serves Discord."
     )
-    api_url: BaseUrl = Field(
-        "https://discord.com/api/v10",
-        description="Discord REST API base (an HTTP proxy such as nirn-proxy, or a test server); the gateway is "
-        "discovered through it.",
-    )
-    guild_ids: Annotated[tuple[int, ...], NoDecode] = Field(
-        (),
-        description="Comma list of guild ids to sync slash commands to (instant, for development). "
-        "Empty: sync globally.",
-    )
-    message_content: bool = Field(
-        False,
-        description="true: request the privileged message content intent (replies to the bot then continue a "
-        "project without a mention).",
-    )
-    progress_interval: float = Field(2.0, gt=0, description="Least seconds between two progress edits.")
-    handoff_after: float = Field(
-        780.0, gt=0, lt=_HANDOFF_LIMIT,
-        description="Seconds after a slash command when its replies move to ordinary channel messages "
-        "(before the 15-minute token ends).",
-    )
-
-    @field_validator("guild_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        # Environment variables are comma lists ("123, 456"), not JSON.
-        if isinstance(value, str):
-            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
-        if isinstance(value, int):
-            return (value,)
-        return value
 
     def token(self) -> str:
         """The bot token; a clear error when it is missing."""

@@ -7,7 +7,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,7 @@ async def open_rig(
     clock = clock or SimClock()
     try:
         async with _harness(tmp_path, sim, harness) as h, _fake(tmp_path, clock, fake) as served:
-            settings = replace(config, api_url=served.api_url)
+            settings = config.model_copy(update={"api_url": served.api_url})
             async with open_discord(
                 h.engine, settings, workdir=tmp_path, max_upload_bytes=MAX_UPLOAD_BYTES, clock=clock,
             ) as client:

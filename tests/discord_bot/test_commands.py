@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from nemo_sim.config import SimConfig
@@ -38,7 +37,7 @@ async def test_commands_are_synced_globally_in_english_and_chinese_for_servers_a
 
 
 async def test_commands_are_synced_to_the_configured_guilds(tmp_path: Path) -> None:
-    async with open_rig(tmp_path, config=replace(FAST, guild_ids=(GUILD, 701))) as rig:
+    async with open_rig(tmp_path, config=FAST.model_copy(update={"guild_ids": (GUILD, 701)})) as rig:
         assert [call.path for call in rig.fake.find("PUT")] == [
             f"/applications/111/guilds/{GUILD}/commands", "/applications/111/guilds/701/commands"]
         assert [command["name"] for command in rig.fake.find("PUT")[0].body] == COMMANDS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -58,8 +57,8 @@ async def test_a_render_outliving_the_token_continues_in_a_channel_message(tmp_p
     "config",
     [
         FAST,
-        replace(FAST, progress_interval=3600.0),  # only the watcher notices the deadline
-        replace(FAST, watch_tick=3600.0),  # only a progress update notices it, and then wants to edit
+        FAST.model_copy(update={"progress_interval": 3600.0}),  # only the watcher notices the deadline
+        FAST.model_copy(update={"watch_tick": 3600.0}),  # only a progress update notices it, and then wants to edit
     ],
     ids=["either", "watcher", "progress"],
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -75,7 +74,7 @@ async def test_a_message_that_does_not_address_the_bot_is_ignored(tmp_path: Path
 async def test_a_reply_to_the_bot_continues_the_session_only_with_the_content_intent(
     tmp_path: Path, content_intent: bool,
 ) -> None:
-    async with open_rig(tmp_path, config=replace(FAST, message_content=content_intent)) as rig:
+    async with open_rig(tmp_path, config=FAST.model_copy(update={"message_content": content_intent})) as rig:
         rig.fake.channels[CHANNEL] = IN_CHANNEL.channel()
         await rig.feed(rig.make.command("video", {"prompt": "make a video of a lighthouse"}))
         turns = len(rig.h.sim.world.requests_to("/run_sse"))
