@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fakeredis import FakeAsyncRedis, FakeServer
 from redis.asyncio import Redis
 
-from bot.store import RedisStore
+from bot.store.redis_store import RedisStore
 
 REDIS_HOST = "127.0.0.1"
 REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))

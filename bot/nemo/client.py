@@ -21,7 +21,8 @@ from bot.nemo._http import Auth, Budget, Channel
 from bot.nemo._json import need_str
 from bot.nemo.draft import Draft
 from bot.nemo.errors import AuthError, NemoError, RenderFailed, RenderNotFound
-from bot.nemo.events import AgentEvent, Keepalive, StreamDecoder
+from bot.nemo.events import AgentEvent, Keepalive
+from bot.nemo.frames import StreamDecoder
 from bot.nemo.models import AnonToken, Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
 from bot.nemo.seam import translated
 from bot.nemo.wire import APP_NAME, ME, Endpoint, Header, RenderState

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import bot.engine
@@ -32,3 +34,12 @@ def test_the_walker_catches_a_forbidden_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("import redis.asyncio\nfrom telegram import Bot\n", encoding="utf-8")
     assert _imports(sample) & FORBIDDEN == {"redis", "telegram"}
+
+
+def test_loading_the_engine_loads_no_platform_or_io_library() -> None:
+    # What the engine imports may import more: load every engine module in a fresh interpreter and look.
+    folder = Path(bot.engine.__file__).parent
+    names = [f"bot.engine.{path.stem}" for path in sorted(folder.glob("*.py")) if path.stem != "__init__"]
+    probe = f"import importlib, sys\nfor name in {names!r}: importlib.import_module(name)\nprint(' '.join(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert {name.split(".")[0] for name in loaded} & FORBIDDEN == set()

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from bot.store import RedisStore
+from bot.store.redis_store import RedisStore
 from tests.store_fixtures import KINDS, Connect, redis_backend
 
 MakeStore = Callable[[str], RedisStore]

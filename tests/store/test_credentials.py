@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.store import Credentials, RedisStore
+from bot.store.models import Credentials
+from bot.store.redis_store import RedisStore
 from tests.store.conftest import MakeStore
 
 SECRET = "nmv_anon_s3cr3t-token-value"

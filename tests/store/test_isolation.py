@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.store import ChatSession, Credentials, Keys, RedisStore, RenderJob
-from bot.store.keys import ChatKey
+from bot.store.keys import ChatKey, Keys
+from bot.store.models import ChatSession, Credentials, RenderJob
+from bot.store.redis_store import RedisStore
 from tests.store.conftest import MakeStore
 from tests.store_fixtures import Connect
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.store import ChatSession, Keys, RedisStore, RenderJob
-from bot.store.keys import ChatKey
+from bot.store.keys import ChatKey, Keys
+from bot.store.models import ChatSession, RenderJob
+from bot.store.redis_store import RedisStore
 from tests.store_fixtures import Connect
 
 TOPIC = ChatKey("telegram", "-100123", "9")

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from bot.store import ChatSession, CorruptRecord, Credentials, JobStatus, RedisStore, RenderJob
+from bot.store.errors import CorruptRecord
 from bot.store.keys import ChatKey
+from bot.store.models import ChatSession, Credentials, JobStatus, RenderJob
+from bot.store.redis_store import RedisStore
 from tests.store_fixtures import Connect
 
 CHAT = ChatKey("telegram", "1")

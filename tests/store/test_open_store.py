@@ -7,8 +7,10 @@ import socket
 import pytest
 from redis.asyncio import Redis
 
-from bot.store import ChatSession, RedisStore, StoreUnavailable, open_store
+from bot.store.errors import StoreUnavailable
 from bot.store.keys import ChatKey
+from bot.store.models import ChatSession
+from bot.store.redis_store import RedisStore, open_store
 from tests.store_fixtures import redis_backend, redis_url
 
 PASSWORD = "pa55-w0rd-never-shown"

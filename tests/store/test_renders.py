@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.store import JobStatus, RedisStore, RenderJob
 from bot.store.keys import ChatKey
+from bot.store.models import JobStatus, RenderJob
+from bot.store.redis_store import RedisStore
 from tests.store.conftest import MakeStore
 from tests.store_fixtures import Connect
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.store import ChatSession, RedisStore
 from bot.store.keys import ChatKey
+from bot.store.models import ChatSession
+from bot.store.redis_store import RedisStore
 from tests.store.conftest import MakeStore
 
 CHAT = ChatKey("telegram", "42")

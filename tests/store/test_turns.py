@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from bot.store import RedisStore
 from bot.store.keys import ChatKey
+from bot.store.redis_store import RedisStore
 from tests.store.conftest import MakeStore
 
 CHAT = ChatKey("telegram", "42")

@@ -14,12 +14,11 @@ from bot.nemo.events import (
     AgentText,
     AgentTextDelta,
     Keepalive,
-    StreamDecoder,
     StreamError,
     ToolCall,
     ToolResult,
-    parse_frame,
 )
+from bot.nemo.frames import StreamDecoder, parse_frame
 
 
 def decode(raw: str) -> list[AgentEvent]:
