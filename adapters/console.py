@@ -97,9 +97,12 @@ def to_incoming(line: str, locale: str) -> Incoming | str:
     return Incoming(CHAT, getpass.getuser(), getpass.getuser(), text, (), locale)
 
 
-async def run_console(engine: Engine, out_dir: Path, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """Read lines until end of input; piped input runs one turn at a time; returns the exit code."""
-    locale = resolve_locale(os.environ.get("LANG"))
+async def run_console(
+    engine: Engine, out_dir: Path, language: str | None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
+) -> int:
+    """Read lines until end of input, replying in the terminal's `language` (its LANG); piped input runs one turn
+    at a time; returns the exit code."""
+    locale = resolve_locale(language)
     interactive = stdin.isatty()
     platform = ConsolePlatform(stdout, out_dir)
     out = platform.outgoing(CHAT, None, locale)

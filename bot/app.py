@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import tempfile
 import time
 import uuid
@@ -135,7 +136,7 @@ async def open_bot(settings: Settings) -> AsyncIterator[Bot]:
 async def serve_console(settings: Settings, out: Path, *, sim_speed: float | None = None) -> int:
     """Chat in this terminal until the end of input (against an in-process simulator with `sim_speed`)."""
     async with _simulated(settings, sim_speed) as effective, open_bot(effective) as bot:
-        return await run_console(bot.engine(CONSOLE), out)
+        return await run_console(bot.engine(CONSOLE), out, os.environ.get("LANG"))
 
 
 async def serve_platforms(settings: Settings, names: Sequence[str], *, sim_speed: float | None = None) -> int:

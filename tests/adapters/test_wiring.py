@@ -1,4 +1,4 @@
-"""The adapters are handed their resources and values: none reads settings or opens a connection of its own."""
+"""The adapters are handed their resources and values: none reads settings or the environment, or opens a connection."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def _offences(source: str) -> set[str]:
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if name in OPENERS:
                 found.add(f"{name}()")
+        elif isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
+            found.add(f"os.{node.attr}")  # the composition root reads the environment, never an adapter
         elif isinstance(node, ast.Assign):
             found.update(
                 "Route.BASE =" for target in node.targets
@@ -41,9 +43,9 @@ def test_no_adapter_reads_settings_or_opens_a_client() -> None:
 def test_the_walker_catches_each_offence() -> None:
     sample = (
         "from bot.config import Settings\nimport httpx, discord\n"
-        "http = httpx.AsyncClient()\ndiscord.http.Route.BASE = 'x'\n"
+        "http = httpx.AsyncClient()\ndiscord.http.Route.BASE = 'x'\nlang = os.environ.get('LANG')\n"
     )
-    assert _offences(sample) == {"bot.config", "AsyncClient()", "Route.BASE ="}
+    assert _offences(sample) == {"bot.config", "AsyncClient()", "Route.BASE =", "os.environ"}
 
 
 SHARED_JOBS = {"client", "commands", "files", "handlers", "incoming", "options", "outgoing", "runner"}
