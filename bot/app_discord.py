@@ -20,7 +20,7 @@ from bot.config import DiscordSettings
 from bot.engine.engine import Engine
 
 
-def discord_config(conf: DiscordSettings) -> Options:
+def discord_options(conf: DiscordSettings) -> Options:
     """The adapter's plain values: the settings group as it is, less the token (the client logs in with it)."""
     return Options(**conf.model_dump(exclude={"bot_token"}))
 
@@ -54,6 +54,6 @@ async def serve_discord(bot: Bot, conf: DiscordSettings) -> None:
     token = conf.token()
     engine = bot.engine(PLATFORM)
     async with open_discord(
-        engine, discord_config(conf), workdir=bot.config.workdir, max_upload_bytes=bot.config.max_upload_bytes,
+        engine, discord_options(conf), workdir=bot.config.workdir, max_upload_bytes=bot.config.max_upload_bytes,
     ) as client:
         await run_discord(client, token)

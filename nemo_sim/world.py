@@ -153,10 +153,6 @@ class World:
         user = self.user(user_id)
         user.available, user.frozen = available, frozen
 
-    def token_user(self, token: str) -> str:
-        """The user id a token belongs to."""
-        return self.tokens[token].user_id
-
     # Sessions
 
     def create_session(self, user_id: str, task_name: str, language: str) -> SessionRecord:

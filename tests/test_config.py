@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from adapters.discord_bot.options import TOKEN_LIFETIME, TOKEN_MARGIN, Knobs
 from bot.app import engine_config
-from bot.app_discord import discord_config
+from bot.app_discord import discord_options
 from bot.cli import main
 from bot.config import DiscordSettings, Settings, env_example, env_vars
 from bot.engine.config import EngineConfig, EngineTimings
@@ -145,7 +145,7 @@ def test_every_discord_knob_is_read_from_its_own_variable(env: pytest.MonkeyPatc
     assert values.keys() == Knobs.model_fields.keys()
     for name, value in values.items():
         env.setenv(f"DISCORD_{name.upper()}", value)
-    config = discord_config(Settings().discord)
+    config = discord_options(Settings().discord)
     assert (config.api_url, config.guild_ids, config.message_content, config.progress_interval) == (
         "http://127.0.0.1:9/api", (5, 6), True, 3.0,
     )
@@ -153,7 +153,7 @@ def test_every_discord_knob_is_read_from_its_own_variable(env: pytest.MonkeyPatc
 
 
 def test_discord_values_are_checked_when_read(env: pytest.MonkeyPatch) -> None:
-    config = discord_config(DiscordSettings(guild_ids="7, 8", api_url="http://127.0.0.1:9/api/"))
+    config = discord_options(DiscordSettings(guild_ids="7, 8", api_url="http://127.0.0.1:9/api/"))
     assert (config.guild_ids, config.api_url) == ((7, 8), "http://127.0.0.1:9/api")
     assert DiscordSettings(handoff_after=TOKEN_LIFETIME - TOKEN_MARGIN - 1).handoff_after == 889
     for wrong in ({"handoff_after": TOKEN_LIFETIME - TOKEN_MARGIN}, {"progress_interval": 0}, {"guild_ids": "1,x"}):

@@ -26,24 +26,24 @@ _KEYS: list[tuple[type[errors.NemoError], str]] = [
 
 
 @dataclass(frozen=True, slots=True)
-class Explanation:
+class _Explanation:
     """A catalogue key and the fields its template takes."""
 
     key: str
     fields: Mapping[str, str] = field(default_factory=dict)
 
 
-def explanation(exc: errors.NemoError, web_url: str) -> Explanation:
+def _explanation(exc: errors.NemoError, web_url: str) -> _Explanation:
     """The message for `exc`; never built from the server's own words (no tokens or raw JSON)."""
     if isinstance(exc, errors.CreditsExhausted):
         if exc.register_url:
-            return Explanation("error_out_of_credits_register", {"link": exc.register_url})
-        return Explanation("error_out_of_credits", {"web": web_url})
+            return _Explanation("error_out_of_credits_register", {"link": exc.register_url})
+        return _Explanation("error_out_of_credits", {"web": web_url})
     key = next((key for kind, key in _KEYS if isinstance(exc, kind)), "error_unknown")
-    return Explanation(key, {"web": web_url})
+    return _Explanation(key, {"web": web_url})
 
 
 def explain(exc: errors.NemoError, locale: str, web_url: str) -> str:
     """The message a person sees for `exc`, in their language."""
-    found = explanation(exc, web_url)
+    found = _explanation(exc, web_url)
     return say(found.key, locale, **found.fields)

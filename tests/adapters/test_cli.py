@@ -65,10 +65,10 @@ async def test_plain_nemo_bot_with_a_telegram_token_serves_a_dm(tmp_path: Path) 
 
 
 def test_discord_settings_come_from_the_one_settings_object() -> None:
-    from bot.app_discord import discord_config
+    from bot.app_discord import discord_options
 
     settings = Settings(_env_file=None, discord=DiscordSettings(guild_ids="1, 2", api_url="http://127.0.0.1:9/api/"))
-    config = discord_config(settings.discord)
+    config = discord_options(settings.discord)
     assert config.guild_ids == (1, 2)
     assert config.api_url == "http://127.0.0.1:9/api"
 

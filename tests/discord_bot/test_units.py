@@ -9,7 +9,7 @@ import pytest
 
 from adapters.discord_bot.outgoing import MAX_MESSAGE, DiscordOutgoing, Style
 from adapters.discord_bot.surfaces import ChannelSurface, Failure, classify
-from bot.app_discord import discord_config
+from bot.app_discord import discord_options
 from bot.config import DiscordSettings
 from bot.engine.messages import DEFAULT_ACTIONS
 from tests.discord_bot.payloads import CHANNEL
@@ -19,7 +19,7 @@ from tests.discord_bot.rig import open_rig
 def test_settings_read_a_comma_list_of_guilds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_GUILD_IDS", "123, 456")
     monkeypatch.setenv("DISCORD_API_URL", "http://127.0.0.1:9/api/v10/")
-    config = discord_config(DiscordSettings(_env_file=None))
+    config = discord_options(DiscordSettings(_env_file=None))
     assert config.guild_ids == (123, 456)
     assert config.api_url == "http://127.0.0.1:9/api/v10"
     assert config.handoff_after == 13 * 60
@@ -28,7 +28,7 @@ def test_settings_read_a_comma_list_of_guilds(monkeypatch: pytest.MonkeyPatch) -
 def test_settings_default_to_the_real_api_and_global_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DISCORD_GUILD_IDS", raising=False)
     monkeypatch.delenv("DISCORD_API_URL", raising=False)
-    config = discord_config(DiscordSettings(_env_file=None))
+    config = discord_options(DiscordSettings(_env_file=None))
     assert config.guild_ids == ()
     assert config.api_url == "https://discord.com/api/v10"
 
