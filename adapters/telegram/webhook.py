@@ -33,9 +33,9 @@ class Webhook:
 
     url: str
     secret: str = field(repr=False)
-    listen: str = "127.0.0.1"
-    port: int = 8443
-    path: str = "/"
+    listen: str
+    port: int
+    path: str
 
 
 def webhook_app(application: AnyApplication, secret: str, path: str) -> Starlette:
