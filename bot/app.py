@@ -133,10 +133,15 @@ async def open_bot(settings: Settings) -> AsyncIterator[Bot]:
             await bot.close()
 
 
+def terminal_language() -> str | None:
+    """The terminal's language, as POSIX ranks the variables: LC_ALL, then LC_MESSAGES, then LANG."""
+    return next((value for name in ("LC_ALL", "LC_MESSAGES", "LANG") if (value := os.environ.get(name))), None)
+
+
 async def serve_console(settings: Settings, out: Path, *, sim_speed: float | None = None) -> int:
     """Chat in this terminal until the end of input (against an in-process simulator with `sim_speed`)."""
     async with _simulated(settings, sim_speed) as effective, open_bot(effective) as bot:
-        return await run_console(bot.engine(CONSOLE), out, os.environ.get("LANG"))
+        return await run_console(bot.engine(CONSOLE), out, terminal_language())
 
 
 async def serve_platforms(settings: Settings, names: Sequence[str], *, sim_speed: float | None = None) -> int:

@@ -38,6 +38,8 @@ def _env(sim: Simulator, tmp_path: Path, redis_url: str | None) -> dict[str, str
         LOCK_LEASE="2",  # a killed process's leases lapse quickly, so the next start takes over its render
         LANG="C.UTF-8",  # the console speaks the terminal's language; these tests read English
     )
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        env.pop(name, None)
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
@@ -81,7 +83,7 @@ async def test_upload_command_and_a_missing_file(tmp_path: Path) -> None:
 
 async def test_a_chinese_terminal_gets_chinese_replies(tmp_path: Path) -> None:
     async with run_simulator(SimConfig(speed=0.001)) as sim:
-        env = {**_env(sim, tmp_path, None), "LANG": "zh_CN.UTF-8"}
+        env = {**_env(sim, tmp_path, None), "LC_ALL": "zh_CN.UTF-8"}  # LC_ALL outranks LANG
         proc = await _console(env, tmp_path / "v", asyncio.subprocess.PIPE)
         stdout, _ = await asyncio.wait_for(proc.communicate(f"/upload {tmp_path / 'nope.png'}\n积分\n".encode()), 60)
     text = stdout.decode()
