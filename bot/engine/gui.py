@@ -5,44 +5,15 @@ from __future__ import annotations
 import functools
 import re
 
-_OPT_THE = r"(?:on\s+)?(?:the\s+)?"
-_RULES: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(rf"\b(?:click|press|tap|hit|use)\s+{_OPT_THE}[\"'“]?(?:export|download)[\"'”]?(?:\s+button)?",
-                   re.IGNORECASE),
-        'send "export"',
-    ),
-    (
-        re.compile(rf"\b(?:open|check|see|view)\s+{_OPT_THE}(?:timeline|tracks?|layers?)(?:\s+(?:panel|view|tab))?",
-                   re.IGNORECASE),
-        'send "status"',
-    ),
-    (
-        re.compile(r"\b(?:drag\s+and\s+drop|drag|drop)\s+(?:your\s+|the\s+)?(?:files?|media|videos?|images?|clips?)"
-                   r"(?:\s+(?:in)?to\s+(?:the\s+)?(?:editor|timeline|canvas|upload\s+area|media\s+panel))?",
-                   re.IGNORECASE),
-        "send your files here",
-    ),
-    (
-        re.compile(r"\b(?:click|press|tap)\s+(?:on\s+)?(?:the\s+)?[\"'“]?upload[\"'”]?(?:\s+button)?",
-                   re.IGNORECASE),
-        "send your files here",
-    ),
-    (
-        re.compile(r"\b(?:preview|play)\s+(?:it\s+)?in\s+the\s+(?:player|preview\s+(?:panel|window)|editor)",
-                   re.IGNORECASE),
-        'send "export" to get the video',
-    ),
-    (re.compile(r"点击\s*[“\"「]?(?:导出|下载)[”\"」]?(?:按钮)?"), "发送“导出”"),
-    (re.compile(r"(?:打开|查看)\s*(?:时间线|轨道)(?:面板)?"), "发送“状态”"),
-    (re.compile(r"(?:拖拽|拖入|拖动)(?:文件|素材|视频|图片)?(?:到)?(?:编辑器|时间线|画布)?"), "直接发送文件"),
-]
+from bot.i18n import catalogue
 
 
 def translate_gui(text: str) -> str:
-    """Replace GUI phrases with chat instructions; other text is kept as it is."""
-    for pattern, replacement in _RULES:
-        text = pattern.sub(functools.partial(_same_case, new=replacement), text)
+    """Replace GUI phrases of every catalogue language with chat instructions; other text is kept as it is."""
+    found = catalogue()
+    for name in found.in_order():
+        for rule in found.rewrites.get(name, ()):
+            text = rule.pattern.sub(functools.partial(_same_case, new=rule.replacement), text)
     return text
 
 
@@ -51,10 +22,6 @@ def _same_case(match: re.Match[str], new: str) -> str:
     return new[:1].upper() + new[1:] if match.group(0)[:1].isupper() else new
 
 
-_TEMPORARY_ISSUE = re.compile(r"(encountered|ran into|experiencing)\s+(a\s+)?temporary\s+(issue|problem|error)"
-                              r"|暂时的问题|临时问题", re.IGNORECASE)
-
-
 def is_temporary_issue(text: str) -> bool:
-    """The backend's trailing 'I encountered a temporary issue' line."""
-    return bool(_TEMPORARY_ISSUE.search(text))
+    """The backend's trailing 'I encountered a temporary issue' line, in any catalogue language."""
+    return any(pattern.search(text) for pattern in catalogue().temporary.values())

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+from bot.i18n import Catalogue, catalogue
 
 
 class Intent(StrEnum):
@@ -46,46 +50,62 @@ _COMMANDS = {
     "video": Intent.AGENT,
 }
 
-# Whole-message phrases: a keyword routes only when the message is the request itself.
-_PHRASES = {
-    Intent.EXPORT: {
-        "export", "export it", "export video", "export the video", "export my video", "download",
-        "download it", "download video", "download the video", "send me the video", "send the video",
-        "send video", "give me the video", "render", "render it", "render the video",
-        "导出", "导出视频", "下载", "下载视频", "发给我", "把视频发给我", "发视频",
-    },
-    Intent.CREDITS: {
-        "credits", "credit", "my credits", "check credits", "credit balance", "balance", "my balance",
-        "check balance", "how many credits", "how many credits do i have",
-        "积分", "余额", "我的积分", "我的余额", "查积分", "查余额", "还有多少积分",
-    },
-    Intent.STATUS: {
-        "status", "show status", "show tracks", "tracks", "timeline", "show timeline", "show the timeline",
-        "show me the timeline", "what do we have", "状态", "查看状态", "时间线", "轨道", "查看轨道",
-    },
-    Intent.UPLOAD: {"upload", "上传"},
-    Intent.CANCEL: {"cancel", "stop", "取消", "停止"},
-    Intent.HELP: {"help", "帮助", "?", "？"},
-}
-_PHRASE_TO_INTENT = {phrase: intent for intent, phrases in _PHRASES.items() for phrase in phrases}
-
-_POLITE = re.compile(r"^(please|pls|can you|could you|now|ok|okay|请|帮我|给我)\s*|\s*(please|pls|now|吧|吗|呢)$")
 _TRAILING = re.compile(r"[\s?!.。？！~…]+$")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
 
-def normalize(text: str) -> str:
-    """Lower-case, trim punctuation and polite padding, collapse spaces."""
-    out = " ".join(text.lower().split())
-    out = _TRAILING.sub("", out) or out
-    for _ in range(2):
-        out = _POLITE.sub("", out).strip()
-    return _TRAILING.sub("", out) or out
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The whole-message requests of every catalogue language, and the polite words that may pad them."""
+
+    requests: Mapping[str, Intent]
+    polite: re.Pattern[str]
+
+    @classmethod
+    def of(cls, found: Catalogue) -> Vocabulary:
+        """The `PHRASES` of every table in `found`; a phrase two languages send to different intents is an error."""
+        requests: dict[str, Intent] = {}
+        openers: list[str] = []
+        closers: list[str] = []
+        for name in found.in_order():
+            phrases = found.phrases.get(name)
+            if phrases is None:
+                continue
+            for intent, phrase in ((Intent(key), p) for key, group in phrases.requests.items() for p in group):
+                if requests.setdefault(phrase, intent) is not intent:
+                    raise ValueError(f"{name}: {phrase!r} asks for {intent}, another language for {requests[phrase]}")
+            openers += phrases.openers
+            closers += phrases.closers
+        return cls(requests, re.compile(rf"^({_alternatives(openers)})\s*|\s*({_alternatives(closers)})$"))
+
+    def normalize(self, text: str) -> str:
+        """Lower-case, trim punctuation and polite padding, collapse spaces."""
+        out = " ".join(text.lower().split())
+        out = _TRAILING.sub("", out) or out
+        for _ in range(2):
+            out = self.polite.sub("", out).strip()
+        return _TRAILING.sub("", out) or out
+
+    def intent(self, text: str) -> Intent | None:
+        """The intent a whole message asks for, or None when it is not one of the phrases."""
+        return self.requests.get(self.normalize(text))
 
 
-def route(text: str, has_attachments: bool = False) -> Route:
+def _alternatives(words: list[str]) -> str:
+    # In the order the tables list them: an earlier word wins where two could match.
+    return "|".join(re.escape(word) for word in dict.fromkeys(words))
+
+
+@functools.cache
+def vocabulary() -> Vocabulary:
+    """The bot's own catalogue's requests, read once."""
+    return Vocabulary.of(catalogue())
+
+
+def route(text: str, has_attachments: bool = False, words: Vocabulary | None = None) -> Route:
     """Decide what a message asks for. Attachments always mean an upload (the text rides along)."""
+    words = words or vocabulary()
     stripped = text.strip()
     command = _COMMAND.match(stripped)
     if command:
@@ -98,18 +118,18 @@ def route(text: str, has_attachments: bool = False) -> Route:
             return Route(Intent.UPLOAD, "", tuple(_URL.findall(rest)))
         return Route(intent, rest)
     if has_attachments:
-        return Route(Intent.UPLOAD, "" if normalize(stripped) in _PHRASES[Intent.UPLOAD] else stripped)
-    return _route_text(stripped)
+        return Route(Intent.UPLOAD, "" if words.intent(stripped) is Intent.UPLOAD else stripped)
+    return _route_text(stripped, words)
 
 
-def _route_text(text: str) -> Route:
+def _route_text(text: str, words: Vocabulary) -> Route:
     urls = tuple(_URL.findall(text))
     if urls:
         rest = _URL.sub("", text).strip()
-        if not rest or normalize(rest) in _PHRASES[Intent.UPLOAD]:
+        if not rest or words.intent(rest) is Intent.UPLOAD:
             return Route(Intent.UPLOAD, "", urls)
         return Route(Intent.AGENT, text, urls)
-    intent = _PHRASE_TO_INTENT.get(normalize(text))
+    intent = words.intent(text)
     if intent is None or not text:
         return Route(Intent.AGENT, text)
     return Route(intent)

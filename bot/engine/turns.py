@@ -12,14 +12,9 @@ from bot.engine.ports import NemoApi, SessionStore
 from bot.engine.replies import Replies
 from bot.engine.routing import Intent, Route
 from bot.engine.uploads import Uploader, UploadRefused, check, describe, media_urls
-from bot.i18n import say
+from bot.i18n import language_tag, say
 from bot.nemo.errors import NemoError
 from bot.store.models import ChatSession
-
-
-def session_language(locale: str) -> str:
-    """The language sent when creating a Nemo session."""
-    return "zh-CN" if locale.lower().startswith("zh") else (locale.split("-")[0] or "en")
 
 
 class Turns:
@@ -37,7 +32,7 @@ class Turns:
         if found is not None:
             return found
         await out.send_text(say("setting_up", msg.locale))
-        language = session_language(msg.locale)
+        language = language_tag(msg.locale)
         created = await self._nemo.create_session(language)
         session = ChatSession(
             session_id=created.session_id, task_id=created.task_id, language=language,

@@ -5,6 +5,12 @@ adding a language is adding one file. A module named after a language (`en`, `zh
 key `en` has, with the same named fields (a test checks both). A module named language_REGION (`zh_TW`) is a
 partial regional table: a key it lacks falls back to its language (`zh`), then to `en`. Every lookup follows that
 chain from the locale it is given, so `zh-CN` reads `zh_CN` (absent), then `zh`, then `en`.
+
+Beside `MESSAGES` a language's module holds what its speakers type as a whole-message request (`PHRASES`, a
+`bot.i18n.tables.Phrases`: routing understands the phrases of every language at once), how to rewrite the agent's
+web-editor instructions written in it (`GUI`, a tuple of `Rewrite`), how the agent says in it that a problem is
+temporary (`TEMPORARY_ISSUE`, a pattern), and, where it differs from the locale, the tag the video service knows
+the language by (`LANGUAGE_TAG`: `zh` says `zh-CN`; a table without one is sent as itself, `pt_BR` as `pt-BR`).
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from bot.i18n import locales
+from bot.i18n.tables import Phrases, Rewrite
 
 DEFAULT = "en"
 """The language every other one falls back to; its table defines the keys."""
@@ -27,15 +36,24 @@ class Catalogue:
     """The tables of one locales package, by module name: `en`, `zh`, `zh_TW`."""
 
     tables: Mapping[str, Mapping[str, str]]
+    phrases: Mapping[str, Phrases] = field(default_factory=dict)
+    rewrites: Mapping[str, Sequence[Rewrite]] = field(default_factory=dict)
+    temporary: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def discover(cls, package: str) -> Catalogue:
-        """Import every module of `package` and read its `MESSAGES`."""
+        """Import every module of `package` and read its `MESSAGES` and whichever other tables it has."""
         root = importlib.import_module(package)
-        found: dict[str, Mapping[str, str]] = {}
-        for module in pkgutil.iter_modules(root.__path__):
-            found[module.name] = importlib.import_module(f"{package}.{module.name}").MESSAGES
-        return cls(found)
+        modules = {found.name: importlib.import_module(f"{package}.{found.name}")
+                   for found in pkgutil.iter_modules(root.__path__)}
+        return cls(
+            tables={name: module.MESSAGES for name, module in modules.items()},
+            phrases=_having(modules, "PHRASES"),
+            rewrites=_having(modules, "GUI"),
+            temporary=_having(modules, "TEMPORARY_ISSUE"),
+            tags=_having(modules, "LANGUAGE_TAG"),
+        )
 
     def languages(self) -> tuple[str, ...]:
         """The full languages (no regional tables), the default first."""
@@ -52,6 +70,21 @@ class Catalogue:
             if template is not None:
                 return template.format(**values) if values else template
         raise KeyError(key)
+
+    def in_order(self) -> tuple[str, ...]:
+        """Every table name, the full languages first (the default leading), then the regional tables."""
+        return (*self.languages(), *sorted(name for name in self.tables if "_" in name))
+
+    def language_tag(self, locale: str) -> str:
+        """The tag the video service is told for a catalogue locale: the nearest table's own, else the locale's."""
+        # The default ends every chain, but a language of its own must not be sent as English.
+        names = chain(self.resolve(locale))[:-1] or (DEFAULT,)
+        return next((self.tags[name] for name in names if name in self.tags), names[0].replace("_", "-"))
+
+
+def _having(modules: Mapping[str, ModuleType], table: str) -> dict[str, Any]:
+    """The modules' `table` attribute, for the modules that define it."""
+    return {name: getattr(module, table) for name, module in modules.items() if hasattr(module, table)}
 
 
 def chain(locale: str | None) -> tuple[str, ...]:
@@ -82,3 +115,8 @@ def resolve_locale(raw: str | None) -> str:
 def languages() -> tuple[str, ...]:
     """The full languages the bot speaks, `en` first."""
     return catalogue().languages()
+
+
+def language_tag(locale: str) -> str:
+    """The language tag the video service is told for a catalogue locale: `zh` -> `zh-CN`, `en` -> `en`."""
+    return catalogue().language_tag(locale)

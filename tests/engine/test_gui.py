@@ -27,4 +27,5 @@ def test_translate_gui(agent: str, shown: str) -> None:
 
 def test_temporary_issue() -> None:
     assert is_temporary_issue("I encountered a temporary issue. Please try again.")
+    assert is_temporary_issue("抱歉，我遇到了临时问题，请稍后再试。")
     assert not is_temporary_issue("Your video is ready.")

@@ -11,7 +11,8 @@ import pytest
 
 from bot.engine.messages import Action
 from bot.engine.replies import buttons
-from bot.i18n import DEFAULT, Catalogue, catalogue, languages, locales, resolve_locale, say
+from bot.engine.routing import Intent, Vocabulary, route
+from bot.i18n import DEFAULT, Catalogue, catalogue, language_tag, languages, locales, resolve_locale, say
 
 
 def fields(template: str) -> set[str]:
@@ -45,19 +46,53 @@ def test_discovery_lists_exactly_the_files_present() -> None:
     assert languages() == ("en", "zh")
 
 
+def phrase_problems(found: Catalogue) -> list[str]:
+    """Intents a full language has no phrase for, and intent names that routing does not know."""
+    report = []
+    for name in found.languages():
+        requests = found.phrases[name].requests if name in found.phrases else {}
+        report += [f"{name} has no phrase for {intent}" for intent in found.phrases[DEFAULT].requests.keys() - requests]
+        report += [f"{name} asks for unknown {intent}" for intent in requests.keys() - set(Intent)]
+    return report
+
+
+def test_every_language_can_ask_for_what_english_can() -> None:
+    assert phrase_problems(catalogue()) == []
+
+
 @pytest.fixture
 def extra_locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A second folder of the locales package, as if its files sat beside en.py."""
     monkeypatch.setattr(locales, "__path__", [*locales.__path__, str(tmp_path)])
+    before = set(sys.modules)
     yield tmp_path
-    for name in [name for name in sys.modules if name.startswith(f"{locales.__name__}.") and "fr" in name]:
+    for name in [name for name in set(sys.modules) - before if name.startswith(f"{locales.__name__}.")]:
         del sys.modules[name]
 
 
-def write_french(folder: Path, table: Mapping[str, str]) -> None:
-    """A French table: a module with a `MESSAGES` mapping, like every other language."""
+FRENCH_PHRASES = """
+PHRASES = Phrases(
+    requests={
+        "export": frozenset({"exporter", "exporter la vidéo"}), "credits": frozenset({"crédits"}),
+        "status": frozenset({"statut"}), "upload": frozenset({"téléverser"}), "cancel": frozenset({"annuler"}),
+        "help": frozenset({"aide"}),
+    },
+    openers=("merci de",),
+    closers=("s'il vous plaît",),
+)
+"""
+
+
+def write_locale(folder: Path, name: str, table: Mapping[str, str], phrases: str = "") -> None:
+    """A locale module: a `MESSAGES` mapping and, for a language, its `PHRASES`, like every other table."""
     body = "".join(f"    {key!r}: {value!r},\n" for key, value in table.items())
-    (folder / "fr.py").write_text(f'"""French."""\n\nMESSAGES = {{\n{body}}}\n', encoding="utf-8")
+    head = f'"""{name}."""\n\nfrom bot.i18n.tables import Phrases\n\n'
+    (folder / f"{name}.py").write_text(f"{head}MESSAGES = {{\n{body}}}\n{phrases}", encoding="utf-8")
+
+
+def write_french(folder: Path, table: Mapping[str, str], phrases: str = FRENCH_PHRASES) -> None:
+    """A French table with French requests."""
+    write_locale(folder, "fr", table, phrases)
 
 
 def test_a_third_language_is_one_new_file(extra_locales: Path) -> None:
@@ -68,6 +103,30 @@ def test_a_third_language_is_one_new_file(extra_locales: Path) -> None:
     assert found.resolve("fr-CA") == "fr"
     assert found.say("new_session", found.resolve("fr-CA")) == "🆕 Nouveau projet."
     assert problems(found) == []
+    assert phrase_problems(found) == []
+    words = Vocabulary.of(found)
+    assert route("Exporter la vidéo s'il vous plaît !", words=words).intent is Intent.EXPORT
+    assert route("merci de annuler", words=words).intent is Intent.CANCEL
+    assert route("crédits ?", words=words).intent is Intent.CREDITS
+    assert route("exporter un clip de la plage", words=words).intent is Intent.AGENT
+    # The languages already there still route as before.
+    assert route("请导出", words=words).intent is Intent.EXPORT
+    assert route("show me the timeline", words=words).intent is Intent.STATUS
+    assert route("exporter").intent is Intent.AGENT  # the bot's own catalogue has no French
+
+
+def test_a_phrase_two_languages_send_to_different_intents_is_refused(extra_locales: Path) -> None:
+    write_french(extra_locales, catalogue().tables[DEFAULT], FRENCH_PHRASES.replace('"statut"', '"export"'))
+    with pytest.raises(ValueError, match="'export' asks for status"):
+        Vocabulary.of(Catalogue.discover(locales.__name__))
+
+
+def test_the_video_service_is_told_each_language_by_its_tag(extra_locales: Path) -> None:
+    assert [language_tag(name) for name in ("en", "zh", "zh_TW")] == ["en", "zh-CN", "zh-CN"]
+    write_locale(extra_locales, "pt_BR", {"new_session": "🆕 Projeto novo."})
+    found = Catalogue.discover(locales.__name__)
+    assert found.language_tag(found.resolve("pt-BR")) == "pt-BR"
+    assert found.language_tag(found.resolve("de-DE")) == "en"
 
 
 def test_a_missing_key_or_a_renamed_field_is_reported(extra_locales: Path) -> None:
@@ -108,3 +167,4 @@ def test_every_button_has_a_label_in_every_language(language: str) -> None:
 def test_an_unknown_key_is_an_error_not_an_empty_message() -> None:
     with pytest.raises(KeyError, match="no_such_message"):
         say("no_such_message", "zh")
+

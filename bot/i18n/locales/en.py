@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+
+from bot.i18n.tables import Phrases, Rewrite
 
 MESSAGES: Mapping[str, str] = {
     # The conversation
@@ -208,3 +211,60 @@ MESSAGES: Mapping[str, str] = {
     "discord_command_help": "help",
     "discord_command_help_about": "What this bot can do",
 }
+
+# Whole-message requests: a keyword routes only when the message is the request itself.
+PHRASES = Phrases(
+    requests={
+        "export": frozenset({
+            "export", "export it", "export video", "export the video", "export my video", "download",
+            "download it", "download video", "download the video", "send me the video", "send the video",
+            "send video", "give me the video", "render", "render it", "render the video",
+        }),
+        "credits": frozenset({
+            "credits", "credit", "my credits", "check credits", "credit balance", "balance", "my balance",
+            "check balance", "how many credits", "how many credits do i have",
+        }),
+        "status": frozenset({
+            "status", "show status", "show tracks", "tracks", "timeline", "show timeline", "show the timeline",
+            "show me the timeline", "what do we have",
+        }),
+        "upload": frozenset({"upload"}),
+        "cancel": frozenset({"cancel", "stop"}),
+        "help": frozenset({"help", "?"}),
+    },
+    openers=("please", "pls", "can you", "could you", "now", "ok", "okay"),
+    closers=("please", "pls", "now"),
+)
+
+_OPT_THE = r"(?:on\s+)?(?:the\s+)?"
+GUI = (
+    Rewrite(
+        re.compile(rf"\b(?:click|press|tap|hit|use)\s+{_OPT_THE}[\"'“]?(?:export|download)[\"'”]?(?:\s+button)?",
+                   re.IGNORECASE),
+        'send "export"',
+    ),
+    Rewrite(
+        re.compile(rf"\b(?:open|check|see|view)\s+{_OPT_THE}(?:timeline|tracks?|layers?)(?:\s+(?:panel|view|tab))?",
+                   re.IGNORECASE),
+        'send "status"',
+    ),
+    Rewrite(
+        re.compile(r"\b(?:drag\s+and\s+drop|drag|drop)\s+(?:your\s+|the\s+)?(?:files?|media|videos?|images?|clips?)"
+                   r"(?:\s+(?:in)?to\s+(?:the\s+)?(?:editor|timeline|canvas|upload\s+area|media\s+panel))?",
+                   re.IGNORECASE),
+        "send your files here",
+    ),
+    Rewrite(
+        re.compile(r"\b(?:click|press|tap)\s+(?:on\s+)?(?:the\s+)?[\"'“]?upload[\"'”]?(?:\s+button)?",
+                   re.IGNORECASE),
+        "send your files here",
+    ),
+    Rewrite(
+        re.compile(r"\b(?:preview|play)\s+(?:it\s+)?in\s+the\s+(?:player|preview\s+(?:panel|window)|editor)",
+                   re.IGNORECASE),
+        'send "export" to get the video',
+    ),
+)
+
+TEMPORARY_ISSUE = re.compile(r"(encountered|ran into|experiencing)\s+(a\s+)?temporary\s+(issue|problem|error)",
+                             re.IGNORECASE)

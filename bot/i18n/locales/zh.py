@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+
+from bot.i18n.tables import Phrases, Rewrite
 
 MESSAGES: Mapping[str, str] = {
     # The conversation
@@ -182,3 +185,28 @@ MESSAGES: Mapping[str, str] = {
     "discord_command_help": "帮助",
     "discord_command_help_about": "这个机器人能做什么",
 }
+
+# Whole-message requests: a keyword routes only when the message is the request itself.
+PHRASES = Phrases(
+    requests={
+        "export": frozenset({"导出", "导出视频", "下载", "下载视频", "发给我", "把视频发给我", "发视频"}),
+        "credits": frozenset({"积分", "余额", "我的积分", "我的余额", "查积分", "查余额", "还有多少积分"}),
+        "status": frozenset({"状态", "查看状态", "时间线", "轨道", "查看轨道"}),
+        "upload": frozenset({"上传"}),
+        "cancel": frozenset({"取消", "停止"}),
+        "help": frozenset({"帮助", "？"}),
+    },
+    openers=("请", "帮我", "给我"),
+    closers=("吧", "吗", "呢"),
+)
+
+GUI = (
+    Rewrite(re.compile(r"点击\s*[“\"「]?(?:导出|下载)[”\"」]?(?:按钮)?"), "发送“导出”"),
+    Rewrite(re.compile(r"(?:打开|查看)\s*(?:时间线|轨道)(?:面板)?"), "发送“状态”"),
+    Rewrite(re.compile(r"(?:拖拽|拖入|拖动)(?:文件|素材|视频|图片)?(?:到)?(?:编辑器|时间线|画布)?"), "直接发送文件"),
+)
+
+TEMPORARY_ISSUE = re.compile(r"暂时的问题|临时问题")
+
+# The Nemo service knows Chinese by its mainland tag, whichever Chinese table the user reads.
+LANGUAGE_TAG = "zh-CN"
