@@ -12,7 +12,7 @@ from adapters.telegram.commands import COMMANDS
 from adapters.telegram.options import PLATFORM
 from bot.engine.messages import Action
 from bot.engine.uploads import extension
-from bot.i18n import resolve_locale
+from bot.i18n import resolve_locale, say
 from bot.store.keys import ChatKey
 
 # Commands answered in groups without a mention (privacy mode delivers these); /start comes from "Start".
@@ -84,13 +84,14 @@ def read_messages(messages: Sequence[Message], me: Me) -> Request | None:
         return None
     user = first.from_user
     album = first.media_group_id
+    locale = locale_of(user)
     return Request(
         chat=chat_key(chat, first),
         user_id=str(user.id) if user else str(chat.id),
-        user_name=(user.full_name if user else chat.effective_name) or "someone",
+        user_name=(user.full_name if user else chat.effective_name) or say("requester_unnamed", locale),
         text=text,
         files=files,
-        locale=locale_of(user),
+        locale=locale,
         message_id=f"album-{album}" if album else str(first.message_id),
         direct=direct,
         reply_to=None if direct else first.message_id,
@@ -105,13 +106,14 @@ def read_callback(query: CallbackQuery) -> Request | None:
     chat = message.chat
     direct = chat.type == Chat.PRIVATE
     user = query.from_user
+    locale = locale_of(user)
     return Request(
         chat=chat_key(chat, message if isinstance(message, Message) else None),
         user_id=str(user.id),
-        user_name=user.full_name or "someone",
+        user_name=user.full_name or say("requester_unnamed", locale),
         text=query.data or "",
         files=(),
-        locale=locale_of(user),
+        locale=locale,
         message_id=f"button-{query.id}",
         direct=direct,
         reply_to=None,

@@ -41,3 +41,8 @@ class EngineConfig(EngineTimings):
     workdir: Path
     web_url: str = "https://nemovideo.com"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+
+    @property
+    def max_upload_mb(self) -> float:
+        """The upload limit as the catalogue's messages state it, in megabytes."""
+        return self.max_upload_bytes / 1e6

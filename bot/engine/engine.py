@@ -102,7 +102,7 @@ class Engine:
     async def _dispatch(self, msg: Incoming, decision: Route, out: Replies) -> None:
         intent = decision.intent
         if intent in (Intent.HELP, Intent.START):
-            await out.send_text(say("help", msg.locale))
+            await out.send_text(say("help", msg.locale, limit_mb=self._config.max_upload_mb))
             if intent is Intent.START:
                 await self._locked(msg, out, self._turns.session)
         elif intent is Intent.CANCEL:

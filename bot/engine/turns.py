@@ -46,7 +46,8 @@ class Turns:
         """Check files and URLs before anything is set up or sent; None when nothing is left to do."""
         items = list(msg.attachments)
         urls = decision.urls if decision.intent is Intent.UPLOAD else tuple(media_urls(decision.urls))
-        items += [Attachment(name=url.rsplit("/", 1)[-1] or "file", url=url) for url in urls]
+        unnamed = say("attachment_unnamed", msg.locale)
+        items += [Attachment(name=url.rsplit("/", 1)[-1] or unnamed, url=url) for url in urls]
         if decision.intent is Intent.UPLOAD and not items:
             await out.send_text(say("upload_nothing", msg.locale))
             return None

@@ -71,7 +71,8 @@ def check(attachments: Sequence[Attachment], config: EngineConfig, locale: str) 
         elif verdict is Screen.UNSUPPORTED:
             refusals.append(say("upload_unsupported", locale, name=item.name))
         elif verdict is Screen.TOO_BIG:
-            refusals.append(say("upload_too_big", locale, name=item.name, size_mb=(item.size or 0) / 1e6))
+            size_mb, limit_mb = (item.size or 0) / 1e6, config.max_upload_mb
+            refusals.append(say("upload_too_big", locale, name=item.name, size_mb=size_mb, limit_mb=limit_mb))
         else:
             accepted.append(item)
     return Checked(tuple(accepted), tuple(refusals))
@@ -112,7 +113,9 @@ class Uploader:
             for item, path in zip(items, paths, strict=True):
                 size = path.stat().st_size
                 if size > self._config.max_upload_bytes:
-                    raise UploadRefused(say("upload_too_big", locale, name=item.name, size_mb=size / 1e6))
+                    limit_mb = self._config.max_upload_mb
+                    raise UploadRefused(say("upload_too_big", locale, name=item.name, size_mb=size / 1e6,
+                                            limit_mb=limit_mb))
             return await self._nemo.upload_files(session_id, paths)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -72,6 +72,30 @@ async def test_wrong_type_and_oversize_are_refused_before_any_transfer(bot: Harn
     assert "⚙️ Setting things up..." not in chat.texts  # nothing was set up for files that cannot go
 
 
+async def test_the_upload_limit_in_messages_is_the_configured_one(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, db=14, max_upload_bytes=50_000_000) as bot:
+        chat = bot.chat()
+        big = Attachment("big.mov", "video/quicktime", 60_000_000, url="https://example.com/big.mov")
+        await bot.engine.handle(bot.message(attachments=(big,)), chat)
+        assert chat.texts[-1] == "❌ big.mov is 60 MB; the limit is 50 MB. Trim or compress it and try again."
+        await bot.engine.handle(bot.message("/help"), chat)
+        assert chat.texts[-1].endswith("mp3 wav m4a aac, up to 50 MB.")
+        await bot.engine.handle(bot.message("/help", locale="zh-CN"), chat)
+        assert chat.texts[-1].endswith("mp3 wav m4a aac，最大 50 MB。")
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en", "❌ file: that file type is not supported."), ("zh-CN", "❌ 文件：不支持该文件类型。")],
+)
+async def test_a_link_without_a_file_name_is_named_in_the_users_language(
+    bot: Harness, locale: str, expected: str,
+) -> None:
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("upload https://example.com/", locale=locale), chat)
+    assert chat.texts[-1].startswith(expected)
+
+
 async def test_an_adapters_refusal_is_shown_before_any_transfer(bot: Harness) -> None:
     async def never(path: Path) -> None:
         raise AssertionError("a refused file must not be fetched")

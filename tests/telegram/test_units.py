@@ -122,6 +122,13 @@ def test_reading_locale_thread_and_names() -> None:
     assert (topic.user_name, topic.direct) == ("Ada Lovelace", False)
 
 
+def test_a_sender_without_a_name_is_named_in_their_language() -> None:
+    updates = Updates()
+    nameless = {"id": 7009, "is_bot": False, "first_name": "", "language_code": "zh-hans"}
+    assert _read(updates.message(user=nameless, text="你好")).user_name == "某位用户"
+    assert _read(updates.message(user={**nameless, "language_code": "en"}, text="hi")).user_name == "someone"
+
+
 def test_a_text_mention_of_the_bot_addresses_it() -> None:
     message = Updates().message(chat=GROUP, text="Nemo make a video of snow")
     message["entities"] = [{"type": "text_mention", "offset": 0, "length": 4, "user": {

@@ -17,7 +17,7 @@ MESSAGES: Mapping[str, str] = {
         "• status (or /status): show the timeline\n"
         "• credits (or /credits): your balance\n"
         "• /new: start a fresh project   • /cancel: stop waiting on the current job\n"
-        "Files: mp4 mov avi webm mkv, jpg png gif webp, mp3 wav m4a aac, up to 200 MB."
+        "Files: mp4 mov avi webm mkv, jpg png gif webp, mp3 wav m4a aac, up to {limit_mb:.0f} MB."
     ),
     "new_session": "🆕 Started a fresh project.",
     "busy": "⏳ Still working on your previous request. Send /cancel to stop waiting on it.",
@@ -66,7 +66,9 @@ MESSAGES: Mapping[str, str] = {
         "❌ {name}: that file type is not supported. Send mp4, mov, avi, webm, mkv, jpg, png, gif, webp, "
         "mp3, wav, m4a or aac."
     ),
-    "upload_too_big": "❌ {name} is {size_mb:.0f} MB; the limit is 200 MB. Trim or compress it and try again.",
+    "upload_too_big": (
+        "❌ {name} is {size_mb:.0f} MB; the limit is {limit_mb:.0f} MB. Trim or compress it and try again."
+    ),
     "uploading": "📤 Uploading {count} file(s)...",
     "uploaded": "📎 Added: {files}",
     "upload_next": "Now tell me what to make with it.",
@@ -75,6 +77,8 @@ MESSAGES: Mapping[str, str] = {
     "session_restarted": "ℹ️ Your previous project had expired, so I started a new one.",
     "still_working_for": "⏳ Still working... ({minutes} min)",
     "upload_item": "{name} ({kind})",
+    "attachment_unnamed": "file",
+    "requester_unnamed": "someone",
     "upload_item_timed": "{name} ({kind}, {seconds:.0f}s)",
     "error_internal": "⚠️ Something went wrong on my side. Please try again.",
     # Nemo errors (bot.engine.explain picks the key)

@@ -17,7 +17,7 @@ MESSAGES: Mapping[str, str] = {
         "• 状态（或 /status）：查看时间线\n"
         "• 积分（或 /credits）：查看余额\n"
         "• /new：开始新项目   • /cancel：停止等待当前任务\n"
-        "支持文件：mp4 mov avi webm mkv、jpg png gif webp、mp3 wav m4a aac，最大 200 MB。"
+        "支持文件：mp4 mov avi webm mkv、jpg png gif webp、mp3 wav m4a aac，最大 {limit_mb:.0f} MB。"
     ),
     "new_session": "🆕 已开始新项目。",
     "busy": "⏳ 还在处理上一个请求。发送 /cancel 可停止等待。",
@@ -57,7 +57,7 @@ MESSAGES: Mapping[str, str] = {
     "upload_unsupported": (
         "❌ {name}：不支持该文件类型。支持 mp4、mov、avi、webm、mkv、jpg、png、gif、webp、mp3、wav、m4a、aac。"
     ),
-    "upload_too_big": "❌ {name} 大小为 {size_mb:.0f} MB，上限为 200 MB。请裁剪或压缩后重试。",
+    "upload_too_big": "❌ {name} 大小为 {size_mb:.0f} MB，上限为 {limit_mb:.0f} MB。请裁剪或压缩后重试。",
     "uploading": "📤 正在上传 {count} 个文件...",
     "uploaded": "📎 已添加：{files}",
     "upload_next": "现在告诉我想用它做什么。",
@@ -66,6 +66,8 @@ MESSAGES: Mapping[str, str] = {
     "session_restarted": "ℹ️ 之前的项目已失效，已为你新建项目。",
     "still_working_for": "⏳ 仍在处理中... ({minutes} min)",
     "upload_item": "{name} ({kind})",
+    "attachment_unnamed": "文件",
+    "requester_unnamed": "某位用户",
     "upload_item_timed": "{name} ({kind}, {seconds:.0f}s)",
     "error_internal": "⚠️ 出了点问题，请重试。",
     # Nemo errors (bot.engine.explain picks the key)
