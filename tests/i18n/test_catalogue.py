@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import string
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
+import bot
+from adapters.discord_bot import commands as discord_commands
+from adapters.telegram import commands as telegram_commands
+from bot.engine.config import ACCEPTED_EXTENSIONS
 from bot.engine.messages import Action
 from bot.engine.replies import buttons
 from bot.engine.routing import Intent, Vocabulary, route
@@ -158,6 +164,25 @@ def test_a_regional_table_falls_back_to_its_language_then_english() -> None:
     assert say("credits", "zh", available=3, frozen=1) == "💳 积分：可用 3，冻结 1。"
 
 
+# Names, units and file types stay as they are written in every language.
+LATIN_IN_CHINESE = {"AI", "Ctrl", "Discord", "MB", "MP4", "Nemo", "Telegram", *ACCEPTED_EXTENSIONS}
+
+
+def test_the_chinese_tables_carry_no_english_words() -> None:
+    english = set()
+    for name in ("zh", "zh_TW"):
+        for template in catalogue().tables[name].values():
+            text = re.sub(r"\{[^}]*\}|/\w+", "", template)  # fields and slash commands
+            english |= set(re.findall(r"[A-Za-z][A-Za-z0-9]+", text)) - LATIN_IN_CHINESE
+    assert english == set()
+
+
+def test_chinese_phrasing_of_waits_and_unnamed_things() -> None:
+    assert say("still_working_for", "zh", minutes=5) == "⏳ 仍在处理中...（已进行 5 分钟）"
+    assert say("still_working_for", "en", minutes=5) == "⏳ Still working... (5 min)"
+    assert (say("timeline_untitled", "zh"), say("timeline_track_empty", "zh")) == ("未命名", "空")
+
+
 @pytest.mark.parametrize("language", languages())
 def test_every_button_has_a_label_in_every_language(language: str) -> None:
     labelled = buttons(tuple(Action), language)
@@ -168,3 +193,63 @@ def test_an_unknown_key_is_an_error_not_an_empty_message() -> None:
     with pytest.raises(KeyError, match="no_such_message"):
         say("no_such_message", "zh")
 
+
+# Keys the code looks up by a computed name: the f-string as the code writes it, and the names it is filled with
+# (None: the name of any key the code writes out in full, as in `{key}_link`).
+COMPUTED: dict[str, Iterable[str] | None] = {
+    "telegram_command_{name}": telegram_commands.COMMANDS,
+    "discord_command_{name}": discord_commands._SIMPLE,
+    "discord_command_{name}_about": discord_commands._SIMPLE,
+    "{key}_link": None,
+}
+_KEYLIKE = re.compile(r"[a-z0-9_]*(?:\{[\w.]+\}[a-z0-9_]*)+")
+
+
+def strings_in_code() -> tuple[set[str], set[str]]:
+    """Every string constant in the bot and its adapters (the catalogue aside), and every key-like f-string."""
+    root = Path(bot.__file__).parent.parent
+    literals: set[str] = set()
+    templates: set[str] = set()
+    for path in [*(root / "bot").rglob("*.py"), *(root / "adapters").rglob("*.py")]:
+        if Path(locales.__file__).parent in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                literals.add(node.value)
+            elif isinstance(node, ast.JoinedStr) and _keylike(template := _written(node)):
+                templates.add(template)
+    return literals, templates
+
+
+def _written(node: ast.JoinedStr) -> str:
+    """An f-string as a template: `f"telegram_command_{name}"` -> `telegram_command_{name}`."""
+    return "".join(
+        f"{{{ast.unparse(part.value)}}}" if isinstance(part, ast.FormattedValue) else str(ast.literal_eval(part))
+        for part in node.values
+    )
+
+
+def _keylike(template: str) -> bool:
+    """Could this template name a catalogue key (lower-case words joined by `_`, with fields)?"""
+    return bool(_KEYLIKE.fullmatch(template)) and "_" in re.sub(r"\{[^}]*\}", "", template)
+
+
+def referenced_keys() -> set[str]:
+    """The catalogue keys the code names, in full or through a declared computed name."""
+    literals, templates = strings_in_code()
+    assert templates <= COMPUTED.keys(), f"declare in COMPUTED what fills {sorted(templates - COMPUTED.keys())}"
+    keys = set(literals)
+    for template, names in COMPUTED.items():
+        field = next(name for _, name, _, _ in string.Formatter().parse(template) if name)
+        keys |= {template.format(**{field: name}) for name in (literals if names is None else names)}
+    return keys
+
+
+def test_every_english_key_is_looked_up_somewhere() -> None:
+    assert sorted(catalogue().tables[DEFAULT].keys() - referenced_keys()) == []
+
+
+def test_the_unused_key_check_sees_keys_named_in_full_and_computed() -> None:
+    keys = referenced_keys()
+    assert {"busy", "timeline_kind_video", "telegram_command_help", "discord_command_new_about"} <= keys
+    assert "render_interrupted" not in keys

@@ -34,7 +34,7 @@ def test_summary_with_unknown_keys_and_types() -> None:
     raw = {"t": [{"tt": 3, "sg": [{"start": 2000, "end": 4500, "url": "https://cdn/a/b/clip.mov?sig=1"}, {}]}]}
     tracks = summarize(Draft.from_raw(raw))
     assert timeline.summary(tracks, "en") == "Timeline (1 track): 1. Track: clip.mov +1 more (0-4.5s)"
-    assert timeline.summary(tracks, "zh") == "时间线（1 条轨道）：1. Track: clip.mov +1 more (0-4.5s)"
+    assert timeline.summary(tracks, "zh") == "时间线（1 条轨道）：1. 轨道：clip.mov 及另外 1 个片段 (0-4.5s)"
 
 
 TWO_CLIPS = {"tt": 0, "sg": [VIDEO["sg"][0], {"src": "b.mp4", "s": 10000, "d": 5000}]}  # type: ignore[index]
@@ -60,15 +60,14 @@ CASES = {
         state(draft(VIDEO, BGM, TITLE)), state(draft(TWO_CLIPS, RETITLED), videos=2),
         ["Video track: 1 -> 2 segments", "BGM track removed", 'Title changed: "Urban Dreams" -> "Paradise Found"',
          "2 new uploaded media items"],
-        # The label line keeps the English type name: that is how it has always read in Chinese.
-        ["视频轨道: 片段 1 → 2", "背景音乐轨道 已移除", 'Title 已修改："Urban Dreams" -> "Paradise Found"',
+        ["视频轨道: 片段 1 → 2", "背景音乐轨道 已移除", '标题 已修改："Urban Dreams" -> "Paradise Found"',
          "新增 2 个上传素材"],
     ),
     "unrecognised edit": (state(draft(TITLE)), state(draft(STYLED)), ["Timeline updated"], ["时间线已更新"]),
     "undocumented types": (
         state(draft(VIDEO)), state(draft(VIDEO, EFFECTS, UNNAMED)),
         ["Effects track added: zoom-in (0-1s)", "Track added: untitled (0-2s)"],
-        ["Effects track 已添加：zoom-in (0-1s)", "Track 已添加：untitled (0-2s)"],
+        ["Effects 轨道 已添加：zoom-in (0-1s)", "轨道 已添加：未命名 (0-2s)"],
     ),
 }
 
