@@ -13,11 +13,11 @@ import discord
 from adapters.discord_bot.client import DiscordBot
 from adapters.discord_bot.files import Downloader
 from adapters.discord_bot.options import PLATFORM, Options
-from adapters.discord_bot.outgoing import Clock
 from adapters.discord_bot.runner import run_discord
 from bot.app import Bot
 from bot.config import DiscordSettings
 from bot.engine.engine import Engine
+from bot.engine.ports import Clock
 
 
 def discord_options(conf: DiscordSettings) -> Options:

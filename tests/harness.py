@@ -57,10 +57,12 @@ class Sent:
 class RecordingChat:
     """A platform chat (`Outgoing`) that records everything and keeps delivered videos in a folder."""
 
-    def __init__(self, folder: Path, upload_limit: int = 50_000_000) -> None:
+    def __init__(self, folder: Path, upload_limit: int = 50_000_000, download_bytes: int | None = None) -> None:
         self.log: list[Sent] = []
         self.folder = folder
-        self._limits = Limits(text_length=1_000_000, upload_bytes=upload_limit)
+        self._limits = Limits(
+            text_length=1_000_000, upload_bytes=upload_limit, download_bytes=download_bytes, platform_name="Testchat",
+        )
         self._live: dict[int, str] = {}  # progress message -> its latest text
 
     @property
@@ -135,9 +137,9 @@ class Harness:
             message_id or f"m{self.counter}", direct,
         )
 
-    def chat(self, upload_limit: int = 50_000_000) -> RecordingChat:
-        """A fresh recording chat."""
-        return RecordingChat(self.folder / f"chat-{self.counter}", upload_limit)
+    def chat(self, upload_limit: int = 50_000_000, download_bytes: int | None = None) -> RecordingChat:
+        """A fresh recording chat (of a platform named Testchat)."""
+        return RecordingChat(self.folder / f"chat-{self.counter}", upload_limit, download_bytes)
 
     async def requests(self, path: str) -> list[dict[str, Any]]:
         """The simulator's request log entries for one path."""

@@ -12,9 +12,10 @@ from adapters.discord_bot.commands import CommandTranslator, build_tree
 from adapters.discord_bot.files import Downloader
 from adapters.discord_bot.handlers import Handlers
 from adapters.discord_bot.options import PLATFORM, Options
-from adapters.discord_bot.outgoing import Clock, DiscordPlatform
+from adapters.discord_bot.outgoing import DiscordPlatform
 from adapters.discord_bot.views import persistent_view
 from bot.engine.engine import Engine
+from bot.engine.ports import Clock
 from bot.engine.tasks import Supervisor
 
 log = logging.getLogger(__name__)

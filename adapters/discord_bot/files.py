@@ -13,8 +13,7 @@ import discord
 
 from bot.engine.config import MAX_UPLOAD_BYTES
 from bot.engine.messages import Attachment
-from bot.engine.uploads import Screen, screen
-from bot.i18n import say
+from bot.engine.uploads import NotFetched, Screen, screen
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +31,8 @@ class Downloader:
         self._session = session
         self._max_bytes = max_bytes
 
-    async def fetch(self, items: Sequence[discord.Attachment], folder: Path, locale: str) -> tuple[Attachment, ...]:
-        """Download every acceptable attachment now; the engine refuses the others (and failed ones) by name."""
+    async def fetch(self, items: Sequence[discord.Attachment], folder: Path) -> tuple[Attachment, ...]:
+        """Download now every attachment the engine's screen accepts; the engine refuses the rest (and failed ones)."""
         ready: list[Attachment] = []
         for index, item in enumerate(items):
             if screen(item.filename, item.content_type, item.size, max_bytes=self._max_bytes) is not Screen.ACCEPT:
@@ -45,8 +44,7 @@ class Downloader:
                 await self.save(item.url, path)
             except DownloadFailed as exc:
                 log.warning("could not fetch attachment %s: %s", item.id, exc)
-                refusal = say("discord_download_failed", locale, name=item.filename)
-                ready.append(Attachment(item.filename, item.content_type, item.size, refusal=refusal))
+                ready.append(Attachment(item.filename, item.content_type, item.size, fetch_failed=True))
                 continue
             ready.append(Attachment(item.filename, item.content_type, item.size, path=path))
         return tuple(ready)
@@ -72,7 +70,10 @@ class Downloader:
 
     def _later(self, item: discord.Attachment) -> Attachment:
         async def save_to(path: Path) -> None:
-            await self.save(item.url, path)
+            try:
+                await self.save(item.url, path)
+            except DownloadFailed as exc:
+                raise NotFetched(Screen.FAILED) from exc
 
         return Attachment(item.filename, item.content_type, item.size, save_to=save_to)
 

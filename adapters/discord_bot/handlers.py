@@ -15,6 +15,7 @@ from typing import Any
 import discord
 
 from adapters.discord_bot.files import Downloader
+from adapters.discord_bot.handoff import Deadline
 from adapters.discord_bot.incoming import (
     addressed,
     bot_can_post,
@@ -25,10 +26,11 @@ from adapters.discord_bot.incoming import (
     without_mention,
 )
 from adapters.discord_bot.options import TOKEN_LIFETIME, TOKEN_MARGIN, Options
-from adapters.discord_bot.outgoing import Clock, Deadline, DiscordOutgoing, Style
+from adapters.discord_bot.outgoing import DiscordOutgoing, Style
 from adapters.discord_bot.surfaces import ChannelSurface, InteractionSurface
 from bot.engine.engine import Engine
 from bot.engine.messages import Action, Incoming
+from bot.engine.ports import Clock
 from bot.engine.tasks import Supervisor
 from bot.i18n import resolve_locale
 
@@ -78,7 +80,7 @@ class Handlers:
         created = interaction.created_at.timestamp()
         out = DiscordOutgoing(
             InteractionSurface(interaction) if acked else None, self._fallback(interaction),
-            style=Style(locale, None if direct else user.mention, self._config.progress_interval),
+            style=Style(locale, self._config.progress_interval),
             deadline=Deadline(created + self._config.handoff_after, created + TOKEN_LIFETIME - TOKEN_MARGIN),
             clock=self._clock,
         )
@@ -99,7 +101,7 @@ class Handlers:
         target = self._client.get_partial_messageable(message.channel.id, guild_id=guild_id)
         out = DiscordOutgoing(
             None, ChannelSurface(target, guild_limit(message.guild), reply_to=message.id),
-            style=Style(locale, None if direct else message.author.mention, self._config.progress_interval),
+            style=Style(locale, self._config.progress_interval),
             clock=self._clock,
         )
         draft = Incoming(
@@ -111,7 +113,7 @@ class Handlers:
     async def _run(self, draft: Incoming, files: Sequence[discord.Attachment], out: DiscordOutgoing) -> None:
         scratch = self._workdir / f"discord-{uuid.uuid4().hex}"
         try:
-            message = replace(draft, attachments=await self._fetcher.fetch(files, scratch, draft.locale))
+            message = replace(draft, attachments=await self._fetcher.fetch(files, scratch))
             async with asyncio.TaskGroup() as group:
                 watcher = group.create_task(out.watch(self._config.watch_tick), name=f"watch-{draft.message_id}")
                 try:

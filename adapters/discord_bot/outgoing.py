@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -13,6 +12,7 @@ from typing import TypeVar
 import aiohttp
 import discord
 
+from adapters.discord_bot.handoff import Deadline, Handoff, Live
 from adapters.discord_bot.incoming import guild_limit
 from adapters.discord_bot.options import PLATFORM, Options
 from adapters.discord_bot.surfaces import (
@@ -20,86 +20,61 @@ from adapters.discord_bot.surfaces import (
     ChannelSurface,
     Failure,
     InteractionSurface,
-    Posted,
     Surface,
     classify,
 )
 from adapters.discord_bot.views import buttons
-from bot.engine.ports import Limits, Outgoing, Post, Video
+from bot.engine.ports import Clock, Limits, Outgoing, Post, Video
 from bot.engine.refusals import NotDelivered, TooLarge
-from bot.i18n import say
 from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Clock = Callable[[], float]
+Op = Callable[[Surface], Awaitable[T]]
 
 MAX_MESSAGE = 2000
 """Discord's limit on a message's content, in characters."""
 
 
-class Live:
-    """A progress message as Discord holds it: where it is posted now (it may be reposted on a hand-off)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text  # what the user sees now
-        self.posted: Posted | None = None
-        self.done = False
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    """When to leave the interaction token (`handoff_at`) and when to stop using it at all (`expires_at`: its
-    lifetime, less a safety margin), epoch seconds. No request is made on the token from `expires_at` on, not even
-    a courtesy edit."""
-
-    handoff_at: float
-    expires_at: float
-
-
 @dataclass(frozen=True, slots=True)
 class Style:
-    """How replies read: the user's language, who to mention on delivery, how often progress may change."""
+    """How replies read: the user's language, and how often progress may change."""
 
     locale: str = "en"
-    mention: str | None = None
     interval: float = 2.0
 
 
 class DiscordOutgoing:
-    """The engine's `Outgoing` for Discord: one lock serializes every call, so a hand-off never races a send."""
+    """The engine's `Outgoing` for Discord: every call goes through the hand-off's lock, where replies go now."""
 
     def __init__(
         self, primary: InteractionSurface | None, fallback: ChannelSurface | None, *, style: Style,
         deadline: Deadline | None = None, clock: Clock = time.time,
     ) -> None:
-        self._primary = primary
-        self._fallback = fallback
-        self._surface: Surface | None = primary if primary is not None else fallback
+        self._route = Handoff(primary, fallback, deadline=deadline, clock=clock, locale=style.locale)
         self._style = style
-        self._deadline = deadline
-        self._expires_at = deadline.expires_at if deadline is not None else None  # kept after a hand-off
-        self._clock = clock
-        self._lock = asyncio.Lock()
-        self._progress: list[Live] = []
 
     @property
     def limits(self) -> Limits:
         """2000 characters a message; the current surface's file limit; the configured progress interval."""
-        upload = self._surface.limit if self._surface is not None else DEFAULT_FILE_LIMIT
-        return Limits(text_length=MAX_MESSAGE, upload_bytes=upload, min_edit_interval=self._style.interval)
+        surface = self._route.surface
+        upload = surface.limit if surface is not None else DEFAULT_FILE_LIMIT
+        return Limits(
+            text_length=MAX_MESSAGE, upload_bytes=upload, min_edit_interval=self._style.interval,
+            platform_name="Discord",
+        )
 
     async def send(self, post: Post) -> object:
         """Post a message; a progress message's handle is kept to repost it on a hand-off."""
         if post.live:
             live = Live(post.text)
-            self._progress.append(live)
+            self._route.progress.append(live)
             await self._render(live)
             return live
         if post.link is not None:
-            # The link stands in for a video: it has to reach the person, addressed to them.
-            await self._post(self._addressed(f"{post.text}\n{post.link}"), required=True)
+            # The link stands in for a video: it has to reach the person.
+            await self._post(f"{post.text}\n{post.link}", required=True)
         else:
             await self._post(post.text, view=buttons(post.buttons))
         return None
@@ -113,23 +88,17 @@ class DiscordOutgoing:
             await self._render(handle)
 
     async def _render(self, live: Live) -> None:
-        async with self._lock:
-            await self._check_clock()
+        async with self._route.lock:
+            await self._route.check_clock(self._warn)
             await self._attempt(lambda surface: self._draw(surface, live))
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
-        """Upload the MP4 once; a refusal is raised with Discord's wording for what the person gets instead."""
-        locale = self._style.locale
-        try:
-            await self._post(self._addressed(caption), file=path, required=True)
-        except TooLarge as exc:
-            raise TooLarge(str(exc), note=say("discord_too_big_no_link", locale)) from exc
-        except NotDelivered as exc:
-            raise NotDelivered(str(exc), link_note=say("discord_upload_failed_link", locale)) from exc
+        """Upload the MP4 once; a refusal says only why, the reply layer decides what the person gets instead."""
+        await self._post(caption, file=path, required=True)
 
     async def show_working(self) -> None:
         """Interactions already show "thinking..."; in a channel, show "typing..."."""
-        surface = self._surface
+        surface = self._route.surface
         if isinstance(surface, ChannelSurface):
             try:
                 await surface.typing()
@@ -138,32 +107,24 @@ class DiscordOutgoing:
 
     async def watch(self, tick: float) -> None:
         """Leave the interaction token on time even when the job is quiet (no reply to trigger the check)."""
-        while isinstance(self._surface, InteractionSurface) and self._deadline is not None:
-            async with self._lock:
-                try:
-                    await self._check_clock()
-                except Exception:
-                    # The watcher runs beside the engine's work: a bug here must not cancel that work.
-                    log.exception("token hand-off check failed")
-            await asyncio.sleep(tick)
+        await self._route.watch(tick, self._warn)
 
     async def close(self) -> None:
         """Remove the "thinking..." placeholder if the engine said nothing (a duplicate, a /cancel that worked)."""
-        async with self._lock:
-            await self._check_clock()
-            surface = self._surface
+        async with self._route.lock:
+            await self._route.check_clock(self._warn)
+            surface = self._route.surface
             if isinstance(surface, InteractionSurface) and surface.fresh:
                 await self._attempt(lambda _: surface.discard_placeholder(), fall_back=False)
 
-    def _addressed(self, content: str) -> str:
-        mention = self._style.mention
-        return content if not mention or mention in content else f"{mention} {content}"
+    async def _warn(self, text: str) -> None:
+        await self._attempt(lambda target: target.post(text))
 
     async def _post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None, required: bool = False,
     ) -> None:
-        async with self._lock:
-            await self._check_clock()
+        async with self._route.lock:
+            await self._route.check_clock(self._warn)
             await self._attempt(lambda surface: surface.post(content, file=file, view=view), required=required)
 
     @staticmethod
@@ -174,18 +135,17 @@ class DiscordOutgoing:
         else:
             live.posted = await surface.post(live.text)
 
-    async def _attempt(
-        self, op: Callable[[Surface], Awaitable[T]], *, fall_back: bool = True, required: bool = False,
-    ) -> T | None:
+    async def _attempt(self, op: Op[T], *, fall_back: bool = True, required: bool = False) -> T | None:
         """Run one call; a dead token moves replies to the channel once; nothing is retried in a loop.
 
         A reply that could not be posted is logged and dropped (None), or with `required` raises `NotDelivered`.
         """
-        surface = self._surface
-        if isinstance(surface, InteractionSurface) and self._token_expired():
+        route = self._route
+        surface = route.surface
+        if isinstance(surface, InteractionSurface) and route.token_expired():
             # Checked right before every request on the token: an earlier request under this lock (the expiry
             # warning, a moved progress message) may have taken the clock past the token's lifetime.
-            self._surface = self._fallback
+            route.leave_token()
             if not fall_back:
                 return None
             return await self._attempt(op, required=required)
@@ -196,23 +156,7 @@ class DiscordOutgoing:
         try:
             return await op(surface)
         except discord.HTTPException as exc:
-            failure = classify(exc)
-            if failure is Failure.TOO_LARGE:
-                raise TooLarge(f"{exc.status} {exc.code}") from exc
-            if failure is Failure.FOLLOWUPS and isinstance(surface, InteractionSurface) and surface.followups_left:
-                log.info("no followups left for this interaction; replies replace the original response")
-                surface.followups_left = False
-                return await self._attempt(op, fall_back=fall_back, required=required)
-            if failure is Failure.TOKEN and surface is self._primary:
-                log.warning("interaction token refused (%s %s); using channel messages", exc.status, exc.code)
-                self._surface = self._fallback
-                if self._surface is not None and fall_back:
-                    return await self._attempt(op, required=required)
-                _lost(required, f"interaction token refused ({exc.status} {exc.code})", exc)
-                return None
-            log.warning("discord refused a reply: %s %s", exc.status, exc.code)
-            _lost(required, f"discord refused it ({exc.status} {exc.code})", exc)
-            return None
+            return await self._refused(exc, surface, op, fall_back=fall_back, required=required)
         except (aiohttp.ClientError, OSError) as exc:
             # discord.py hands transport failures (and timeouts) through unwrapped, after its own retries: one
             # reply is lost, the job goes on.
@@ -220,63 +164,34 @@ class DiscordOutgoing:
             _lost(required, f"could not reach discord ({type(exc).__name__})", exc)
             return None
 
-    def _token_expired(self) -> bool:
-        """Whether the interaction token is past its lifetime by the (injectable) clock."""
-        return self._expires_at is not None and self._clock() >= self._expires_at
-
-    async def _check_clock(self) -> None:
-        """Called under the lock before every call: hand off before the interaction token expires."""
-        surface = self._surface
-        deadline = self._deadline
-        if deadline is None or not isinstance(surface, InteractionSurface):
-            return
-        now = self._clock()
-        if now >= deadline.expires_at:
-            self._surface = self._fallback
-            return
-        if now < deadline.handoff_at:
-            return
-        if self._fallback is None:
-            # Nowhere else to post: say so plainly while the token still works, and keep using it until expiry.
-            self._deadline = Deadline(deadline.expires_at, deadline.expires_at)
-            await self._attempt(lambda target: target.post(say("discord_expiring", self._style.locale)))
-            return
-        self._deadline = None
-        self._surface = self._fallback
-        await self._move(surface, self._fallback)
-
-    async def _move(self, old: InteractionSurface, new: ChannelSurface) -> None:
-        """Repost live progress as channel messages and point the old replies at them."""
-        moved = say("discord_moved", self._style.locale)
-        for progress in self._progress:
-            posted = progress.posted
-            if not progress.done and posted is not None and posted.surface is old:
-                await self._repost(progress, posted, new)
-                if not self._token_expired():  # the repost may have taken the clock past the token's lifetime
-                    await _quietly(old.edit(posted, moved))
-        if old.fresh and not self._token_expired():
-            await _quietly(old.post(moved))
-
-    async def _repost(self, progress: Live, posted: Posted, new: ChannelSurface) -> None:
-        try:
-            progress.posted = await new.post(progress.text, reply_to=posted.message_id)
-        except discord.HTTPException as exc:
-            log.warning("could not move progress to the channel: %s %s", exc.status, exc.code)
-            progress.posted = None
+    async def _refused(
+        self, exc: discord.HTTPException, surface: Surface, op: Op[T], *, fall_back: bool, required: bool,
+    ) -> T | None:
+        """Discord refused a call: too large is raised; no followups left or a dead token is tried once more."""
+        route = self._route
+        failure = classify(exc)
+        if failure is Failure.TOO_LARGE:
+            raise TooLarge(f"{exc.status} {exc.code}") from exc
+        if failure is Failure.FOLLOWUPS and isinstance(surface, InteractionSurface) and surface.followups_left:
+            log.info("no followups left for this interaction; replies replace the original response")
+            surface.followups_left = False
+            return await self._attempt(op, fall_back=fall_back, required=required)
+        if failure is Failure.TOKEN and surface is route.primary:
+            log.warning("interaction token refused (%s %s); using channel messages", exc.status, exc.code)
+            route.leave_token()
+            if route.surface is not None and fall_back:
+                return await self._attempt(op, required=required)
+            _lost(required, f"interaction token refused ({exc.status} {exc.code})", exc)
+            return None
+        log.warning("discord refused a reply: %s %s", exc.status, exc.code)
+        _lost(required, f"discord refused it ({exc.status} {exc.code})", exc)
+        return None
 
 
 def _lost(required: bool, reason: str, cause: BaseException | None = None) -> None:
     """A reply was not posted: dropped (already logged), or raised when it had to arrive."""
     if required:
         raise NotDelivered(reason) from cause
-
-
-async def _quietly(call: Awaitable[object]) -> None:
-    """A courtesy edit through a token about to expire: a refusal is logged, nothing more."""
-    try:
-        await call
-    except discord.HTTPException as exc:
-        log.info("could not point the interaction reply at the channel: %s %s", exc.status, exc.code)
 
 
 class DiscordPlatform:

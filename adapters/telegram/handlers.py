@@ -31,7 +31,7 @@ class Handlers:
         spawn = engine.background.spawn
         self.sender = Sender(bot, options)
         self.platform = TelegramPlatform(self.sender, options, spawn)
-        self._downloader = Downloader(bot, http, options.download_limit)
+        self._downloader = Downloader(bot, http)
         self.albums = Albums(options.album_wait, spawn, self._dispatch)
 
     def install(self, application: AnyApplication) -> None:
@@ -88,9 +88,8 @@ class Handlers:
         chat = request.chat
         incoming = Incoming(
             chat=chat, user_id=request.user_id, user_name=request.user_name, text=request.text,
-            attachments=tuple(self._downloader.attachment(ref, request.locale) for ref in request.files),
+            attachments=tuple(self._downloader.attachment(ref) for ref in request.files),
             locale=request.locale, message_id=request.message_id, direct=request.direct,
         )
-        where = Where(int(chat.chat_id), int(chat.thread_id) if chat.thread_id else None)
-        out = self.platform.reply(where, request.locale, request.reply_to)
+        out = self.platform.reply(Where.of(chat), request.reply_to)
         self._engine.background.spawn(self._engine.handle(incoming, out), name=f"tg-turn-{chat}")

@@ -17,8 +17,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 from adapters.telegram.options import CAPTION_LIMIT, PLATFORM, TEXT_LIMIT, Options
 from adapters.telegram.sender import Sender, Where, is_too_large, retry_seconds
 from bot.engine.ports import Button, Counting, Limits, Post, Video
-from bot.engine.refusals import EditRefused, NotDelivered, Refused, SlowDown, TooLarge, Unconfirmed
-from bot.i18n import say
+from bot.engine.refusals import EditRefused, NotDelivered, SlowDown, TooLarge, UploadUnconfirmed
 from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
@@ -100,21 +99,21 @@ class TelegramOutgoing:
     """One Telegram chat (or forum topic) as the engine's `Outgoing`: Bot API calls, Telegram's errors translated."""
 
     def __init__(
-        self, sender: Sender, where: Where, *, locale: str, reply_to: int | None, options: Options, spawn: Spawn,
+        self, sender: Sender, where: Where, *, reply_to: int | None, options: Options, spawn: Spawn,
     ) -> None:
         self._sender = sender
         self._where = where
-        self._locale = locale
         self._reply_to = reply_to
         self._limits = Limits(
             text_length=TEXT_LIMIT, upload_bytes=options.upload_limit, caption_length=CAPTION_LIMIT,
             counting=Counting.UTF16, min_edit_interval=options.edit_interval,
+            download_bytes=options.download_limit, platform_name="Telegram",
         )
         self._activity = Activity(sender, where, options, spawn)
 
     @property
     def limits(self) -> Limits:
-        """4096 UTF-16 units a message; 50 MB uploads through Telegram's cloud servers, 2000 MB through a local one."""
+        """4096 UTF-16 units a message; 50 MB uploads and 20 MB downloads through Telegram's cloud servers."""
         return self._limits
 
     async def send(self, post: Post) -> object:
@@ -143,7 +142,7 @@ class TelegramOutgoing:
                 self._activity.closed()
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
-        """Upload the MP4 (a refusal carries Telegram's own wording for what the person gets instead)."""
+        """Upload the MP4; a refusal says only why, the reply layer decides what the person gets instead."""
         try:
             with self._translated():
                 async with self._activity.uploading():
@@ -161,16 +160,13 @@ class TelegramOutgoing:
         except TimedOut as exc:
             # Telegram may have the whole request already and act on it: sending again could post twice.
             log.warning("a request to chat %s timed out; it is not sent again", self._where.chat_id)
-            raise self._refusal(Unconfirmed, "telegram_upload_slow", exc) from exc
+            raise UploadUnconfirmed(exc.message) from exc
         except NetworkError as exc:  # BadRequest included: PTB raises it as a NetworkError subclass
             if is_too_large(exc):
-                raise self._refusal(TooLarge, "telegram_upload_too_big", exc) from exc
+                raise TooLarge(exc.message) from exc
             raise (EditRefused if editing and isinstance(exc, BadRequest) else NotDelivered)(exc.message) from exc
         except TelegramError as exc:
             raise NotDelivered(exc.message) from exc
-
-    def _refusal(self, kind: type[Refused], key: str, exc: TelegramError) -> Refused:
-        return kind(exc.message, note=say(key, self._locale), link_note=say(f"{key}_link", self._locale))
 
     async def show_working(self) -> None:
         """Show `typing`, renewed while the work goes on."""
@@ -192,12 +188,12 @@ class TelegramPlatform:
 
     def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str = "en") -> TelegramOutgoing:
         """Replies to a chat read back from the store; groups get a reply to the request when it is known."""
-        where = Where(int(chat.chat_id), int(chat.thread_id) if chat.thread_id else None)
+        where = Where.of(chat)
         replied = int(reply_to) if reply_to and reply_to.isdigit() and where.chat_id < 0 else None
-        return self.reply(where, locale, replied)
+        return self.reply(where, replied)
 
-    def reply(self, where: Where, locale: str, reply_to: int | None) -> TelegramOutgoing:
-        """Replies to a chat in the user's language."""
+    def reply(self, where: Where, reply_to: int | None) -> TelegramOutgoing:
+        """Replies to a chat (the engine words them in the user's language)."""
         return TelegramOutgoing(
-            self._sender, where, locale=locale, reply_to=reply_to, options=self._options, spawn=self._spawn,
+            self._sender, where, reply_to=reply_to, options=self._options, spawn=self._spawn,
         )

@@ -20,6 +20,7 @@ from adapters.telegram.formatting import caption as caption_html
 from adapters.telegram.formatting import to_html
 from adapters.telegram.options import Options
 from bot.engine.ports import Video
+from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,11 @@ class Where:
 
     chat_id: int
     thread_id: int | None = None
+
+    @classmethod
+    def of(cls, chat: ChatKey) -> Where:
+        """Where a chat key points: Telegram's ids are integers, the key holds them as text."""
+        return cls(int(chat.chat_id), int(chat.thread_id) if chat.thread_id else None)
 
 
 def retry_seconds(exc: RetryAfter) -> float:

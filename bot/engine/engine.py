@@ -12,7 +12,7 @@ from bot.engine.explain import explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.leases import held
 from bot.engine.messages import Attachment, Incoming
-from bot.engine.ports import NemoApi, Outgoing, Platform, Store
+from bot.engine.ports import Clock, NemoApi, Outgoing, Platform, Sleep, Store
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.routing import Intent, Route, route
@@ -27,9 +27,7 @@ from bot.store.models import ChatSession, JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], float]
 STALE_RENDER = 24 * 3600.0  # a render older than a day is not worth resuming: its output may be gone
-Sleep = Callable[[float], Awaitable[None]]
 
 
 class Engine:
@@ -49,7 +47,7 @@ class Engine:
         self._turns = Turns(nemo, store, config)
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self.background = Supervisor()
-        self.replies = ReplyLayer(self.background)
+        self.replies = ReplyLayer(self.background, clock)
 
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""

@@ -8,14 +8,14 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from bot.engine.config import EngineConfig
 from bot.engine.explain import explain
 from bot.engine.leases import held
-from bot.engine.ports import NemoApi, Store
+from bot.engine.ports import NemoApi, Sleep, Store
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
 from bot.i18n import say
@@ -28,7 +28,6 @@ from bot.store.models import JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
 MAX_ATTEMPTS = 2
 
 
@@ -162,6 +161,7 @@ class Exporter:
                 await out.send_video(
                     path, width=width, height=height, duration=duration,
                     caption=_caption(job, width, height, duration), link=status.output_url,
+                    requester=job.requested_by,
                 )
         finally:
             path.unlink(missing_ok=True)

@@ -14,8 +14,8 @@ from bot.store.keys import ChatKey
 class Attachment:
     """A file sent with a message: on disk already, behind a saver that streams it to disk, or at a URL.
 
-    `refusal` is set by an adapter that knows up front the file cannot be fetched (a platform download limit):
-    the engine shows it before any transfer.
+    A saver that cannot fetch the file raises `bot.engine.uploads.NotFetched`; `fetch_failed` marks a file the
+    adapter already failed to fetch, which the engine refuses before anything else.
     """
 
     name: str
@@ -24,7 +24,7 @@ class Attachment:
     path: Path | None = None
     url: str | None = None
     save_to: Callable[[Path], Awaitable[None]] | None = field(default=None, compare=False)
-    refusal: str | None = None
+    fetch_failed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +14,11 @@ from bot.nemo.events import AgentEvent
 from bot.nemo.models import Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
 from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, RenderJob
+
+Clock = Callable[[], float]
+"""Seconds now, on a monotonic or an epoch clock (injectable for tests)."""
+Sleep = Callable[[float], Awaitable[None]]
+"""Waits for a number of seconds (`asyncio.sleep`, or a test's stand-in)."""
 
 
 class NemoAgent(Protocol):
@@ -154,6 +159,8 @@ class Limits:
     counting: Counting = Counting.CHARACTERS
     min_edit_interval: float = 0.0  # least time between progress edits in one chat
     can_edit: bool = True  # False: progress updates are skipped and the final text is sent as a new message
+    download_bytes: int | None = None  # the most a bot may fetch of a file people send (None: no platform limit)
+    platform_name: str = ""  # the platform as people know it (Telegram), for refusals that name it
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +195,7 @@ class Video:
 class Outgoing(Protocol):
     """One chat as its platform offers it: primitives and declared limits (the engine's reply layer composes them).
 
-    Refusals are raised as `bot.engine.refusals.Refused` subclasses.
+    Refusals are raised as `bot.engine.refusals.ReplyRefused` subclasses.
     """
 
     @property

@@ -5,19 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.engine.fitting import truncate
-from bot.engine.ports import Outgoing, Post
-from bot.engine.refusals import EditRefused, Refused, SlowDown
+from bot.engine.ports import Clock, Outgoing, Post, Sleep
+from bot.engine.refusals import EditRefused, ReplyRefused, SlowDown
 from bot.engine.tasks import Supervisor
+from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
 _MAX_PACES = 10_000
 
 
@@ -43,9 +41,9 @@ class Paces:
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self._paces: dict[str, Pace] = {}
+        self._paces: dict[ChatKey, Pace] = {}
 
-    def of(self, chat: str, interval: float) -> Pace:
+    def of(self, chat: ChatKey, interval: float) -> Pace:
         """The chat's pace, made on first use."""
         if chat not in self._paces and len(self._paces) >= _MAX_PACES:
             now = self._clock()
@@ -122,7 +120,7 @@ class Progress:
             # Skip ahead: the newest text goes out once the block is over.
             pacing.pace.flooded(pacing.clock() + slow.seconds)
             return
-        except Refused as exc:
+        except ReplyRefused as exc:
             log.warning("progress edit refused: %s", exc)
         finally:
             # Paced from when the platform answered, so a slow request never lets the next one in early.

@@ -1,41 +1,35 @@
 """What a chat platform raises when it refuses a reply; each adapter translates its library's errors into these once.
 
-    Refused                  a platform did not take a reply
+    ReplyRefused             a platform did not take a reply
      ├── TooLarge            the file is over the platform's size limit: send the link instead, never the file again
-     ├── Unconfirmed         the upload timed out and may still arrive: never send it again, point at the link
+     ├── UploadUnconfirmed   the upload timed out and may still arrive: never send it again, point at the link
      ├── NotDelivered        the reply was not posted (refused, platform unreachable, nowhere left to post)
      ├── SlowDown            flood control: nothing more in this chat for `seconds`; the next edit waits
      └── EditRefused         the message can no longer be edited: a final text is sent as a new message
 
-A refusal may carry the platform's own wording for the person (`note`, and `link_note` above a link); without it
-the reply layer uses the engine's.
+A refusal carries only the platform's reason, for the log: the reply layer words what the person reads.
 """
 
 from __future__ import annotations
 
 
-class Refused(Exception):
+class ReplyRefused(Exception):
     """A platform did not take a reply."""
 
-    def __init__(self, reason: str = "", *, note: str | None = None, link_note: str | None = None) -> None:
-        super().__init__(reason)
-        self.note = note
-        self.link_note = link_note
 
-
-class TooLarge(Refused):
+class TooLarge(ReplyRefused):
     """The file is over the platform's size limit (HTTP 413 and its kin)."""
 
 
-class Unconfirmed(Refused):
+class UploadUnconfirmed(ReplyRefused):
     """The upload timed out: the platform may have it and post it, so it is not sent again."""
 
 
-class NotDelivered(Refused):
+class NotDelivered(ReplyRefused):
     """The reply was not posted."""
 
 
-class SlowDown(Refused):
+class SlowDown(ReplyRefused):
     """Flood control: the platform asked for a pause before the next request in this chat."""
 
     def __init__(self, seconds: float, reason: str = "") -> None:
@@ -43,5 +37,5 @@ class SlowDown(Refused):
         self.seconds = seconds
 
 
-class EditRefused(Refused):
+class EditRefused(ReplyRefused):
     """The message cannot be edited (gone, or too old)."""

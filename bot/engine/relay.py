@@ -6,13 +6,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.engine.config import EngineConfig
 from bot.engine.gui import is_temporary_issue, translate_gui
 from bot.engine.messages import DEFAULT_ACTIONS
-from bot.engine.ports import NemoApi, SessionStore
+from bot.engine.ports import Clock, NemoApi, SessionStore, Sleep
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
 from bot.i18n import say, timeline
@@ -24,9 +23,6 @@ from bot.store.errors import StoreError
 from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
 
 _TOOL_TEXTS = {"generate": "tool_generate", "edit": "tool_edit"}
 

@@ -8,11 +8,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.engine.fitting import split, truncate
+from bot.engine.fitting import length, split, truncate
 from bot.engine.messages import Action
-from bot.engine.ports import Button, Outgoing, Post, Video
-from bot.engine.progress import Clock, Paces, Pacing, Progress
-from bot.engine.refusals import Refused, TooLarge
+from bot.engine.ports import Button, Clock, Limits, Outgoing, Post, Video
+from bot.engine.progress import Paces, Pacing, Progress
+from bot.engine.refusals import NotDelivered, ReplyRefused, TooLarge, UploadUnconfirmed
 from bot.engine.tasks import Supervisor
 from bot.i18n import say
 from bot.store.keys import ChatKey
@@ -24,6 +24,18 @@ _BUTTONS: dict[Action, tuple[str, str]] = {
     Action.EXPORT: ("🎞", "button_export"),
     Action.TIMELINE: ("🧾", "button_status"),
     Action.CREDITS: ("💳", "button_credits"),
+}
+
+
+# The note above a link that stands in for the video, by why the file did not go (anything else: not delivered).
+_LINK_NOTES: dict[type[ReplyRefused], str] = {
+    TooLarge: "too_big_link",
+    UploadUnconfirmed: "video_slow_link",
+}
+# Without a link: what the person is told instead (a file that was simply not posted is raised to the engine).
+_NO_LINK: dict[type[ReplyRefused], str] = {
+    TooLarge: "video_too_big",
+    UploadUnconfirmed: "video_slow",
 }
 
 
@@ -56,44 +68,58 @@ class Replies:
         handle = await self._out.send(Post(first, live=True))
         return Progress(self._out, handle, first, self._pacing)
 
+    @property
+    def limits(self) -> Limits:
+        """What the chat accepts, as its platform declares it."""
+        return self._out.limits
+
     async def send_video(
         self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
+        requester: str | None = None,
     ) -> None:
         """Send the video file, or its link when it is over the chat's limit or the platform refuses it.
 
-        A file the platform refused, or whose upload may still arrive, is never sent again.
+        A file the platform refused, or whose upload may still arrive, is never sent again. A link stands in for
+        the video, so it names the `requester` as the caption does.
         """
         size = (await asyncio.to_thread(path.stat)).st_size
         limits = self._out.limits
         if link and size > limits.upload_bytes:
-            await self.send_link(link, say("too_big_link", self._locale, size_mb=size / 1e6))
+            await self.send_link(link, self._note(TooLarge, requester, size))
             return
         fitted = truncate(caption, limits.caption_length or limits.text_length, limits.counting)
         try:
             await self._out.send_video(path, Video(width, height, duration), fitted)
-        except Refused as refused:
-            await self._instead(refused, link, size)
+        except ReplyRefused as refused:
+            await self._instead(refused, link, requester, size)
         except Exception:
             if not link:
                 raise
             log.exception("sending %s as a file failed; sending its link", path.name)
-            await self.send_link(link, say("render_done", self._locale))
+            await self.send_link(link, self._note(NotDelivered, requester, size))
 
-    async def _instead(self, refused: Refused, link: str | None, size: int) -> None:
+    async def _instead(self, refused: ReplyRefused, link: str | None, requester: str | None, size: int) -> None:
         """The link (or a note without one) after the platform refused the file."""
         log.info("the platform refused a video (%s: %s)", type(refused).__name__, refused)
         if link:
-            default = "too_big_link" if isinstance(refused, TooLarge) else "render_done"
-            await self.send_link(link, refused.link_note or say(default, self._locale, size_mb=size / 1e6))
-        elif refused.note:
-            await self.send_text(refused.note)
+            await self.send_link(link, self._note(type(refused), requester, size))
+        elif type(refused) in _NO_LINK:
+            await self.send_text(say(_NO_LINK[type(refused)], self._locale))
         else:
             raise refused
 
+    def _note(self, refusal: type[ReplyRefused], requester: str | None, size: int) -> str:
+        """What stands above the link, addressed to whoever asked when someone did."""
+        key = _LINK_NOTES.get(refusal, "video_not_attached_link")
+        if requester:
+            return say(f"{key}_for", self._locale, name=requester, size_mb=size / 1e6)
+        return say(key, self._locale, size_mb=size / 1e6)
+
     async def send_link(self, url: str, note: str) -> None:
-        """Send a link with a short note (a video too big to upload)."""
+        """Send a link with a short note (a video too big to upload); the note is cut so both fit one message."""
         limits = self._out.limits
-        await self._out.send(Post(truncate(note, limits.text_length, limits.counting), link=url))
+        room = max(limits.text_length - length(url, limits.counting) - 1, 1)  # the platform puts the link below
+        await self._out.send(Post(truncate(note, room, limits.counting), link=url))
 
     async def show_working(self) -> None:
         """Show a working status (typing, upload_video) for a few seconds."""
@@ -111,5 +137,5 @@ class ReplyLayer:
     def to(self, chat: ChatKey, out: Outgoing, locale: str) -> Replies:
         """Replies to `chat` through the platform's `out`, in the user's language."""
         # Flood limits are per chat, so every topic of a chat shares one pace.
-        pace = self._paces.of(f"{chat.platform}:{chat.chat_id}", out.limits.min_edit_interval)
+        pace = self._paces.of(ChatKey(chat.platform, chat.chat_id), out.limits.min_edit_interval)
         return Replies(out, locale, Pacing(pace, self._supervisor, self._clock))

@@ -51,7 +51,7 @@ class Turns:
         if decision.intent is Intent.UPLOAD and not items:
             await out.send_text(say("upload_nothing", msg.locale))
             return None
-        checked = check(items, self._config, msg.locale)
+        checked = check(items, self._config, msg.locale, out.limits)
         for refusal in checked.refusals:
             await out.send_text(refusal)
         if items and not checked.accepted:
@@ -66,7 +66,7 @@ class Turns:
             return decision.text
         progress = await out.start_progress(say("uploading", msg.locale, count=len(items)))
         try:
-            files = await self._uploader.upload(session.session_id, items, msg.locale)
+            files = await self._uploader.upload(session.session_id, items, msg.locale, out.limits)
         except UploadRefused as refused:
             await progress.finish(str(refused))
             return ""

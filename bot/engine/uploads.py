@@ -1,4 +1,4 @@
-"""Uploads: check type and size before any transfer, then stream files (or URLs) to Nemo."""
+"""Uploads: check type and size before any transfer, then stream files (or URLs) to Nemo; refusals worded here."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from bot.engine.config import ACCEPTED_EXTENSIONS, ACCEPTED_MIME, EngineConfig
 from bot.engine.messages import Attachment
-from bot.engine.ports import NemoMedia
+from bot.engine.ports import Limits, NemoMedia
 from bot.i18n import say
 from bot.nemo.models import UploadedFile
 
@@ -40,6 +40,26 @@ class Screen(StrEnum):
     UNSUPPORTED = "unsupported"  # not a type Nemo takes
     UNREACHABLE = "unreachable"  # over what the platform lets a bot download
     TOO_BIG = "too_big"  # over what Nemo takes
+    FAILED = "failed"  # the platform did not hand the file over
+    UNREADABLE = "unreadable"  # fetched, but it would not convert to a form Nemo takes (a voice note)
+
+
+# One catalogue key per reason a file is refused.
+_REFUSALS = {
+    Screen.UNSUPPORTED: "upload_unsupported",
+    Screen.UNREACHABLE: "upload_unreachable",
+    Screen.TOO_BIG: "upload_too_big",
+    Screen.FAILED: "upload_fetch_failed",
+    Screen.UNREADABLE: "upload_voice_failed",
+}
+
+
+class NotFetched(Exception):
+    """An adapter could not fetch a file from its platform; `reason` says why, and the engine words it."""
+
+    def __init__(self, reason: Screen) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
 
 
 def screen(
@@ -60,22 +80,33 @@ def media_urls(urls: Sequence[str]) -> list[str]:
     return [url for url in urls if extension(urlparse(url).path)]
 
 
-def check(attachments: Sequence[Attachment], config: EngineConfig, locale: str) -> Checked:
-    """Refuse wrong types and oversize files before anything is transferred."""
+def check(attachments: Sequence[Attachment], config: EngineConfig, locale: str, limits: Limits) -> Checked:
+    """Refuse wrong types, oversize files and files the platform would not hand over, before any transfer."""
     accepted: list[Attachment] = []
     refusals: list[str] = []
     for item in attachments:
-        verdict = screen(item.name, item.mime_type, item.size, max_bytes=config.max_upload_bytes)
-        if item.refusal:
-            refusals.append(item.refusal)
-        elif verdict is Screen.UNSUPPORTED:
-            refusals.append(say("upload_unsupported", locale, name=item.name))
-        elif verdict is Screen.TOO_BIG:
-            size_mb, limit_mb = (item.size or 0) / 1e6, config.max_upload_mb
-            refusals.append(say("upload_too_big", locale, name=item.name, size_mb=size_mb, limit_mb=limit_mb))
-        else:
+        verdict = Screen.FAILED if item.fetch_failed else screen(
+            item.name, item.mime_type, item.size, max_bytes=config.max_upload_bytes,
+            download_limit=limits.download_bytes,
+        )
+        if verdict is Screen.ACCEPT:
             accepted.append(item)
+        else:
+            refusals.append(refusal(verdict, item.name, item.size, config=config, limits=limits, locale=locale))
     return Checked(tuple(accepted), tuple(refusals))
+
+
+def refusal(
+    verdict: Screen, name: str, size: int | None, *, config: EngineConfig, limits: Limits, locale: str,
+) -> str:
+    """Why a file is refused and what to send instead, in the user's language."""
+    key = _REFUSALS[verdict]
+    if verdict is Screen.UNREACHABLE and size is None:
+        key += "_unknown"  # the platform said the file is too big without saying how big
+    return say(
+        key, locale, name=name, size_mb=(size or 0) / 1e6, limit_mb=config.max_upload_mb,
+        download_mb=(limits.download_bytes or 0) / 1e6, platform=limits.platform_name,
+    )
 
 
 def describe(files: Sequence[UploadedFile], locale: str) -> str:
@@ -94,31 +125,40 @@ class Uploader:
         self._nemo = nemo
         self._config = config
 
-    async def upload(self, session_id: str, items: Sequence[Attachment], locale: str) -> list[UploadedFile]:
+    async def upload(
+        self, session_id: str, items: Sequence[Attachment], locale: str, limits: Limits,
+    ) -> list[UploadedFile]:
         """Upload local and downloadable attachments in one call, and URL attachments in another."""
         urls = [item.url for item in items if item.url and item.path is None and item.save_to is None]
         local = [item for item in items if item.path is not None or item.save_to is not None]
         uploaded: list[UploadedFile] = []
         if local:
-            uploaded += await self._upload_local(session_id, local, locale)
+            uploaded += await self._upload_local(session_id, local, locale, limits)
         if urls:
             uploaded += await self._nemo.upload_urls(session_id, urls)
         return uploaded
 
-    async def _upload_local(self, session_id: str, items: Sequence[Attachment], locale: str) -> list[UploadedFile]:
+    async def _upload_local(
+        self, session_id: str, items: Sequence[Attachment], locale: str, limits: Limits,
+    ) -> list[UploadedFile]:
         self._config.workdir.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix="upload-", dir=self._config.workdir))
         try:
-            paths = [await self._materialize(item, scratch, index) for index, item in enumerate(items)]
-            for item, path in zip(items, paths, strict=True):
-                size = path.stat().st_size
+            paths: list[Path] = []
+            for index, item in enumerate(items):
+                try:
+                    paths.append(await self._materialize(item, scratch, index))
+                except NotFetched as exc:
+                    raise UploadRefused(self._refusal(exc.reason, item, item.size, limits, locale)) from exc
+                size = paths[-1].stat().st_size
                 if size > self._config.max_upload_bytes:
-                    limit_mb = self._config.max_upload_mb
-                    raise UploadRefused(say("upload_too_big", locale, name=item.name, size_mb=size / 1e6,
-                                            limit_mb=limit_mb))
+                    raise UploadRefused(self._refusal(Screen.TOO_BIG, item, size, limits, locale))
             return await self._nemo.upload_files(session_id, paths)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def _refusal(self, verdict: Screen, item: Attachment, size: int | None, limits: Limits, locale: str) -> str:
+        return refusal(verdict, item.name, size, config=self._config, limits=limits, locale=locale)
 
     async def _materialize(self, item: Attachment, scratch: Path, index: int) -> Path:
         if item.path is not None:

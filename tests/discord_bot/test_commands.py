@@ -67,6 +67,18 @@ async def test_upload_fetches_the_file_at_once_and_refuses_unsupported_ones_unfe
         assert rig.webhook(bad, "PATCH")[0].content.startswith("❌ notes.txt: that file type is not supported")
 
 
+async def test_a_file_the_cdn_would_not_hand_over_is_refused_by_name(tmp_path: Path) -> None:
+    async with open_rig(tmp_path) as rig:
+        gone = rig.make.command("upload", files=[("file", "logo.png", PNG, "image/png")])
+        rig.fake.cdn.clear()  # the signed URL no longer serves the file
+        await rig.feed(gone)
+
+        [fetch] = rig.fake.find("GET", "/cdn/")
+        assert fetch.status == 404
+        refusal = rig.webhook(gone, "PATCH")[0].content
+        assert refusal == "❌ Could not fetch logo.png from Discord. Please send it again."
+
+
 async def test_cancel_stops_the_turn_and_leaves_no_thinking_placeholder(tmp_path: Path) -> None:
     async with open_rig(tmp_path, sim=SimConfig(speed=0.001, scenario="stall")) as rig:
         stalled = rig.make.command("video", {"prompt": "a slow one"})

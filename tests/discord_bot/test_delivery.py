@@ -25,7 +25,7 @@ async def test_an_mp4_over_the_interactions_limit_is_sent_as_a_link(tmp_path: Pa
 
         assert not [call for call in rig.fake.calls if call.files]
         link = rig.webhook(export, "POST")[-1]
-        assert link.content.startswith(f"<@{USER}> The video is ")
+        assert link.content.startswith(f"<@{USER}>, the video is ")
         assert "over this chat's upload limit" in link.content
         assert f"{rig.h.sim.url}/" in link.content.splitlines()[-1]
 
@@ -41,7 +41,7 @@ async def test_a_413_is_final_and_the_link_is_sent_instead(tmp_path: Path) -> No
         assert [call.status for call in uploads] == [413]  # tried once, never again
         link = rig.webhook(export, "POST")[-1]
         assert link.status == 200
-        assert link.content.startswith(f"<@{USER}> The video is ")
+        assert link.content.startswith(f"<@{USER}>, the video is ")
         assert link.content.splitlines()[-1].startswith(rig.h.sim.url)
 
 
@@ -56,7 +56,7 @@ async def test_an_upload_refused_for_permissions_sends_the_link_instead(tmp_path
         assert [call.status for call in uploads] == [403]  # tried once, never again
         link = rig.webhook(export, "POST")[-1]
         assert link.status == 200
-        assert link.content.startswith(f"<@{USER}> 🎬 Your video is ready, but I could not attach the file here")
+        assert link.content.startswith(f"🎬 <@{USER}>, your video is ready, but I could not attach the file here")
         assert link.content.splitlines()[-1].startswith(f"{rig.h.sim.url}/")
         assert len([call for call in rig.webhook(export) if rig.h.sim.url in call.content]) == 1  # sent once
 
@@ -71,7 +71,7 @@ async def test_a_channel_without_attach_files_gets_the_link(tmp_path: Path) -> N
         posts = rig.fake.find("POST", CHANNEL_MESSAGES)
         assert [call.status for call in posts if call.files] == [403]
         assert posts[-1].status == 200
-        assert posts[-1].content.startswith(f"<@{USER}> 🎬 Your video is ready, but I could not attach the file here")
+        assert posts[-1].content.startswith(f"🎬 <@{USER}>, your video is ready, but I could not attach the file here")
         assert posts[-1].content.splitlines()[-1].startswith(f"{rig.h.sim.url}/")
 
 
@@ -100,14 +100,15 @@ async def test_an_upload_lost_on_the_way_sends_the_link_instead(tmp_path: Path, 
         video = tmp_path / "video.mp4"
         video.write_bytes(b"\0" * 1000)
         channel = _CutOff(rig.client.get_partial_messageable(CHANNEL), error)
-        out = DiscordOutgoing(None, channel, style=Style("zh-CN", mention=f"<@{USER}>"))
+        out = DiscordOutgoing(None, channel, style=Style("zh-CN"))
         await rig.replies(out, "zh-CN").send_video(
             video, width=640, height=360, duration=10, caption="🎬 ready", link="https://cdn.example/video.mp4",
+            requester=f"<@{USER}>",
         )
 
         posts = rig.fake.find("POST", CHANNEL_MESSAGES)
         assert [post.content for post in posts] == [
-            f"<@{USER}> 🎬 视频已完成，但无法在这里附加文件。请通过此链接下载：\nhttps://cdn.example/video.mp4",
+            f"🎬 <@{USER}>，你的视频已完成，但无法在这里附加文件。请通过此链接下载：\nhttps://cdn.example/video.mp4",
         ]
 
 

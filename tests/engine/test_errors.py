@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.messages import Attachment
+from bot.engine.uploads import NotFetched, Screen
 from nemo_sim.config import SimConfig
 from tests.harness import Harness, running_bot
 
@@ -96,15 +97,49 @@ async def test_a_link_without_a_file_name_is_named_in_the_users_language(
     assert chat.texts[-1].startswith(expected)
 
 
-async def test_an_adapters_refusal_is_shown_before_any_transfer(bot: Harness) -> None:
+async def test_a_file_over_the_platforms_download_limit_is_refused_before_any_transfer(bot: Harness) -> None:
     async def never(path: Path) -> None:
         raise AssertionError("a refused file must not be fetched")
 
-    chat = bot.chat()
-    refused = Attachment("long.mp4", "video/mp4", 30_000_000, save_to=never, refusal="❌ long.mp4 is over 20 MB.")
+    chat = bot.chat(download_bytes=20_000_000)
+    refused = Attachment("long.mp4", "video/mp4", 30_000_000, save_to=never)
     await bot.engine.handle(bot.message("make it shine", attachments=(refused,)), chat)
-    assert chat.texts == ["❌ long.mp4 is over 20 MB."]
+    assert chat.texts == [
+        "❌ long.mp4 is 30 MB, and Testchat lets bots download files only up to 20 MB. Send a link to the file "
+        "instead (upload <url>), or a smaller or compressed version."
+    ]
     assert await bot.requests("/run_sse") == []
+
+
+async def test_a_file_the_adapter_could_not_fetch_is_refused_by_name_before_anything_else(bot: Harness) -> None:
+    chat = bot.chat()
+    failed = Attachment("clip.mp4", "video/mp4", 10, fetch_failed=True)
+    await bot.engine.handle(bot.message("make it shine", attachments=(failed,)), chat)
+    assert chat.texts == ["❌ Could not fetch clip.mp4 from Testchat. Please send it again."]
+    assert await bot.requests("/run_sse") == []
+
+
+@pytest.mark.parametrize(
+    ("reason", "size", "expected"),
+    [
+        (Screen.FAILED, 10, "❌ Could not fetch clip.mp4 from Testchat. Please send it again."),
+        (Screen.UNREACHABLE, None, "❌ clip.mp4 is over 20 MB, and Testchat lets bots download files only up to 20"),
+        (Screen.UNREADABLE, 10, "❌ Could not read that voice message. Please send it again, or as an audio file."),
+    ],
+)
+async def test_a_file_the_platform_would_not_hand_over_is_refused_in_the_engines_words(
+    bot: Harness, reason: Screen, size: int | None, expected: str,
+) -> None:
+    async def not_fetched(path: Path) -> None:
+        raise NotFetched(reason)
+
+    chat = bot.chat(download_bytes=20_000_000)
+    item = Attachment("clip.mp4", "video/mp4", size, save_to=not_fetched)
+    await bot.engine.handle(bot.message("upload", attachments=(item,)), chat)
+    [finished] = [item.text for item in chat.log if item.kind == "finish"]
+    assert finished.startswith(expected)
+    log = (await bot.http.get(f"{bot.sim.url}/__sim/requests")).json()
+    assert not [r for r in log if r["path"].startswith("/api/upload-video/")]
 
 
 async def test_expired_session_1002_starts_a_new_one_and_answers(bot: Harness) -> None:

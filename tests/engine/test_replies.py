@@ -9,15 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.config import EngineConfig
+from bot.engine.engine import Engine
 from bot.engine.fitting import length, split, truncate
 from bot.engine.messages import DEFAULT_ACTIONS, Action
 from bot.engine.ports import Counting, Limits
-from bot.engine.refusals import EditRefused, NotDelivered, SlowDown, TooLarge, Unconfirmed
+from bot.engine.refusals import EditRefused, NotDelivered, SlowDown, TooLarge, UploadUnconfirmed
 from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.tasks import Supervisor
 from bot.engine.uploads import Screen, screen
 from bot.store.keys import ChatKey
 from tests.engine.fake_platform import FakePlatform
+from tests.harness import Harness
 
 CHARS = Counting.CHARACTERS
 UTF16 = Counting.UTF16
@@ -287,20 +290,24 @@ async def test_a_video_over_the_declared_limit_goes_as_its_link(layer: ReplyLaye
     assert "over this chat's upload limit" in post.text
 
 
+SLOW = "⌛ Sending the video is taking long."
+TOO_LARGE = "❌ The video is too large to send in this chat, and no download link is available."
+NOT_ATTACHED = "🎬 Your video is ready, but I could not attach the file here. Download it from this link:"
+
+
 @pytest.mark.parametrize(
     ("refusal", "link", "expected"),
     [
-        # A size refusal: the link with the platform's note, or the engine's.
-        (TooLarge("413", link_note="too large here:"), "L", ("too large here:", "L")),
+        # A size refusal: the link, or a note without one.
         (TooLarge("413"), "L", ("The video is 0 MB, over this chat's upload limit, so here is a download link:", "L")),
-        (TooLarge("413", note="too large, no link"), None, ("too large, no link", None)),
+        (TooLarge("413"), None, (TOO_LARGE, None)),
         # A timed-out upload is never sent again.
-        (Unconfirmed("timed out", note="slow", link_note="slow, here:"), "L", ("slow, here:", "L")),
-        (Unconfirmed("timed out", note="slow", link_note="slow, here:"), None, ("slow", None)),
-        # Not posted at all: the link with the platform's note, or the engine's.
-        (NotDelivered("403", link_note="could not attach:"), "L", ("could not attach:", "L")),
-        (NotDelivered("403"), "L", ("✅ Video ready!", "L")),
-        (RuntimeError("anything else"), "L", ("✅ Video ready!", "L")),
+        (UploadUnconfirmed("timed out"), "L", (f"{SLOW} If it does not appear, download it here:", "L")),
+        (UploadUnconfirmed("timed out"), None, (f"{SLOW} If it does not appear in a few minutes, send export again.",
+                                                None)),
+        # Not posted at all: the link.
+        (NotDelivered("403"), "L", (NOT_ATTACHED, "L")),
+        (RuntimeError("anything else"), "L", (NOT_ATTACHED, "L")),
     ],
 )
 async def test_a_refused_file_becomes_its_link_or_a_note(
@@ -324,3 +331,39 @@ async def test_a_lost_file_without_a_link_is_raised_for_the_engine(
     with pytest.raises(type(refusal)):
         await _send(replies, video, None)
     assert platform.sent() == []
+
+
+@pytest.mark.parametrize(
+    ("refusal", "note"),
+    [
+        (TooLarge("413"), "<@42>, the video is 0 MB, over this chat's upload limit"),
+        (UploadUnconfirmed("timed out"), "⌛ <@42>, sending the video is taking long."),
+        (NotDelivered("403"), "🎬 <@42>, your video is ready, but I could not attach the file here."),
+    ],
+)
+async def test_a_link_names_whoever_asked_and_fits_one_message_with_the_link(
+    layer: ReplyLayer, video: Path, refusal: Exception, note: str,
+) -> None:
+    replies, platform = _replies(layer, Limits(text_length=120, upload_bytes=1000))
+    platform.refuse("video", refusal)
+    link = "https://cdn.example/" + "v" * 40 + ".mp4"
+    await replies.send_video(video, width=640, height=360, duration=5, caption="🎬", link=link, requester="<@42>")
+
+    [post] = platform.sent()
+    assert post.text.startswith(note[:50])
+    assert post.link == link
+    assert len(f"{post.text}\n{post.link}") <= 120  # the platform puts the link under the note: one message
+
+
+async def test_progress_is_paced_by_the_clock_the_engine_was_given(bot: Harness, tmp_path: Path) -> None:
+    now = [1000.0]
+    engine = Engine(bot.nemo, bot.store, EngineConfig(workdir=tmp_path / "clocked"), clock=lambda: now[0])
+    platform = FakePlatform(Limits(text_length=100, upload_bytes=1000, min_edit_interval=60))
+    progress = await engine.replies.to(CHAT, platform, "en").start_progress("0%")
+    await progress.update("1%")
+    now[0] += 61  # a minute passes by the engine's clock, not by the wall clock
+    await progress.update("2%")
+
+    assert [call.text for call in platform.of("edit")] == ["1%", "2%"]
+    await progress.finish("done")
+    await engine.background.drain()

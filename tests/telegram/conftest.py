@@ -62,7 +62,7 @@ class Tg:
     def replies(self, where: Where, locale: str = "en") -> Replies:
         """What the engine says to a chat, through the adapter (as a job's replies go)."""
         chat = ChatKey(PLATFORM, str(where.chat_id), str(where.thread_id) if where.thread_id else None)
-        return self.harness.engine.replies.to(chat, self.adapter.platform.reply(where, locale, None), locale)
+        return self.harness.engine.replies.to(chat, self.adapter.platform.reply(where, None), locale)
 
     async def prompts(self) -> list[str]:
         """Every message the agent received, in order."""

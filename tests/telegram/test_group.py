@@ -94,3 +94,15 @@ async def test_button_press_in_a_group_names_the_presser_on_the_video(tg: Tg) ->
     ]
     [video] = tg.fake.videos(GID)
     assert video.text.startswith("🎬 Bob, your video is ready (")
+
+
+async def test_a_link_standing_in_for_the_video_names_the_requester(tg: Tg) -> None:
+    ask = tg.updates.message(chat=GROUP, thread=TOPIC, text="@nemo_test_bot make a video of a dog on a skateboard")
+    await tg.deliver(tg.updates.of(ask))
+    tg.fake.fail("sendVideo", 413, "Request Entity Too Large", html=True)
+    await tg.deliver(tg.updates.of(tg.updates.message(chat=GROUP, thread=TOPIC, text="/export@nemo_test_bot")))
+
+    assert tg.fake.videos(GID) == []
+    note = tg.fake.texts(GID)[-1]
+    assert note.startswith("Ada Lovelace, the video is ")
+    assert note.splitlines()[-1].startswith(f"{tg.harness.sim.url}/cdn/")

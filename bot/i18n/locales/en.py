@@ -35,6 +35,19 @@ MESSAGES: Mapping[str, str] = {
     "video_caption": "🎬 Your video ({duration:.0f}s, {width}x{height})",
     "video_caption_for": "🎬 {name}, your video is ready ({duration:.0f}s)",
     "too_big_link": "The video is {size_mb:.0f} MB, over this chat's upload limit, so here is a download link:",
+    "too_big_link_for": (
+        "{name}, the video is {size_mb:.0f} MB, over this chat's upload limit, so here is a download link:"
+    ),
+    "video_too_big": "❌ The video is too large to send in this chat, and no download link is available.",
+    "video_slow": "⌛ Sending the video is taking long. If it does not appear in a few minutes, send export again.",
+    "video_slow_link": "⌛ Sending the video is taking long. If it does not appear, download it here:",
+    "video_slow_link_for": "⌛ {name}, sending the video is taking long. If it does not appear, download it here:",
+    "video_not_attached_link": (
+        "🎬 Your video is ready, but I could not attach the file here. Download it from this link:"
+    ),
+    "video_not_attached_link_for": (
+        "🎬 {name}, your video is ready, but I could not attach the file here. Download it from this link:"
+    ),
     "tool_generate": "🎬 Generating video... (this usually takes 2-5 minutes)",
     "tool_edit": "✂️ Editing the timeline...",
     "tool_other": "⚙️ Working on it...",
@@ -67,6 +80,16 @@ MESSAGES: Mapping[str, str] = {
     "upload_too_big": (
         "❌ {name} is {size_mb:.0f} MB; the limit is {limit_mb:.0f} MB. Trim or compress it and try again."
     ),
+    "upload_unreachable": (
+        "❌ {name} is {size_mb:.0f} MB, and {platform} lets bots download files only up to {download_mb:.0f} "
+        "MB. Send a link to the file instead (upload <url>), or a smaller or compressed version."
+    ),
+    "upload_unreachable_unknown": (
+        "❌ {name} is over {download_mb:.0f} MB, and {platform} lets bots download files only up to "
+        "{download_mb:.0f} MB. Send a link to the file instead (upload <url>), or a smaller or compressed version."
+    ),
+    "upload_fetch_failed": "❌ Could not fetch {name} from {platform}. Please send it again.",
+    "upload_voice_failed": "❌ Could not read that voice message. Please send it again, or as an audio file.",
     "uploading": "📤 Uploading {count} file(s)...",
     "uploaded": "📎 Added: {files}",
     "upload_next": "Now tell me what to make with it.",
@@ -147,23 +170,6 @@ MESSAGES: Mapping[str, str] = {
     "button_export": "Export",
     "button_status": "Timeline",
     "button_credits": "Credits",
-    # Telegram
-    "telegram_input_too_big": (
-        "❌ {name} is {size_mb:.0f} MB, and Telegram lets bots download files only up to 20 MB. Send "
-        "a link to the file instead (upload <url>), or a smaller or compressed version."
-    ),
-    "telegram_input_too_big_unknown": (
-        "❌ {name} is over 20 MB, and Telegram lets bots download files only up to 20 MB. Send a link "
-        "to the file instead (upload <url>), or a smaller or compressed version."
-    ),
-    "telegram_download_failed": "❌ Could not fetch {name} from Telegram. Please send it again.",
-    "telegram_voice_failed": "❌ Could not read that voice message. Please send it again, or as an audio file.",
-    "telegram_upload_too_big": "The video is too large to send in this chat.",
-    "telegram_upload_too_big_link": "The video is too large to send in this chat, so here is a download link:",
-    "telegram_upload_slow": (
-        "⌛ Sending the video is taking long. If it does not appear in a few minutes, send export again."
-    ),
-    "telegram_upload_slow_link": "⌛ Sending the video is taking long. If it does not appear, download it here:",
     # Telegram's command menu
     "telegram_command_video": "Describe a video to make, e.g. /video a cat surfing",
     "telegram_command_export": "Render the project and send the MP4",
@@ -180,14 +186,6 @@ MESSAGES: Mapping[str, str] = {
         "not in this server). The video keeps rendering: run /export here again in a few minutes to "
         "get it."
     ),
-    "discord_too_big_no_link": (
-        "❌ The video is too large to post here and no download link is available. Please try /export "
-        "later."
-    ),
-    "discord_upload_failed_link": (
-        "🎬 Your video is ready, but I could not attach the file here. Download it from this link:"
-    ),
-    "discord_download_failed": "❌ Could not fetch {name} from Discord. Please send it again.",
     # Discord's slash commands (names and descriptions)
     "discord_command_video": "video",
     "discord_command_video_about": "Make or change a video: describe it, optionally with up to three files",

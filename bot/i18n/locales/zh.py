@@ -35,6 +35,13 @@ MESSAGES: Mapping[str, str] = {
     "video_caption": "🎬 你的视频（{duration:.0f} 秒，{width}x{height}）",
     "video_caption_for": "🎬 {name}，你的视频已完成（{duration:.0f} 秒）",
     "too_big_link": "视频大小为 {size_mb:.0f} MB，超过本聊天的上传上限，请通过链接下载：",
+    "too_big_link_for": "{name}，视频大小为 {size_mb:.0f} MB，超过本聊天的上传上限，请通过链接下载：",
+    "video_too_big": "❌ 视频太大，无法在此聊天中发送，也没有可用的下载链接。",
+    "video_slow": "⌛ 视频发送耗时较长。如果几分钟后仍未出现，请重新发送“导出”。",
+    "video_slow_link": "⌛ 视频发送耗时较长。如果没有出现，请通过此链接下载：",
+    "video_slow_link_for": "⌛ {name}，视频发送耗时较长。如果没有出现，请通过此链接下载：",
+    "video_not_attached_link": "🎬 视频已完成，但无法在这里附加文件。请通过此链接下载：",
+    "video_not_attached_link_for": "🎬 {name}，你的视频已完成，但无法在这里附加文件。请通过此链接下载：",
     "tool_generate": "🎬 正在生成视频...（通常需要 2-5 分钟）",
     "tool_edit": "✂️ 正在编辑时间线...",
     "tool_other": "⚙️ 处理中...",
@@ -56,6 +63,16 @@ MESSAGES: Mapping[str, str] = {
         "❌ {name}：不支持该文件类型。支持 mp4、mov、avi、webm、mkv、jpg、png、gif、webp、mp3、wav、m4a、aac。"
     ),
     "upload_too_big": "❌ {name} 大小为 {size_mb:.0f} MB，上限为 {limit_mb:.0f} MB。请裁剪或压缩后重试。",
+    "upload_unreachable": (
+        "❌ {name} 大小为 {size_mb:.0f} MB，{platform} 只允许机器人下载 {download_mb:.0f} MB 以内的文件。"
+        "请改为发送文件链接（上传 <链接>），或发送更小、压缩过的文件。"
+    ),
+    "upload_unreachable_unknown": (
+        "❌ {name} 超过 {download_mb:.0f} MB，{platform} 只允许机器人下载 {download_mb:.0f} MB 以内的文件。"
+        "请改为发送文件链接（上传 <链接>），或发送更小、压缩过的文件。"
+    ),
+    "upload_fetch_failed": "❌ 无法从 {platform} 获取 {name}，请重新发送。",
+    "upload_voice_failed": "❌ 无法读取该语音消息，请重新发送，或以音频文件发送。",
     "uploading": "📤 正在上传 {count} 个文件...",
     "uploaded": "📎 已添加：{files}",
     "upload_next": "现在告诉我想用它做什么。",
@@ -128,21 +145,6 @@ MESSAGES: Mapping[str, str] = {
     "button_export": "导出",
     "button_status": "时间线",
     "button_credits": "积分",
-    # Telegram
-    "telegram_input_too_big": (
-        "❌ {name} 大小为 {size_mb:.0f} MB，Telegram 只允许机器人下载 20 MB 以内的文件。"
-        "请改为发送文件链接（上传 <链接>），或发送更小、压缩过的文件。"
-    ),
-    "telegram_input_too_big_unknown": (
-        "❌ {name} 超过 20 MB，Telegram 只允许机器人下载 20 MB 以内的文件。"
-        "请改为发送文件链接（上传 <链接>），或发送更小、压缩过的文件。"
-    ),
-    "telegram_download_failed": "❌ 无法从 Telegram 获取 {name}，请重新发送。",
-    "telegram_voice_failed": "❌ 无法读取该语音消息，请重新发送，或以音频文件发送。",
-    "telegram_upload_too_big": "视频太大，无法在此聊天中发送。",
-    "telegram_upload_too_big_link": "视频太大，无法在此聊天中发送，请通过链接下载：",
-    "telegram_upload_slow": "⌛ 视频发送耗时较长。如果几分钟后仍未出现，请重新发送“导出”。",
-    "telegram_upload_slow_link": "⌛ 视频发送耗时较长。如果没有出现，请通过此链接下载：",
     # Telegram's command menu
     "telegram_command_video": "描述要制作的视频，如 /video 冲浪的猫",
     "telegram_command_export": "渲染项目并发送 MP4",
@@ -157,9 +159,6 @@ MESSAGES: Mapping[str, str] = {
         "⚠️ 处理时间超过 15 分钟。此后 Discord 不再允许我更新这条回复，而我也无法在此频道自行发消息"
         "（应用只安装在你的账号上，未加入此服务器）。视频仍在渲染：请过几分钟在这里再次使用 /export 获取。"
     ),
-    "discord_too_big_no_link": "❌ 视频太大，无法在这里发送，也没有可用的下载链接。请稍后再试 /export。",
-    "discord_upload_failed_link": "🎬 视频已完成，但无法在这里附加文件。请通过此链接下载：",
-    "discord_download_failed": "❌ 无法从 Discord 获取 {name}，请重新发送。",
     # Discord's slash commands (names and descriptions)
     "discord_command_video": "视频",
     "discord_command_video_about": "制作或修改视频：描述你想要的效果，可附最多三个文件",
