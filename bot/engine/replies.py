@@ -27,11 +27,13 @@ _BUTTONS: dict[Action, tuple[str, str]] = {
 }
 
 
-# The note above a link that stands in for the video, by why the file did not go (anything else: not delivered).
-_LINK_NOTES: dict[type[ReplyRefused], str] = {
-    TooLarge: "too_big_link",
-    UploadUnconfirmed: "video_slow_link",
+# The note above a link that stands in for the video, by why the file did not go (anything else: not delivered):
+# (unaddressed, addressed to whoever asked).
+_LINK_NOTES: dict[type[ReplyRefused], tuple[str, str]] = {
+    TooLarge: ("too_big_link", "too_big_link_for"),
+    UploadUnconfirmed: ("video_slow_link", "video_slow_link_for"),
 }
+_NOT_ATTACHED = ("video_not_attached_link", "video_not_attached_link_for")
 # Without a link: what the person is told instead (a file that was simply not posted is raised to the engine).
 _NO_LINK: dict[type[ReplyRefused], str] = {
     TooLarge: "video_too_big",
@@ -110,10 +112,10 @@ class Replies:
 
     def _note(self, refusal: type[ReplyRefused], requester: str | None, size: int) -> str:
         """What stands above the link, addressed to whoever asked when someone did."""
-        key = _LINK_NOTES.get(refusal, "video_not_attached_link")
+        plain, addressed = _LINK_NOTES.get(refusal, _NOT_ATTACHED)
         if requester:
-            return say(f"{key}_for", self._locale, name=requester, size_mb=size / 1e6)
-        return say(key, self._locale, size_mb=size / 1e6)
+            return say(addressed, self._locale, name=requester, size_mb=size / 1e6)
+        return say(plain, self._locale, size_mb=size / 1e6)
 
     async def send_link(self, url: str, note: str) -> None:
         """Send a link with a short note (a video too big to upload); the note is cut so both fit one message."""

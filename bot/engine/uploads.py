@@ -100,9 +100,8 @@ def refusal(
     verdict: Screen, name: str, size: int | None, *, config: EngineConfig, limits: Limits, locale: str,
 ) -> str:
     """Why a file is refused and what to send instead, in the user's language."""
-    key = _REFUSALS[verdict]
-    if verdict is Screen.UNREACHABLE and size is None:
-        key += "_unknown"  # the platform said the file is too big without saying how big
+    # Without a size, the platform said the file is too big without saying how big.
+    key = "upload_unreachable_unknown" if verdict is Screen.UNREACHABLE and size is None else _REFUSALS[verdict]
     return say(
         key, locale, name=name, size_mb=(size or 0) / 1e6, limit_mb=config.max_upload_mb,
         download_mb=(limits.download_bytes or 0) / 1e6, platform=limits.platform_name,
