@@ -13,7 +13,7 @@ from bot.nemo.draft import Draft
 from bot.nemo.events import AgentEvent
 from bot.nemo.models import Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
 from bot.store.keys import ChatKey
-from bot.store.models import ChatSession, RenderJob
+from bot.store.models import ChatSession, JobStatus, RenderJob
 
 Clock = Callable[[], float]
 """Seconds now, on a monotonic or an epoch clock (injectable for tests)."""
@@ -68,10 +68,6 @@ class NemoRender(Protocol):
 
 class NemoApi(NemoAgent, NemoMedia, NemoRender, Protocol):
     """Everything the engine asks of Nemo."""
-
-    @property
-    def user_id(self) -> str | None:
-        """The Nemo user id once known (an `anon_...` id for anonymous tokens)."""
 
 
 class SessionStore(Protocol):
@@ -134,7 +130,7 @@ class RenderStore(Protocol):
     async def claim_delivery(self, render_id: str) -> bool:
         """True exactly once per render, across processes."""
 
-    async def close_render(self, render_id: str, status: Any) -> None:
+    async def close_render(self, render_id: str, status: JobStatus) -> None:
         """Mark a render delivered or failed."""
 
 
