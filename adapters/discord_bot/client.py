@@ -13,15 +13,13 @@ from adapters.discord_bot.files import Downloader
 from adapters.discord_bot.handlers import Handlers
 from adapters.discord_bot.options import PLATFORM, Options
 from adapters.discord_bot.outgoing import DiscordPlatform
+from adapters.discord_bot.surfaces import NOBODY
 from adapters.discord_bot.views import persistent_view
 from bot.engine.engine import Engine
 from bot.engine.ports import Clock
 from bot.engine.tasks import Supervisor
 
 log = logging.getLogger(__name__)
-
-# Users only: agent text must never ping @everyone or a role.
-MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
 
 
 class DiscordBot(discord.AutoShardedClient):
@@ -33,7 +31,8 @@ class DiscordBot(discord.AutoShardedClient):
     ) -> None:
         intents = discord.Intents.default()
         intents.message_content = config.message_content
-        super().__init__(intents=intents, allowed_mentions=MENTIONS)
+        # Every message sets its own mentions (a delivery pings whoever asked); anything sent without them pings nobody.
+        super().__init__(intents=intents, allowed_mentions=NOBODY)
         self.jobs = Supervisor()
         self.handlers = Handlers(
             self, engine, config, fetcher=fetcher, jobs=self.jobs, workdir=workdir, clock=clock,

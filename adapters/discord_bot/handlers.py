@@ -18,6 +18,7 @@ from adapters.discord_bot.files import Downloader
 from adapters.discord_bot.handoff import Deadline
 from adapters.discord_bot.incoming import (
     addressed,
+    addressee,
     bot_can_post,
     chat_key,
     guild_limit,
@@ -82,7 +83,7 @@ class Handlers:
             InteractionSurface(interaction) if acked else None, self._fallback(interaction),
             style=Style(locale, self._config.progress_interval),
             deadline=Deadline(created + self._config.handoff_after, created + TOKEN_LIFETIME - TOKEN_MARGIN),
-            clock=self._clock,
+            clock=self._clock, requester=addressee(user, direct),
         )
         draft = Incoming(
             chat_key(interaction.channel, user.id), str(user.id), requester(user, direct), words,
@@ -102,7 +103,7 @@ class Handlers:
         out = DiscordOutgoing(
             None, ChannelSurface(target, guild_limit(message.guild), reply_to=message.id),
             style=Style(locale, self._config.progress_interval),
-            clock=self._clock,
+            clock=self._clock, requester=addressee(message.author, direct),
         )
         draft = Incoming(
             chat_key(channel, message.channel.id), str(message.author.id), requester(message.author, direct),

@@ -30,6 +30,11 @@ def requester(user: discord.abc.User, direct: bool) -> str:
     return user.display_name if direct else user.mention
 
 
+def addressee(user: discord.abc.User, direct: bool) -> int | None:
+    """Whom a delivery may ping: the user, where `requester` names them by mention (shared channels); else nobody."""
+    return None if direct else user.id
+
+
 def bot_can_post(interaction: discord.Interaction[Any]) -> bool:
     """Whether channel messages with the bot token can reach this chat once the interaction token is gone.
 

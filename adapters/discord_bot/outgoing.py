@@ -17,11 +17,13 @@ from adapters.discord_bot.incoming import guild_limit
 from adapters.discord_bot.options import PLATFORM, Options
 from adapters.discord_bot.surfaces import (
     DEFAULT_FILE_LIMIT,
+    NOBODY,
     ChannelSurface,
     Failure,
     InteractionSurface,
     Surface,
     classify,
+    only,
 )
 from adapters.discord_bot.views import buttons
 from bot.engine.ports import Clock, Limits, Outgoing, Post, Video
@@ -46,14 +48,19 @@ class Style:
 
 
 class DiscordOutgoing:
-    """The engine's `Outgoing` for Discord: every call goes through the hand-off's lock, where replies go now."""
+    """The engine's `Outgoing` for Discord: every call goes through the hand-off's lock, where replies go now.
+
+    Only a delivery (the video, or the link standing in for it) may ping, and only `requester`, the user id of whoever
+    asked; anything else pings nobody, whatever ids the agent's text echoes.
+    """
 
     def __init__(
         self, primary: InteractionSurface | None, fallback: ChannelSurface | None, *, style: Style,
-        deadline: Deadline | None = None, clock: Clock = time.time,
+        deadline: Deadline | None = None, clock: Clock = time.time, requester: int | None = None,
     ) -> None:
         self._route = Handoff(primary, fallback, deadline=deadline, clock=clock, locale=style.locale)
         self._style = style
+        self._delivery = only(requester)
 
     @property
     def limits(self) -> Limits:
@@ -74,7 +81,7 @@ class DiscordOutgoing:
             return live
         if post.link is not None:
             # The link stands in for a video: it has to reach the person.
-            await self._post(f"{post.text}\n{post.link}", required=True)
+            await self._post(f"{post.text}\n{post.link}", required=True, mentions=self._delivery)
         else:
             await self._post(post.text, view=buttons(post.buttons))
         return None
@@ -94,7 +101,7 @@ class DiscordOutgoing:
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Upload the MP4 once; a refusal says only why, the reply layer decides what the person gets instead."""
-        await self._post(caption, file=path, required=True)
+        await self._post(caption, file=path, required=True, mentions=self._delivery)
 
     async def show_working(self) -> None:
         """Interactions already show "thinking..."; in a channel, show "typing..."."""
@@ -122,10 +129,13 @@ class DiscordOutgoing:
 
     async def _post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None, required: bool = False,
+        mentions: discord.AllowedMentions = NOBODY,
     ) -> None:
         async with self._route.lock:
             await self._route.check_clock(self._warn)
-            await self._attempt(lambda surface: surface.post(content, file=file, view=view), required=required)
+            await self._attempt(
+                lambda surface: surface.post(content, file=file, view=view, mentions=mentions), required=required,
+            )
 
     @staticmethod
     async def _draw(surface: Surface, live: Live) -> None:

@@ -23,6 +23,16 @@ TOO_MANY_FOLLOWUPS = 40094
 TOKEN_CODES = frozenset({UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN})
 TOO_LARGE_CODES = frozenset({40005, 50045})
 
+NOBODY = discord.AllowedMentions.none()
+"""What a message may ping, whatever its text says (`<@id>`, `<@&role>`, @everyone, @here): nobody."""
+
+
+def only(user_id: int | None) -> discord.AllowedMentions:
+    """What a delivery may ping: the one person it is addressed to (None: nobody)."""
+    if user_id is None:
+        return NOBODY
+    return discord.AllowedMentions(everyone=False, users=[discord.Object(user_id)], roles=False, replied_user=False)
+
 
 class Failure(StrEnum):
     """What a refused Discord request means for the next step."""
@@ -63,12 +73,12 @@ class Surface(Protocol):
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
     ) -> Posted:
-        """Post a message (with a file or buttons)."""
+        """Post a message (with a file or buttons) that pings only whom `mentions` allows."""
 
     async def edit(self, posted: Posted, content: str) -> None:
-        """Replace a posted message's text."""
+        """Replace a posted message's text (pinging nobody)."""
 
 
 class InteractionSurface:
@@ -87,7 +97,7 @@ class InteractionSurface:
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
     ) -> Posted:
         """Fill the placeholder if it is still there, otherwise send a followup (or, with none left, replace the
         original's content: the newest reply stays visible)."""
@@ -95,12 +105,13 @@ class InteractionSurface:
             if self.fresh or not self.followups_left:
                 message = await self._interaction.edit_original_response(
                     content=content, attachments=[attached] if attached else MISSING, view=view or MISSING,
+                    allowed_mentions=mentions,
                 )
                 self.fresh = False
                 self._generation += 1
                 return Posted(self, message.id, original=True, generation=self._generation)
             sent = await self._interaction.followup.send(
-                content, file=attached or MISSING, view=view or MISSING, wait=True,
+                content, file=attached or MISSING, view=view or MISSING, allowed_mentions=mentions, wait=True,
             )
             return Posted(self, sent.id)
 
@@ -108,9 +119,9 @@ class InteractionSurface:
         """Edit the original response (unless a newer reply replaced it) or a followup."""
         if posted.original:
             if posted.generation == self._generation:
-                await self._interaction.edit_original_response(content=content)
+                await self._interaction.edit_original_response(content=content, allowed_mentions=NOBODY)
         else:
-            await self._interaction.followup.edit_message(posted.message_id, content=content)
+            await self._interaction.followup.edit_message(posted.message_id, content=content, allowed_mentions=NOBODY)
 
     async def discard_placeholder(self) -> None:
         """Remove the "thinking..." placeholder when nothing was said in it."""
@@ -134,12 +145,13 @@ class ChannelSurface:
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
     ) -> Posted:
         """Send a channel message, as a reply to the user's message the first time."""
         target = reply_to or self._reply_to
         self._reply_to = None
-        options: dict[str, Any] = {"mention_author": False}
+        # `mentions` never allows `replied_user`: quoting the person's message does not ping them.
+        options: dict[str, Any] = {"allowed_mentions": mentions}
         if target:
             options["reference"] = discord.MessageReference(
                 message_id=target, channel_id=self._channel.id, fail_if_not_exists=False,
@@ -154,7 +166,7 @@ class ChannelSurface:
 
     async def edit(self, posted: Posted, content: str) -> None:
         """Edit a message the bot sent here."""
-        await self._channel.get_partial_message(posted.message_id).edit(content=content)
+        await self._channel.get_partial_message(posted.message_id).edit(content=content, allowed_mentions=NOBODY)
 
     async def typing(self) -> None:
         """Show "typing..." for a few seconds."""
