@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.nemo.wire import ErrorCode, Header
+from bot.nemo.wire import CLIENT_ID_MAX, ErrorCode, Header
 from nemo_sim import ids
 from nemo_sim.errors import SimError
 from nemo_sim.world import World
@@ -48,8 +48,10 @@ async def anonymous_token(request: Request) -> Response:
     client_id = request.headers.get(Header.CLIENT_ID, "").strip()
     if not client_id:
         raise SimError(400, "X-Client-Id header is required")
-    if len(client_id) > 64:
-        raise SimError(400, "X-Client-Id must be at most 64 characters")
+    if len(client_id) > CLIENT_ID_MAX:
+        raise SimError(400, f"X-Client-Id must be at most {CLIENT_ID_MAX} characters")
+    if client_id in world.config.refused_client_ids:
+        raise SimError(400, "X-Client-Id is not accepted")
     ip = request.client.host if request.client else "unknown"
     record = world.issue_anonymous_token(client_id, ip)
     expires = datetime.fromtimestamp(record.expires_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from nemo_sim.scenarios import Scenario
 
 ENV_PREFIX = "SIM_"
+JSON_FIELDS = ("faults", "refused_client_ids")  # lists, spelled as JSON in the environment
 
 
 class Fault(BaseModel):
@@ -40,6 +41,10 @@ class SimConfig(BaseModel):
     error_mode: Literal["envelope", "http"] = "envelope"
     anon_repeat: Literal["same", "429"] = "same"
     max_clients_per_ip: int = Field(10, ge=1)
+    refused_client_ids: list[str] = Field(
+        default_factory=list,
+        description="Client ids the token endpoint refuses with HTTP 400, as it does a missing or over-long one.",
+    )
     token_ttl_days: float = Field(7.0, gt=0)
     hb_interval: float = Field(15.0, gt=0, description="Seconds between keepalives while tools run (scaled).")
     hb_style: Literal["comment", "empty", "json", "event"] = "comment"
@@ -77,5 +82,5 @@ class SimConfig(BaseModel):
         for name in cls.model_fields:
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:
-                values[name] = json.loads(raw) if name == "faults" else raw
+                values[name] = json.loads(raw) if name in JSON_FIELDS else raw
         return cls.model_validate(values)

@@ -13,6 +13,12 @@ EVENT_STREAM = "text/event-stream"
 NO_CONTENT = "MODEL_RETURNED_NO_CONTENT"  # ADK's `errorCode` for a turn that ended without text: not an error
 HEARTBEAT = "heartbeat"  # an SSE `event:` name some proxies use for keepalives
 ANON_USER_PREFIX = "anon_"  # user ids behind anonymous tokens; such users register to get more credits
+CLIENT_ID_MAX = 64  # X-Client-Id: "a UUID is recommended, or any unique stable string of at most 64 characters"
+
+
+def is_client_id(text: str) -> bool:
+    """Whether `text` can be an X-Client-Id: 1-64 visible ASCII characters (a header carries them unchanged)."""
+    return 0 < len(text) <= CLIENT_ID_MAX and all("!" <= char <= "~" for char in text)
 
 
 class Endpoint(StrEnum):

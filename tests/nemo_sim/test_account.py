@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from nemo_sim import Simulator
+from nemo_sim import SimConfig, Simulator
 from tests.nemo_sim.wire import ATTRIBUTION, Account, configure, new_account
 
 TOKEN = re.compile(r"^nmv_usr_[A-Za-z0-9_-]{40}$")
@@ -31,6 +31,27 @@ async def test_anonymous_token_shape(client: httpx.AsyncClient) -> None:
 async def test_missing_client_id_is_http_400(client: httpx.AsyncClient) -> None:
     reply = await client.post("/api/auth/anonymous-token")
     assert reply.status_code == 400
+
+
+async def test_over_long_client_id_is_http_400(client: httpx.AsyncClient) -> None:
+    reply = await client.post("/api/auth/anonymous-token", headers={"X-Client-Id": "c" * 65})
+    assert reply.status_code == 400
+    assert (await client.post("/api/auth/anonymous-token", headers={"X-Client-Id": "c" * 64})).status_code == 200
+
+
+async def test_a_refused_client_id_is_http_400_and_others_are_served(client: httpx.AsyncClient) -> None:
+    await configure(client, refused_client_ids=["banned-1"])
+    for mode in ("envelope", "http"):
+        await configure(client, error_mode=mode)
+        refused = await client.post("/api/auth/anonymous-token", headers={"X-Client-Id": "banned-1"})
+        assert refused.status_code == 400
+        assert refused.json() == {"code": 400, "message": "X-Client-Id is not accepted"}
+    assert (await client.post("/api/auth/anonymous-token", headers={"X-Client-Id": "fresh-1"})).status_code == 200
+
+
+def test_refused_client_ids_are_read_from_the_environment_as_json() -> None:
+    config = SimConfig.from_env({"SIM_REFUSED_CLIENT_IDS": '["a", "b"]'})
+    assert config.refused_client_ids == ["a", "b"]
 
 
 async def test_repeat_same_returns_same_token(client: httpx.AsyncClient) -> None:
