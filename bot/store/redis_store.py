@@ -134,6 +134,19 @@ class RedisStore:
         winner = decoded(await self._redis.get(key))
         return client_id if winner is None else winner
 
+    @operation
+    async def replace_client_id(self, refused: str, client_id: str) -> str:
+        """Put `client_id` in place of `refused`, unless another process replaced it first; returns the id kept."""
+        key = self._keys.client_id()
+
+        def plan(current: str | None) -> Queue | None:
+            return (lambda pipe: pipe.set(key, client_id)) if current in (None, refused) else None
+
+        if await transact(self._redis, key, plan) is not None:
+            return client_id
+        # Declined: another id is there, and nothing ever deletes it.
+        return decoded(await self._redis.get(key)) or client_id
+
     # Render jobs
 
     def _queue_save(self, pipe: Pipeline, job: RenderJob) -> None:

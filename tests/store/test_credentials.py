@@ -60,3 +60,24 @@ async def test_client_id_race_has_one_winner(make_store: MakeStore) -> None:
     results = await asyncio.gather(*(s.put_client_id_if_absent(f"cid-{i}") for i, s in enumerate(stores)))
     assert len(set(results)) == 1
     assert await stores[0].get_client_id() == results[0]
+
+
+async def test_a_refused_client_id_is_replaced_once(store: RedisStore) -> None:
+    await store.put_client_id_if_absent("refused")
+    assert await store.replace_client_id("refused", "new-1") == "new-1"
+    # Another process that saw the refused id too adopts the replacement instead of writing its own.
+    assert await store.replace_client_id("refused", "new-2") == "new-1"
+    assert await store.get_client_id() == "new-1"
+
+
+async def test_replacing_an_absent_client_id_keeps_the_new_one(store: RedisStore) -> None:
+    assert await store.replace_client_id("refused", "new-1") == "new-1"
+    assert await store.get_client_id() == "new-1"
+
+
+async def test_client_id_replacement_race_has_one_winner(make_store: MakeStore) -> None:
+    await make_store("test").put_client_id_if_absent("refused")
+    stores = [make_store("test") for _ in range(10)]
+    results = await asyncio.gather(*(s.replace_client_id("refused", f"cid-{i}") for i, s in enumerate(stores)))
+    assert len(set(results)) == 1
+    assert await stores[0].get_client_id() == results[0]
