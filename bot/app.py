@@ -8,7 +8,6 @@ import logging
 import os
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import httpx
 
 from adapters.console import PLATFORM as CONSOLE
 from adapters.console import run_console
+from bot.client_id import ClientIds
 from bot.config import Settings
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
@@ -32,33 +32,6 @@ def engine_config(settings: Settings) -> EngineConfig:
     """The engine's plain values: its settings group as it is, plus the scratch folder and the web app's URL."""
     workdir = Path(settings.work_dir) if settings.work_dir else Path(tempfile.gettempdir()) / "nemo-video-bot"
     return EngineConfig(workdir=workdir, web_url=settings.nemo_web_url, **settings.engine.model_dump())
-
-
-async def client_id(settings: Settings, store: RedisStore) -> str:
-    """The stable client id: from the settings, the store, the config file, or made once and kept."""
-    if settings.nemo_client_id:
-        return settings.nemo_client_id
-    stored = await store.get_client_id()
-    if stored:
-        return stored
-    candidate = await asyncio.to_thread(_file_client_id, settings.nemo_config_dir)
-    return await store.put_client_id_if_absent(candidate)
-
-
-def _file_client_id(folder: str) -> str:
-    """The client id kept in a file (as the official tools keep it), written there first if missing."""
-    id_file = Path(folder).expanduser() / "client_id"
-    try:
-        found = id_file.read_text(encoding="utf-8").strip()
-    except OSError:
-        found = ""
-    if found:
-        return found
-    made = str(uuid.uuid4())
-    with contextlib.suppress(OSError):
-        id_file.parent.mkdir(parents=True, exist_ok=True)
-        id_file.write_text(made + "\n", encoding="utf-8")
-    return made
 
 
 async def stored_credentials(store: RedisStore, cid: str) -> Credentials | None:
@@ -104,11 +77,13 @@ async def open_bot(settings: Settings) -> AsyncIterator[Bot]:
         httpx.AsyncClient(timeout=timeout) as http,
         open_store(settings.redis_url, settings.redis_prefix) as store,
     ):
-        cid = await client_id(settings, store)
+        ids = ClientIds(store, settings.nemo_config_dir, settings.nemo_client_id)
+        cid = await ids.load()
 
         async def keep_token(token: AnonToken) -> None:
+            # Issued for the id in use now, which a refusal may have replaced since start-up.
             expires = token.expires_at.timestamp() if token.expires_at else None
-            await store.put_credentials(Credentials(cid, token.token, token.user_id, expires))
+            await store.put_credentials(Credentials(ids.current, token.token, token.user_id, expires))
 
         anonymous = settings.nemo_token is None
         creds = await stored_credentials(store, cid) if anonymous else None
@@ -125,6 +100,7 @@ async def open_bot(settings: Settings) -> AsyncIterator[Bot]:
             rate_limit_backoff=settings.rate_limit_backoff,
             stream_idle_timeout=settings.engine.stream_idle_timeout,
             on_token=keep_token,
+            new_client_id=ids.renew,
         )
         bot = Bot(nemo, store, engine_config(settings), settings.skill_platform)
         try:

@@ -14,7 +14,7 @@ from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 from adapters.discord_bot.options import Knobs
 from bot import __version__
 from bot.engine.config import EngineTimings
-from bot.nemo.wire import Header
+from bot.nemo.wire import CLIENT_ID_MAX, Header, is_client_id
 
 # `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`),
 # each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's unprefixed timings). The composition root
@@ -121,8 +121,8 @@ class Settings(_Group):
     )
     nemo_client_id: str | None = Field(
         None,
-        description="Stable client id for anonymous tokens. Unset: generated once and kept "
-        "(store + NEMO_CONFIG_DIR/client_id).",
+        description="Stable client id for anonymous tokens (a UUID, or 1-64 visible ASCII characters). "
+        "Unset: made once, kept (store + NEMO_CONFIG_DIR/client_id), replaced if refused.",
     )
     nemo_config_dir: str = Field("~/.config/nemovideo", description="Folder keeping the generated client id.")
     skill_name: str = Field("nemo-video", description="X-Skill-Source attribution header sent with every request.")
@@ -154,6 +154,16 @@ class Settings(_Group):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+
+    @field_validator("nemo_client_id")
+    @classmethod
+    def _client_id_shape(cls, value: str | None) -> str | None:
+        # The token endpoint refuses other ids with HTTP 400 on every request; say so at start-up instead.
+        if value is not None and not is_client_id(value):
+            raise ValueError(
+                f"NEMO_CLIENT_ID must be 1-{CLIENT_ID_MAX} visible ASCII characters, no spaces (a UUID is best)"
+            )
+        return value
 
     def __init__(self, _env_file: DotenvType | None = ENV_FILE_SENTINEL, **values: Any) -> None:
         # Each group reads the same `.env` as the root, so `Settings(_env_file=None)` reads no file at all.

@@ -16,7 +16,7 @@ import anyio
 import httpx
 from httpx_sse import aconnect_sse
 
-from bot.nemo.errors import AuthError, MalformedReply, NemoError, NotFound, RateLimited
+from bot.nemo.errors import AuthError, BadRequest, MalformedReply, NemoError, NotFound, RateLimited
 from bot.nemo.models import AnonToken
 from bot.nemo.seam import Who, raise_for_reply, translated, unwrap
 from bot.nemo.wire import EVENT_STREAM, Endpoint, Header
@@ -24,6 +24,8 @@ from bot.nemo.wire import EVENT_STREAM, Endpoint, Header
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+NewClientId = Callable[[str], Awaitable[str | None]]
+"""Given the client id the token endpoint refused, the one to ask with instead (None: keep it, give up)."""
 _TEXT_TYPES = ("application/json", "text/", "application/problem+json")
 _MAX_ERROR_BODY = 64 * 1024
 
@@ -39,6 +41,7 @@ class Auth:
         anonymous: bool,
         user_id: str | None,
         on_token: Callable[[AnonToken], Awaitable[None]] | None,
+        new_client_id: NewClientId | None = None,
     ) -> None:
         self.client_id = client_id
         self.token = token
@@ -48,6 +51,7 @@ class Auth:
         self.expires_at: datetime | None = None
         self.issued: AnonToken | None = None
         self.on_token = on_token
+        self.new_client_id = new_client_id
         self.lock = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -129,14 +133,29 @@ class Channel:
             return self.auth.usable() or (await self.issue()).token
 
     async def issue(self) -> AnonToken:
-        """Ask for an anonymous token for our client id (the caller holds the lock)."""
-        headers: dict[str, str] = {Header.CLIENT_ID: self.auth.client_id}
-        path = Endpoint.ANONYMOUS_TOKEN
-        data = await self.retrying(lambda _: self._json("POST", path, None, {}, headers), authed=False)
+        """Ask for an anonymous token for our client id (the caller holds the lock); a refused id is replaced once."""
+        try:
+            data = await self._anonymous_token()
+        except BadRequest as exc:
+            # HTTP 400 here means the client id was refused: the documented remedy is a new id and one retry.
+            if exc.http_status != 400 or self.auth.new_client_id is None:
+                raise
+            replacement = await self.auth.new_client_id(self.auth.client_id)
+            if replacement is None:
+                raise
+            log.warning("the token endpoint refused the client id (%s); retrying once with a new one", exc.message)
+            self.auth.client_id = replacement
+            data = await self._anonymous_token()
         anon = AnonToken.from_wire(data)
         await self.auth.install(anon)
         log.info("anonymous token issued for user %s", anon.user_id)
         return anon
+
+    async def _anonymous_token(self) -> dict[str, Any]:
+        """One token request for the current client id (waiting once on 429)."""
+        headers: dict[str, str] = {Header.CLIENT_ID: self.auth.client_id}
+        path = Endpoint.ANONYMOUS_TOKEN
+        return await self.retrying(lambda _: self._json("POST", path, None, {}, headers), authed=False)
 
     async def call(
         self, method: str, path: str, *, body: Any = None, files: Any = None, missing: type[NotFound] | None = None,

@@ -17,7 +17,7 @@ import httpx
 # httpx-sse's public `aiter_sse()` drops `:` comment keepalives, so its line decoders are driven here.
 from httpx_sse._decoders import SSELineDecoder
 
-from bot.nemo._http import Auth, Budget, Channel
+from bot.nemo._http import Auth, Budget, Channel, NewClientId
 from bot.nemo._json import need_str
 from bot.nemo.draft import Draft
 from bot.nemo.errors import AuthError, NemoError, RenderFailed, RenderNotFound
@@ -47,9 +47,15 @@ class NemoClient:
         on_token: Callable[[AnonToken], Awaitable[None]] | None = None,
         anonymous: bool = False,
         user_id: str | None = None,
+        new_client_id: NewClientId | None = None,
     ) -> None:
-        """`anonymous=True` marks a restored `token` as one issued for `client_id`, so 1001 may replace it."""
-        auth = Auth(client_id, token, anonymous=anonymous, user_id=user_id, on_token=on_token)
+        """`anonymous=True` marks a restored `token` as one issued for `client_id`, so 1001 may replace it.
+
+        `new_client_id` is asked for another client id when the token endpoint refuses this one (HTTP 400).
+        """
+        auth = Auth(
+            client_id, token, anonymous=anonymous, user_id=user_id, on_token=on_token, new_client_id=new_client_id
+        )
         self._channel = Channel(
             http, base_url, attribution, auth, web_url=web_url, rate_limit_backoff=rate_limit_backoff
         )

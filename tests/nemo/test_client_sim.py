@@ -242,6 +242,72 @@ async def test_repeated_anonymous_token_429(sim: Any, http: httpx.AsyncClient) -
     assert len(await recorded(http, sim, TOKEN_PATH)) == 3
 
 
+class Renewals:
+    """A client id provider that hands out `fresh-1`, `fresh-2`, ... and remembers which ids were refused."""
+
+    def __init__(self, give: bool = True) -> None:
+        self.refused: list[str] = []
+        self.give = give
+
+    async def __call__(self, refused: str) -> str | None:
+        self.refused.append(refused)
+        return f"fresh-{len(self.refused)}" if self.give else None
+
+
+@pytest.mark.parametrize("mode", ["envelope", "http"])
+async def test_a_refused_client_id_is_replaced_and_asked_with_once_more(
+    sim: Any, http: httpx.AsyncClient, issued: list[AnonToken], mode: str
+) -> None:
+    await configure(http, sim, error_mode=mode, refused_client_ids=[CLIENT_ID])
+    renewals = Renewals()
+
+    async def keep(token: AnonToken) -> None:
+        issued.append(token)
+
+    nemo = NemoClient(
+        http, base_url=sim.url, client_id=CLIENT_ID, attribution=ATTRIBUTION, on_token=keep, new_client_id=renewals,
+    )
+    assert (await nemo.credits()).available == 100
+    assert renewals.refused == [CLIENT_ID]
+    token_calls = await recorded(http, sim, TOKEN_PATH)
+    assert [r["headers"]["x-client-id"] for r in token_calls] == [CLIENT_ID, "fresh-1"]
+    assert [t.user_id for t in issued] == [sim.world.clients["fresh-1"].user_id]
+    # A later re-authentication asks with the replacement, not the refused id.
+    sim.world.expire_token(issued[0].token)
+    assert (await nemo.credits()).available == 100
+    assert [r["headers"]["x-client-id"] for r in await recorded(http, sim, TOKEN_PATH)][2:] == ["fresh-1"]
+
+
+async def test_a_second_refusal_is_the_error(sim: Any, http: httpx.AsyncClient) -> None:
+    await configure(http, sim, refused_client_ids=[CLIENT_ID, "fresh-1"])
+    renewals = Renewals()
+    nemo = NemoClient(http, base_url=sim.url, client_id=CLIENT_ID, attribution=ATTRIBUTION, new_client_id=renewals)
+    with pytest.raises(errors.BadRequest) as caught:
+        await nemo.credits()
+    assert caught.value.http_status == 400
+    assert renewals.refused == [CLIENT_ID]
+    assert len(await recorded(http, sim, TOKEN_PATH)) == 2
+
+
+async def test_a_kept_client_id_is_asked_with_once(sim: Any, http: httpx.AsyncClient) -> None:
+    await configure(http, sim, refused_client_ids=[CLIENT_ID])
+    renewals = Renewals(give=False)
+    nemo = NemoClient(http, base_url=sim.url, client_id=CLIENT_ID, attribution=ATTRIBUTION, new_client_id=renewals)
+    with pytest.raises(errors.BadRequest):
+        await nemo.authenticate()
+    assert renewals.refused == [CLIENT_ID]
+    assert len(await recorded(http, sim, TOKEN_PATH)) == 1
+
+
+async def test_other_refusals_of_the_token_request_keep_the_client_id(sim: Any, http: httpx.AsyncClient) -> None:
+    await configure(http, sim, faults=[{"path_prefix": TOKEN_PATH, "code": 503}])
+    renewals = Renewals()
+    nemo = NemoClient(http, base_url=sim.url, client_id=CLIENT_ID, attribution=ATTRIBUTION, new_client_id=renewals)
+    with pytest.raises(errors.ServerError):
+        await nemo.authenticate()
+    assert renewals.refused == []
+
+
 async def test_headers_on_every_request_and_no_token_in_urls(
     nemo: NemoClient, sim: Any, http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
