@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot import __version__, logs
-from bot.config import Settings, env_vars
+from bot.config import Settings, env_vars, rejected
 
 
 def _settings_help() -> str:
@@ -91,7 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        return _stopped_by(exc)  # the values are not shown (hide_input_in_errors)
+        # One line naming each rejected variable; the values are not shown (hide_input_in_errors).
+        print(f"nemo-bot: ValidationError: {rejected(exc)}", file=sys.stderr)
+        return 1
     logs.setup(settings.log_level)
     try:
         return asyncio.run(_until_stopped(_command(settings, args)))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
+from pydantic import AfterValidator, AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
@@ -246,6 +246,22 @@ def env_example() -> str:
             lines += ["", f"# --- {section} ---"]
         lines += [f"# {var.description}", f"{var.name}={var.default}"]
     return "\n".join(lines) + "\n"
+
+
+def rejected(exc: ValidationError) -> str:
+    """A failed `Settings()` in one line: each rejected variable with its rule, never its value."""
+    every: list[type[_Group]] = [Settings, *(group for _, group in _groups(Settings))]
+    groups = {group.__name__: group for group in every}
+    group = groups.get(exc.title, Settings)
+    problems = []
+    for error in exc.errors(include_url=False):
+        problem = error["msg"].removeprefix("Value error, ")
+        name = str(error["loc"][0]) if error["loc"] else ""
+        if name in group.model_fields:
+            variable = _env_var(group, name, group.model_fields[name]).name
+            problem = problem if variable in problem else f"{variable}: {problem}"
+        problems.append(problem)
+    return "; ".join(problems)
 
 
 if __name__ == "__main__":

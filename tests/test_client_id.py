@@ -152,10 +152,9 @@ def test_an_invalid_client_id_setting_stops_the_start_in_one_line(
     monkeypatch.setenv("NEMO_CLIENT_ID", bad)
     assert main(["console"]) == 1
     shown = capsys.readouterr().err
-    assert shown.startswith("nemo-bot: ValidationError")
-    assert "NEMO_CLIENT_ID must be 1-64 visible ASCII characters" in shown
-    assert bad not in shown
-    assert len([line for line in shown.splitlines() if "NEMO_CLIENT_ID" in line]) == 1
+    assert shown == (
+        "nemo-bot: ValidationError: NEMO_CLIENT_ID must be 1-64 visible ASCII characters, no spaces (a UUID is best)\n"
+    )
 
 
 def test_a_valid_client_id_setting_is_taken(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -172,6 +172,20 @@ def test_a_rejected_setting_stops_the_start_without_echoing_it(
     assert "not allowed!" not in shown
 
 
+def test_every_rejected_setting_is_named_on_one_line(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    env.setenv("HTTP_TIMEOUT", "soon")
+    env.setenv("NEMO_CLIENT_ID", "two words")
+    assert main(["console"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("nemo-bot: ValidationError: ")
+    assert "NEMO_CLIENT_ID must be" in line
+    assert "HTTP_TIMEOUT: Input should be a valid number" in line
+    assert "soon" not in line
+    assert "two words" not in line
+
+
 def test_env_example_is_made_from_the_tree() -> None:
     written = (ROOT / ".env.example").read_text(encoding="utf-8")
     assert written == env_example(), "run `python -m bot.config > .env.example`"
