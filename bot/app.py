@@ -156,4 +156,6 @@ async def _simulated(settings: Settings, speed: float | None) -> AsyncIterator[S
     from nemo_sim.server import run_simulator
 
     async with run_simulator(SimConfig(speed=speed)) as sim:
-        yield settings.model_copy(update={"nemo_api_url": sim.url})
+        # The simulator serves its media on 127.0.0.1, so its own links have to be let through.
+        engine = settings.engine.model_copy(update={"allow_private_urls": True})
+        yield settings.model_copy(update={"nemo_api_url": sim.url, "engine": engine})

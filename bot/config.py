@@ -13,14 +13,15 @@ from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 
 from adapters.discord_bot.options import Knobs
 from bot import __version__
-from bot.engine.config import EngineTimings
+from bot.engine.config import EngineSwitches, EngineTimings
 from bot.nemo.wire import CLIENT_ID_MAX, Header, is_client_id
 
 # `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`),
 # each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's unprefixed timings). The composition root
 # turns the groups into the plain values each part runs with. A part whose values are all its own declares them next
-# to its code (the engine's `EngineTimings`, Discord's `Knobs`) and its group here reads them, so each knob is
-# declared once. `.env.example` and `--help` are made from this tree (`env_vars`): every field is documented.
+# to its code (the engine's `EngineTimings` and `EngineSwitches`, Discord's `Knobs`) and its group here reads them,
+# so each knob is declared once. `.env.example` and `--help` are made from this tree (`env_vars`): every field is
+# documented.
 
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -100,10 +101,11 @@ class DiscordSettings(_Group, Knobs):
         return _required(self.bot_token, "DISCORD_BOT_TOKEN")
 
 
-class EngineSettings(_Group, EngineTimings):
-    """The conversation engine's timings (declared with the engine, in `bot/engine/config.py`), unprefixed names."""
+class EngineSettings(_Group, EngineSwitches, EngineTimings):
+    """The conversation engine's timings and switches (declared with the engine, in `bot/engine/config.py`),
+    unprefixed names."""
 
-    section: ClassVar[str] = "Engine timing (seconds)"
+    section: ClassVar[str] = "Engine (timings in seconds)"
 
 
 class Settings(_Group):

@@ -170,7 +170,10 @@ async def running_bot(
             http, base_url=simulator.url, client_id="test-client", attribution=ATTRIBUTION,
             token=token, anonymous=token is None, rate_limit_backoff=0.01, stream_idle_timeout=client_idle_timeout,
         )
-        engine = Engine(nemo, store, EngineConfig(workdir=tmp_path / "work", **{**FAST, **config}))
+        # The simulator serves its media on 127.0.0.1: its own links are let through unless a test says otherwise.
+        engine = Engine(
+            nemo, store, EngineConfig(workdir=tmp_path / "work", **{**FAST, "allow_private_urls": True, **config}),
+        )
         if credits is not None and token is None:
             await nemo.authenticate()
             assert nemo.user_id is not None

@@ -191,3 +191,9 @@ def test_env_example_is_made_from_the_tree() -> None:
     assert written == env_example(), "run `python -m bot.config > .env.example`"
     for var in env_vars():
         assert f"\n{var.name}={var.default}\n" in written
+
+
+def test_private_links_are_refused_unless_the_engine_is_told(env: pytest.MonkeyPatch) -> None:
+    assert engine_config(Settings()).allow_private_urls is False
+    env.setenv("ALLOW_PRIVATE_URLS", "true")
+    assert engine_config(Settings()).allow_private_urls is True

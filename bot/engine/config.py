@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_UPLOAD_BYTES = 200 * 1000 * 1000
+# The longest request the bot hands on (a prompt, or the links of an upload), in characters: Discord's /video
+# option takes as many, and a longer message is refused with a note rather than sent (and charged) in part.
+MAX_PROMPT_CHARS = 4000
 ACCEPTED_EXTENSIONS = frozenset(
     {"mp4", "mov", "avi", "webm", "mkv", "jpg", "jpeg", "png", "gif", "webp", "mp3", "wav", "m4a", "aac"}
 )
@@ -33,7 +36,17 @@ class EngineTimings(BaseModel):
     lock_lease: float = Field(120.0, description="A chat's turn lock lapses after this long if its process dies.")
 
 
-class EngineConfig(EngineTimings):
+class EngineSwitches(BaseModel):
+    """The engine's on/off settings, declared once like its timings."""
+
+    allow_private_urls: bool = Field(
+        False,
+        description="true: links to private, loopback and link-local addresses and localhost are handed to Nemo "
+        "(for a simulator on this machine; `--sim` turns it on). Other schemes than http(s) are refused always.",
+    )
+
+
+class EngineConfig(EngineSwitches, EngineTimings):
     """Timings and limits the engine runs with; the composition root adds the values it derives."""
 
     model_config = ConfigDict(frozen=True)

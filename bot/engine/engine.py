@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from bot.engine.config import EngineConfig
+from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.explain import explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.leases import held
@@ -56,7 +56,11 @@ class Engine:
             if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id):
                 log.info("ignoring a message seen before in %s", msg.chat)
                 return
-            await self._dispatch(msg, route(msg.text, bool(msg.attachments)), out)
+            decision = route(msg.text, bool(msg.attachments))
+            if msg.truncated or decision.size > MAX_PROMPT_CHARS:
+                await out.send_text(say("prompt_too_long", msg.locale, limit=MAX_PROMPT_CHARS))
+                return
+            await self._dispatch(msg, decision, out)
         except NemoError as exc:
             log.warning("nemo error in %s: %s", msg.chat, exc)
             await self._tell(out, explain(exc, msg.locale, self._config.web_url))

@@ -29,7 +29,10 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One message from a person, normalized; `locale` is already a catalogue locale (`bot.i18n.resolve_locale`)."""
+    """One message from a person, normalized; `locale` is already a catalogue locale (`bot.i18n.resolve_locale`).
+
+    `truncated` marks a text the adapter could not hold whole (more arrived than it reads): the engine refuses it.
+    """
 
     chat: ChatKey
     user_id: str
@@ -39,6 +42,7 @@ class Incoming:
     locale: str = "en"
     message_id: str | None = None
     direct: bool = True
+    truncated: bool = False
 
 
 class Action(StrEnum):

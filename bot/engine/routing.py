@@ -33,6 +33,11 @@ class Route:
     text: str = ""
     urls: tuple[str, ...] = ()
 
+    @property
+    def size(self) -> int:
+        """How many characters the request hands on: its text (which holds its links), or the links alone."""
+        return max(len(self.text), sum(map(len, self.urls)))
+
 
 _COMMANDS = {
     "start": Intent.START,
@@ -50,8 +55,10 @@ _COMMANDS = {
     "video": Intent.AGENT,
 }
 
-_TRAILING = re.compile(r"[\s?!.。？！~…]+$")
+_TRAILING_MARKS = frozenset("?!.。？！~…")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+# A link of another scheme (ftp://, file://) is routed too, so the upload step refuses it by name.
+_OTHER_LINK = re.compile(r"(?<![a-z0-9+.-])(?!https?://)[a-z][a-z0-9+.-]*://[^\s<>\"']+", re.IGNORECASE)
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
 
@@ -82,14 +89,22 @@ class Vocabulary:
     def normalize(self, text: str) -> str:
         """Lower-case, trim punctuation and polite padding, collapse spaces."""
         out = " ".join(text.lower().split())
-        out = _TRAILING.sub("", out) or out
+        out = _trim_trailing(out) or out
         for _ in range(2):
             out = self.polite.sub("", out).strip()
-        return _TRAILING.sub("", out) or out
+        return _trim_trailing(out) or out
 
     def intent(self, text: str) -> Intent | None:
         """The intent a whole message asks for, or None when it is not one of the phrases."""
         return self.requests.get(self.normalize(text))
+
+
+def _trim_trailing(text: str) -> str:
+    """The text without its trailing spaces and punctuation (a scan from the end: a regex would be quadratic)."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1] in _TRAILING_MARKS):
+        end -= 1
+    return text[:end]
 
 
 def _alternatives(words: list[str]) -> str:
@@ -113,19 +128,23 @@ def route(text: str, has_attachments: bool = False, words: Vocabulary | None = N
         intent = _COMMANDS.get(command.group(1).lower(), Intent.HELP)
         rest = (command.group(2) or "").strip()
         if has_attachments and intent in (Intent.AGENT, Intent.UPLOAD):
-            return Route(Intent.UPLOAD, rest, tuple(_URL.findall(rest)))
+            return Route(Intent.UPLOAD, rest, _links(rest))
         if intent is Intent.UPLOAD:
-            return Route(Intent.UPLOAD, "", tuple(_URL.findall(rest)))
+            return Route(Intent.UPLOAD, "", _links(rest))
         return Route(intent, rest)
     if has_attachments:
         return Route(Intent.UPLOAD, "" if words.intent(stripped) is Intent.UPLOAD else stripped)
     return _route_text(stripped, words)
 
 
+def _links(text: str) -> tuple[str, ...]:
+    return (*_URL.findall(text), *_OTHER_LINK.findall(text))
+
+
 def _route_text(text: str, words: Vocabulary) -> Route:
-    urls = tuple(_URL.findall(text))
+    urls = _links(text)
     if urls:
-        rest = _URL.sub("", text).strip()
+        rest = _OTHER_LINK.sub("", _URL.sub("", text)).strip()
         if not rest or words.intent(rest) is Intent.UPLOAD:
             return Route(Intent.UPLOAD, "", urls)
         return Route(Intent.AGENT, text, urls)

@@ -1,8 +1,10 @@
-"""Uploads: check type and size before any transfer, then stream files (or URLs) to Nemo; refusals worded here."""
+"""Uploads: check type, size, local paths and links before any transfer, then stream files (or URLs) to Nemo;
+refusals worded here."""
 
 from __future__ import annotations
 
 import shutil
+import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bot.engine.config import ACCEPTED_EXTENSIONS, ACCEPTED_MIME, EngineConfig
+from bot.engine.links import Reach, host_of, reach
 from bot.engine.messages import Attachment
 from bot.engine.ports import Limits, NemoMedia
 from bot.i18n import say
@@ -42,6 +45,10 @@ class Screen(StrEnum):
     TOO_BIG = "too_big"  # over what Nemo takes
     FAILED = "failed"  # the platform did not hand the file over
     UNREADABLE = "unreadable"  # fetched, but it would not convert to a form Nemo takes (a voice note)
+    NOT_PLAIN = "not_plain"  # a local path that is a link, a folder or a device, not a regular file
+    SCHEME = "scheme"  # a link that is not http(s)
+    PRIVATE = "private"  # a link to a private, loopback or link-local address, or localhost
+    UNCLEAR = "unclear"  # a link whose host parsers read differently
 
 
 # One catalogue key per reason a file is refused.
@@ -51,7 +58,12 @@ _REFUSALS = {
     Screen.TOO_BIG: "upload_too_big",
     Screen.FAILED: "upload_fetch_failed",
     Screen.UNREADABLE: "upload_voice_failed",
+    Screen.NOT_PLAIN: "upload_not_plain_file",
+    Screen.SCHEME: "upload_link_scheme",
+    Screen.PRIVATE: "upload_link_private",
+    Screen.UNCLEAR: "upload_link_unclear",
 }
+_LINK_SCREENS = {Reach.SCHEME: Screen.SCHEME, Reach.PRIVATE: Screen.PRIVATE, Reach.UNCLEAR: Screen.UNCLEAR}
 
 
 class NotFetched(Exception):
@@ -81,23 +93,46 @@ def media_urls(urls: Sequence[str]) -> list[str]:
 
 
 def check(attachments: Sequence[Attachment], config: EngineConfig, locale: str, limits: Limits) -> Checked:
-    """Refuse wrong types, oversize files and files the platform would not hand over, before any transfer."""
+    """Refuse wrong types, oversize files, files the platform would not hand over, local paths that are not plain
+    files and links that must not leave the bot, before any transfer."""
     accepted: list[Attachment] = []
     refusals: list[str] = []
     for item in attachments:
-        verdict = Screen.FAILED if item.fetch_failed else screen(
-            item.name, item.mime_type, item.size, max_bytes=config.max_upload_bytes,
-            download_limit=limits.download_bytes,
-        )
+        verdict = _verdict(item, config, limits)
         if verdict is Screen.ACCEPT:
             accepted.append(item)
         else:
-            refusals.append(refusal(verdict, item.name, item.size, config=config, limits=limits, locale=locale))
+            refusals.append(
+                refusal(verdict, item.name, item.size, config=config, limits=limits, locale=locale, url=item.url)
+            )
     return Checked(tuple(accepted), tuple(refusals))
+
+
+def _verdict(item: Attachment, config: EngineConfig, limits: Limits) -> Screen:
+    if item.fetch_failed:
+        return Screen.FAILED
+    if item.path is not None and not _plain_file(item.path):
+        return Screen.NOT_PLAIN
+    if item.url is not None and item.path is None and item.save_to is None:
+        found = reach(item.url, allow_private=config.allow_private_urls)
+        if found is not Reach.PUBLIC:
+            return _LINK_SCREENS[found]
+    return screen(
+        item.name, item.mime_type, item.size, max_bytes=config.max_upload_bytes, download_limit=limits.download_bytes,
+    )
+
+
+def _plain_file(path: Path) -> bool:
+    """A regular file, itself: a link is not followed (it could point at anything this process may read)."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def refusal(
     verdict: Screen, name: str, size: int | None, *, config: EngineConfig, limits: Limits, locale: str,
+    url: str | None = None,
 ) -> str:
     """Why a file is refused and what to send instead, in the user's language."""
     # Without a size, the platform said the file is too big without saying how big.
@@ -105,6 +140,7 @@ def refusal(
     return say(
         key, locale, name=name, size_mb=(size or 0) / 1e6, limit_mb=config.max_upload_mb,
         download_mb=(limits.download_bytes or 0) / 1e6, platform=limits.platform_name,
+        host=host_of(url or "") or url, link=url or name, schemes="http(s)://",
     )
 
 

@@ -210,6 +210,22 @@ MESSAGES: Mapping[str, str] = {
     "discord_command_cancel_about": "Stop waiting on the current job",
     "discord_command_help": "help",
     "discord_command_help_about": "What this bot can do",
+    # Input safety: the longest request, local paths that are not plain files, links that stay in the bot
+    "prompt_too_long": (
+        "✂️ That message is too long: a request can be at most {limit:,} characters. Please shorten it and send "
+        "it again."
+    ),
+    "upload_not_plain_file": (
+        "❌ {name} is a link, a folder or a device, not a plain file, so I won't read it. Upload the file itself."
+    ),
+    "upload_link_scheme": "❌ Not added: {link} is not a web link. Only {schemes} links can be added.",
+    "upload_link_private": (
+        "❌ Not added: {host} is a private or local address, which I don't fetch from. Send a public link, or the "
+        "file itself."
+    ),
+    "upload_link_unclear": (
+        "❌ Not added: I can't tell which host {link} points to. Send a plain link, or the file itself."
+    ),
 }
 
 # Whole-message requests: a keyword routes only when the message is the request itself.
