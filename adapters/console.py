@@ -6,12 +6,13 @@ import asyncio
 import getpass
 import mimetypes
 import os
+import re
 import shutil
 import stat
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from bot.engine.engine import Engine
 from bot.engine.messages import Attachment, Incoming
@@ -22,6 +23,14 @@ from bot.store.keys import ChatKey
 PLATFORM = "console"
 CHAT = ChatKey(PLATFORM, "local")
 LIMITS = Limits(text_length=sys.maxsize, upload_bytes=4 * 1000 * 1000 * 1000)
+# The most of one input line held in memory, in bytes: far above the engine's longest request, so a longer line is
+# read to its end and handed on as truncated (the engine refuses it) rather than kept.
+LINE_BYTES = 64 * 1024
+CHUNK_BYTES = 64 * 1024
+# What a terminal would act on rather than show: escape sequences (CSI, OSC and the other string controls to their
+# terminator, two-character escapes), then any other C0 or C1 control but newline and tab.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -/]*[0-~]?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class ConsoleOutgoing:
@@ -84,17 +93,35 @@ class ConsolePlatform:
         return ConsoleOutgoing(self._stream, self._out_dir, locale)
 
 
-def to_incoming(line: str, locale: str) -> Incoming | str:
-    """A typed line as a message, or an error text for a bad `/upload`."""
+def to_incoming(line: str | None, locale: str) -> Incoming | str:
+    """A typed line as a message (None: a line too long to hold), or an error text for a bad `/upload`."""
+    user = getpass.getuser()
+    if line is None:
+        return Incoming(CHAT, user, user, "", (), locale, truncated=True)
     text = line.strip()
     if text.startswith("/upload ") and "://" not in text:
-        path = Path(text.removeprefix("/upload ").strip()).expanduser()
-        if not path.is_file():
-            return say("console_no_such_file", locale, path=path)
+        typed = Path(text.removeprefix("/upload ").strip()).expanduser()
+        found = _local(typed)
+        if found is None:
+            return say("console_no_such_file", locale, path=typed)
+        path, size = found
         mime, _ = mimetypes.guess_type(path.name)
-        attachment = Attachment(name=path.name, mime_type=mime, size=path.stat().st_size, path=path)
-        return Incoming(CHAT, getpass.getuser(), getpass.getuser(), "", (attachment,), locale)
-    return Incoming(CHAT, getpass.getuser(), getpass.getuser(), text, (), locale)
+        attachment = Attachment(name=path.name, mime_type=mime, size=size, path=path)
+        return Incoming(CHAT, user, user, "", (attachment,), locale)
+    return Incoming(CHAT, user, user, text, (), locale)
+
+
+def _local(typed: Path) -> tuple[Path, int] | None:
+    """The typed path with its folders resolved, and its size; None when there is nothing there."""
+    try:
+        # The file itself is not resolved: the engine refuses a link rather than read whatever it points at.
+        path = typed.absolute().parent.resolve() / typed.name
+        found = path.lstat()
+    except (OSError, RuntimeError):  # missing, unreadable, a name too long, a loop of links
+        return None
+    if stat.S_ISDIR(found.st_mode):
+        return None
+    return path, found.st_size
 
 
 async def run_console(
@@ -110,7 +137,7 @@ async def run_console(
     if interactive:
         _emit(stdout, say("console_intro", locale))
     async for line in _lines(stdin):
-        if not line.strip():
+        if line is not None and not line.strip():
             continue
         message = to_incoming(line, locale)
         if isinstance(message, str):
@@ -123,21 +150,80 @@ async def run_console(
     return 0
 
 
-async def _lines(stdin: TextIO) -> AsyncIterator[str]:
-    """Lines from stdin without tying up a thread on a pipe or terminal (so SIGTERM can stop the bot)."""
+class LineSplitter:
+    """Lines out of chunks of bytes, holding at most `limit` bytes of one line; None stands for a longer line."""
+
+    def __init__(self, limit: int = LINE_BYTES) -> None:
+        self._limit = limit
+        self._held = bytearray()
+        self._over = False
+
+    def feed(self, chunk: bytes) -> list[str | None]:
+        """The lines this chunk ends; the start of the next one is kept (up to the limit)."""
+        lines: list[str | None] = []
+        start = 0
+        while (end := chunk.find(b"\n", start)) != -1:
+            lines.append(self._finish(chunk[start:end]))
+            start = end + 1
+        self._hold(chunk[start:])
+        return lines
+
+    def end(self) -> list[str | None]:
+        """The last line, when the input ends without a newline."""
+        return [self._finish(b"")] if self._held or self._over else []
+
+    def _hold(self, part: bytes) -> None:
+        if self._over:
+            return
+        if len(self._held) + len(part) > self._limit:
+            self._held.clear()
+            self._over = True
+        else:
+            self._held += part
+
+    def _finish(self, part: bytes) -> str | None:
+        self._hold(part)
+        # Input is whatever the terminal or file holds: an invalid byte reads as U+FFFD, never as an error.
+        line = None if self._over else self._held.decode("utf-8", errors="replace")
+        self._held.clear()
+        self._over = False
+        return line
+
+
+async def _lines(stdin: TextIO) -> AsyncIterator[str | None]:
+    """Lines from stdin, each decoded on its own; None for a line over `LINE_BYTES` (read to its end, not kept)."""
+    splitter = LineSplitter()
+    async for chunk in _chunks(stdin):
+        for line in splitter.feed(chunk):
+            yield line
+    for line in splitter.end():
+        yield line
+
+
+async def _chunks(stdin: TextIO) -> AsyncIterator[bytes]:
+    """Bytes from stdin without tying up a thread on a pipe or terminal (so SIGTERM can stop the bot)."""
     if not _watchable(stdin):
         # A regular file or /dev/null cannot be watched, but reading it never blocks for long either.
-        while line := await asyncio.to_thread(stdin.readline):
-            yield line
+        read = _reader(stdin)
+        while chunk := await asyncio.to_thread(read, CHUNK_BYTES):
+            yield chunk
         return
     reader = asyncio.StreamReader()
     loop = asyncio.get_running_loop()
     transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
     try:
-        while raw := await reader.readline():
-            yield raw.decode("utf-8", errors="replace")
+        while chunk := await reader.read(CHUNK_BYTES):
+            yield chunk
     finally:
         transport.close()
+
+
+def _reader(stdin: TextIO) -> Callable[[int], bytes]:
+    """Reads the stream's bytes undecoded (a text stream without a byte buffer: its text, encoded back)."""
+    buffer: BinaryIO | None = getattr(stdin, "buffer", None)
+    if buffer is not None:
+        return buffer.read
+    return lambda size: stdin.read(size).encode("utf-8", errors="surrogatepass")
 
 
 def _watchable(stdin: TextIO) -> bool:
@@ -150,8 +236,14 @@ def _watchable(stdin: TextIO) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(fd)
 
 
+def printable(text: str) -> str:
+    """The text without escape sequences or control characters (newline and tab stay): the agent's words and file
+    names reach a terminal that would obey them (retitle the window, clear the screen)."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
 def _emit(stream: TextIO, text: str) -> None:
-    stream.write(text + "\n")
+    stream.write(printable(text) + "\n")
     stream.flush()
 
 
