@@ -20,6 +20,7 @@ from bot.client_id import ClientIds
 from bot.config import Settings
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
+from bot.logs import Redactor
 from bot.nemo.client import NemoClient
 from bot.nemo.models import AnonToken
 from bot.store.models import Credentials
@@ -70,8 +71,11 @@ class Bot:
 
 
 @contextlib.asynccontextmanager
-async def open_bot(settings: Settings) -> AsyncIterator[Bot]:
-    """The HTTP client, the store and the Nemo client, open; everything is closed on exit."""
+async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]:
+    """The HTTP client, the store and the Nemo client, open; everything is closed on exit.
+
+    Every Nemo token the bot holds (kept from an earlier run, or issued now) is registered with `redactor`.
+    """
     timeout = httpx.Timeout(settings.http_timeout, connect=15.0)
     async with (
         httpx.AsyncClient(timeout=timeout) as http,
@@ -81,12 +85,14 @@ async def open_bot(settings: Settings) -> AsyncIterator[Bot]:
         cid = await ids.load()
 
         async def keep_token(token: AnonToken) -> None:
+            redactor.add(token.token)
             # Issued for the id in use now, which a refusal may have replaced since start-up.
             expires = token.expires_at.timestamp() if token.expires_at else None
             await store.put_credentials(Credentials(ids.current, token.token, token.user_id, expires))
 
         anonymous = settings.nemo_token is None
         creds = await stored_credentials(store, cid) if anonymous else None
+        redactor.add(creds.token if creds is not None else None)
         token = settings.nemo_token.get_secret_value() if settings.nemo_token is not None else None
         nemo = NemoClient(
             http,
@@ -114,17 +120,21 @@ def terminal_language() -> str | None:
     return next((value for name in ("LC_ALL", "LC_MESSAGES", "LANG") if (value := os.environ.get(name))), None)
 
 
-async def serve_console(settings: Settings, out: Path, *, sim_speed: float | None = None) -> int:
+async def serve_console(
+    settings: Settings, out: Path, redactor: Redactor, *, sim_speed: float | None = None,
+) -> int:
     """Chat in this terminal until the end of input (against an in-process simulator with `sim_speed`)."""
-    async with _simulated(settings, sim_speed) as effective, open_bot(effective) as bot:
+    async with _simulated(settings, sim_speed) as effective, open_bot(effective, redactor) as bot:
         return await run_console(bot.engine(CONSOLE), out, terminal_language())
 
 
-async def serve_platforms(settings: Settings, names: Sequence[str], *, sim_speed: float | None = None) -> int:
+async def serve_platforms(
+    settings: Settings, names: Sequence[str], redactor: Redactor, *, sim_speed: float | None = None,
+) -> int:
     """Run the named platform adapters in one process until cancelled."""
     async with (
         _simulated(settings, sim_speed) as effective,
-        open_bot(effective) as bot,
+        open_bot(effective, redactor) as bot,
         asyncio.TaskGroup() as group,
     ):
         for name in names:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -66,6 +67,14 @@ def _console_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
                         help="folder for delivered videos (./videos)")
 
 
+def redactor_for(settings: Settings) -> logs.Redactor:
+    """A redactor that knows every configured secret: bot and Nemo tokens, the webhook secret, Redis's password."""
+    secrets = (settings.telegram.bot_token, settings.discord.bot_token, settings.nemo_token,
+               settings.telegram.webhook_secret)
+    values = [secret.get_secret_value() for secret in secrets if secret is not None]
+    return logs.Redactor([*values, urlsplit(settings.redis_url).password if settings.redis_url else None])
+
+
 def configured_platforms(settings: Settings) -> list[str]:
     """The platforms whose bot token is set."""
     tokens = (("telegram", settings.telegram.bot_token), ("discord", settings.discord.bot_token))
@@ -94,19 +103,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One line naming each rejected variable; the values are not shown (hide_input_in_errors).
         print(f"nemo-bot: ValidationError: {rejected(exc)}", file=sys.stderr)
         return 1
-    logs.setup(settings.log_level)
+    redactor = redactor_for(settings)
+    logs.setup(settings.log_level, redactor)
     try:
-        return asyncio.run(_until_stopped(_command(settings, args)))
+        return asyncio.run(_until_stopped(_command(settings, args, redactor)))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        return _stopped_by(exc)
+        return _stopped_by(exc, redactor)
 
 
-def _stopped_by(exc: Exception) -> int:
+def _stopped_by(exc: Exception, redactor: logs.Redactor) -> int:
     # A library's start-up error may quote a bot token: print it masked, and the traceback to the log only.
     logging.getLogger("nemo-bot").debug("stopped by an error", exc_info=True)
-    print(f"nemo-bot: {logs.redact(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
+    print(f"nemo-bot: {redactor.redact(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
     return 1
 
 
@@ -122,7 +132,7 @@ async def _until_stopped(work: Coroutine[Any, Any, int]) -> int:
         return 143
 
 
-async def _command(settings: Settings, args: argparse.Namespace) -> int:
+async def _command(settings: Settings, args: argparse.Namespace, redactor: logs.Redactor) -> int:
     """The coroutine the chosen command runs."""
     if args.command == "sim":
         return await _sim(args)
@@ -133,10 +143,10 @@ async def _command(settings: Settings, args: argparse.Namespace) -> int:
         if args.command not in configured_platforms(settings):
             print(f"nemo-bot {args.command}: set {args.command.upper()}_BOT_TOKEN first", file=sys.stderr)
             return 2
-        return await serve_platforms(settings, [args.command], sim_speed=sim_speed)
+        return await serve_platforms(settings, [args.command], redactor, sim_speed=sim_speed)
     if args.command in (None, "run") and configured_platforms(settings):
-        return await serve_platforms(settings, configured_platforms(settings), sim_speed=sim_speed)
-    return await serve_console(settings, args.out, sim_speed=sim_speed)
+        return await serve_platforms(settings, configured_platforms(settings), redactor, sim_speed=sim_speed)
+    return await serve_console(settings, args.out, redactor, sim_speed=sim_speed)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,15 @@
-"""Log lines never carry a secret: Nemo tokens, bot tokens, bearer headers, interaction tokens."""
+"""Log lines never carry a secret: configured values of any shape, Nemo tokens, bot tokens, bearer headers,
+interaction tokens."""
 
 from __future__ import annotations
 
 import io
 import logging
+from urllib.parse import quote, quote_plus
 
 import pytest
 
-from bot.logs import RedactSecrets
+from bot.logs import Redactor, install
 
 SECRETS = [
     ("token nmv_usr_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd refused", "nmv_usr_AbCd"),
@@ -17,6 +19,9 @@ SECRETS = [
     ("PATCH https://discord.com/api/v10/webhooks/1098/aW50ZXJhY3Rpb246MTIz/messages/@original", "aW50ZXJh"),
     ("POST https://discord.com/api/v10/interactions/1234/aW50ZXJhY3Rpb246NDU2/callback", "aW50ZXJh"),
     ("claim link https://nemovideo.com/workspace/claim?ct=clm_0a1b2c3d4e", "clm_0a1b"),
+    ("WebSocket Event: {'t': 'INTERACTION_CREATE', 'd': {'id': '1', 'token': 'itoken-77', 'type': 2}}", "itoken-77"),
+    ('{"op": 0, "d": {"token":"short-one", "type": 3}}', "short-one"),
+    ("followup with aW50ZXJhY3Rpb246MTIzOjQ1Njo3ODk.xYz-123 failed", "aW50ZXJh"),
 ]
 
 
@@ -24,7 +29,7 @@ SECRETS = [
 def test_secret_is_masked(line: str, secret: str) -> None:
     out = io.StringIO()
     handler = logging.StreamHandler(out)
-    handler.addFilter(RedactSecrets())
+    handler.addFilter(Redactor())
     log = logging.getLogger(f"redaction-{secret}")
     log.addHandler(handler)
     log.propagate = False
@@ -39,5 +44,44 @@ def test_secret_is_masked(line: str, secret: str) -> None:
 
 def test_ordinary_lines_are_untouched() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "render %s done in %d s", ("render_42", 12), None)
-    RedactSecrets().filter(record)
+    Redactor().filter(record)
     assert record.getMessage() == "render render_42 done in 12 s"
+
+
+UNUSUAL = ["123456:SECRETtelegramTOKENxyz", "Zq9.shorty", "q7-nemo", "a b/c:d"]
+
+
+@pytest.mark.parametrize("secret", UNUSUAL)
+def test_a_registered_value_is_masked_whatever_its_shape(secret: str) -> None:
+    redactor = Redactor([secret])
+    for written in (secret, quote(secret, safe=""), quote_plus(secret)):
+        assert secret not in redactor.redact(f"POST http://127.0.0.1:1/bot{written}/getUpdates")
+        assert written not in redactor.redact(f"POST http://127.0.0.1:1/bot{written}/getUpdates")
+    assert Redactor().redact(secret) == secret  # no pattern knows these: only the value does
+
+
+def test_a_value_registered_later_is_masked_from_then_on() -> None:
+    redactor = Redactor([None, ""])
+    assert redactor.redact("issued q7-nemo") == "issued q7-nemo"
+    redactor.add("q7-nemo")
+    assert redactor.redact("issued q7-nemo") == "issued ***"
+
+
+def test_message_arguments_tracebacks_and_stacks_are_masked() -> None:
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    install(handler, Redactor(["Zq9.shorty"]))
+    log = logging.getLogger("redaction-traceback")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        try:
+            raise ValueError("The token `Zq9.shorty` was rejected")
+        except ValueError:
+            log.exception("failed with %s", {"auth": "Zq9.shorty"}, stack_info=True)
+    finally:
+        log.removeHandler(handler)
+    shown = out.getvalue()
+    assert "Zq9.shorty" not in shown
+    assert "ValueError: The token `***` was rejected" in shown
+    assert "failed with {'auth': '***'}" in shown
