@@ -18,6 +18,7 @@ from bot.client_id import ClientIds
 from bot.config import Settings
 from bot.engine.messages import Incoming
 from bot.i18n import say
+from bot.logs import Redactor
 from bot.nemo.wire import CLIENT_ID_MAX, is_client_id
 from bot.store.keys import ChatKey
 from bot.store.redis_store import RedisStore
@@ -190,7 +191,7 @@ def _settings(sim: Simulator, folder: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 async def _say_hello(settings: Settings, folder: Path) -> RecordingChat:
     chat = RecordingChat(folder / "videos")
-    async with open_bot(settings) as bot:
+    async with open_bot(settings, Redactor()) as bot:
         message = Incoming(ChatKey("console", "chat-1"), "user-1", "Ada", "hello there", message_id="m1")
         await bot.engine("console").handle(message, chat)
     return chat
