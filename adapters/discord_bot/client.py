@@ -14,7 +14,7 @@ from adapters.discord_bot.handlers import Handlers
 from adapters.discord_bot.options import PLATFORM, Options
 from adapters.discord_bot.outgoing import DiscordPlatform
 from adapters.discord_bot.surfaces import NOBODY
-from adapters.discord_bot.views import persistent_view
+from adapters.discord_bot.views import argument_buttons, persistent_view
 from bot.engine.engine import Engine
 from bot.engine.ports import Clock
 from bot.engine.tasks import Supervisor
@@ -45,6 +45,7 @@ class DiscordBot(discord.AutoShardedClient):
     async def setup_hook(self) -> None:
         """After login, before the gateway: buttons, translated commands, sync, and unfinished renders."""
         self.add_view(persistent_view(self.handlers.press))
+        self.add_dynamic_items(argument_buttons(self.handlers.press))
         await self.tree.set_translator(CommandTranslator())
         await self._sync()
         resumed = await self._engine.resume({PLATFORM: self.platform})

@@ -30,7 +30,7 @@ from adapters.discord_bot.options import TOKEN_LIFETIME, TOKEN_MARGIN, Options
 from adapters.discord_bot.outgoing import DiscordOutgoing, Style
 from adapters.discord_bot.surfaces import ChannelSurface, InteractionSurface
 from bot.engine.engine import Engine
-from bot.engine.messages import Action, Incoming
+from bot.engine.messages import Incoming
 from bot.engine.ports import Clock
 from bot.engine.tasks import Supervisor
 from bot.i18n import resolve_locale
@@ -61,9 +61,9 @@ class Handlers:
         attached = tuple(item for item in files if item is not None)
         self._jobs.spawn(self._from_interaction(interaction, text, attached, acked), name=f"discord-{interaction.id}")
 
-    async def press(self, interaction: discord.Interaction[Any], action: Action) -> None:
-        """A button press is the action's word sent as a message (the engine routes it)."""
-        await self.command(interaction, action.value)
+    async def press(self, interaction: discord.Interaction[Any], command: str) -> None:
+        """A button press is what the button sends, as if typed (the engine routes it)."""
+        await self.command(interaction, command)
 
     async def message(self, message: discord.Message) -> None:
         """A DM, a mention of the bot, or (with the content intent) a reply to it continues the chat's session."""

@@ -1,7 +1,9 @@
-"""The Export / Timeline / Credits buttons under replies, as a persistent view that survives restarts."""
+"""The buttons under replies: Export / Timeline / Credits as a persistent view, and buttons that carry an argument
+(an offered edit's id) as dynamic items; both answer presses after a restart."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -11,32 +13,40 @@ from bot.engine.messages import DEFAULT_ACTIONS, Action
 from bot.engine.ports import Button
 from bot.engine.replies import buttons as buttons_for
 
-PressHandler = Callable[[discord.Interaction[Any], Action], Awaitable[None]]
+PressHandler = Callable[[discord.Interaction[Any], str], Awaitable[None]]
+"""Takes a press and what it sends, as if typed (`export`, `/apply 1a2b3c4d`)."""
 
 CUSTOM_IDS: dict[Action, str] = {
     Action.EXPORT: "nemo:export",
     Action.TIMELINE: "nemo:status",
     Action.CREDITS: "nemo:credits",
 }
+_WITH_ARGUMENT = re.compile(r"nemo:(?P<action>[a-z]+):(?P<argument>\w{1,32})", re.ASCII)
 
 
-async def _ignore(interaction: discord.Interaction[Any], action: Action) -> None:
-    """Buttons drawn on a reply never run: presses reach the view registered at start-up."""
+async def _ignore(interaction: discord.Interaction[Any], command: str) -> None:
+    """Buttons drawn on a reply never run: presses reach the items registered at start-up."""
+
+
+def custom_id(button: Button) -> str:
+    """The button's custom id: fixed per action, or `nemo:action:argument` for a button with an argument."""
+    return f"nemo:{button.action.value}:{button.argument}" if button.argument else CUSTOM_IDS[button.action]
 
 
 class ActionButton(discord.ui.Button["ActionsView"]):
     """One action button; its custom id alone identifies it, so a press works after a restart."""
 
     def __init__(self, button: Button, on_press: PressHandler) -> None:
-        action = button.action
-        style = discord.ButtonStyle.primary if action is Action.EXPORT else discord.ButtonStyle.secondary
-        super().__init__(label=button.label, emoji=button.emoji, style=style, custom_id=CUSTOM_IDS[action])
-        self.action = action
+        style = discord.ButtonStyle.secondary
+        if button.action in (Action.EXPORT, Action.APPLY):
+            style = discord.ButtonStyle.primary
+        super().__init__(label=button.label, emoji=button.emoji, style=style, custom_id=custom_id(button))
+        self.command = button.command
         self._on_press = on_press
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the press on."""
-        await self._on_press(interaction, self.action)
+        await self._on_press(interaction, self.command)
 
 
 class ActionsView(discord.ui.View):
@@ -53,11 +63,33 @@ def persistent_view(on_press: PressHandler) -> ActionsView:
     return ActionsView(buttons_for(DEFAULT_ACTIONS, "en"), on_press)
 
 
+def argument_buttons(on_press: PressHandler) -> type[discord.ui.DynamicItem[discord.ui.Button[Any]]]:
+    """The dynamic item added with `client.add_dynamic_items`: it answers presses of buttons with an argument."""
+
+    class WithArgument(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_WITH_ARGUMENT):
+        def __init__(self, command: str) -> None:
+            super().__init__(discord.ui.Button(custom_id="nemo:pressed"))
+            self.command = command
+
+        @classmethod
+        async def from_custom_id(
+            cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str],
+        ) -> WithArgument:
+            if match["action"] not in {action.value for action in Action}:
+                raise ValueError(f"no such action: {match['action']}")
+            return cls(f"/{match['action']} {match['argument']}")
+
+        async def callback(self, interaction: discord.Interaction[Any]) -> None:
+            await on_press(interaction, self.command)
+
+    return WithArgument
+
+
 def buttons(labelled: Sequence[Button]) -> ActionsView | None:
     """The labelled buttons drawn under a reply, or None for none.
 
     The view is stopped before sending so discord.py does not keep one view per message in memory forever;
-    Discord still shows the components, and presses match the persistent view by custom id.
+    Discord still shows the components, and presses match the registered items by custom id.
     """
     if not labelled:
         return None

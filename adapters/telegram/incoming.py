@@ -19,6 +19,13 @@ from bot.store.keys import ChatKey
 GROUP_COMMANDS = frozenset(COMMANDS) | {"start"}
 _COMMAND = re.compile(r"^/(\w+)(?:@(\w+))?", re.ASCII)
 _ACTIONS = frozenset(action.value for action in Action)
+_PRESS = re.compile(r"/(\w+) \w{1,32}", re.ASCII)
+
+
+def _is_press(data: str) -> bool:
+    """Callback data our buttons carry: an action's word, or `/action argument`."""
+    found = _PRESS.fullmatch(data)
+    return (found.group(1) if found else data) in _ACTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +108,7 @@ def read_messages(messages: Sequence[Message], me: Me) -> Request | None:
 def read_callback(query: CallbackQuery) -> Request | None:
     """A button press as a request whose text is the action's value."""
     message = query.message
-    if message is None or query.data not in _ACTIONS:
+    if message is None or not _is_press(query.data or ""):
         return None
     chat = message.chat
     direct = chat.type == Chat.PRIVATE

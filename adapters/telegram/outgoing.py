@@ -26,11 +26,11 @@ Spawn = Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]]
 
 
 def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-    """One row of buttons whose callback data is the action's value."""
+    """One row of buttons whose callback data is what a press sends (the action's word, or `/action argument`)."""
     if not buttons:
         return None
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(f"{button.emoji} {button.label}", callback_data=button.action.value) for button in buttons
+        InlineKeyboardButton(f"{button.emoji} {button.label}", callback_data=button.command) for button in buttons
     ]])
 
 

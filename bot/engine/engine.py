@@ -10,8 +10,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.explain import explain
 from bot.engine.export import Exporter, new_render_id
+from bot.engine.gui import Translated
 from bot.engine.leases import held
-from bot.engine.messages import Attachment, Incoming
+from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.ports import Clock, NemoApi, Outgoing, Platform, Sleep, Store
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
@@ -19,6 +20,7 @@ from bot.engine.routing import Intent, Route, route
 from bot.engine.tasks import Supervisor
 from bot.engine.turns import Turns
 from bot.i18n import say, timeline
+from bot.i18n.tables import GuiAction
 from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
 from bot.store.errors import StoreUnavailable
@@ -28,6 +30,7 @@ from bot.store.models import ChatSession, JobStatus, RenderJob
 log = logging.getLogger(__name__)
 
 STALE_RENDER = 24 * 3600.0  # a render older than a day is not worth resuming: its output may be gone
+MAX_OFFERS = 3  # edits offered for one tap after one reply: more would bury the conversation
 
 
 class Engine:
@@ -116,6 +119,8 @@ class Engine:
             await self._status(msg, out)
         elif intent is Intent.NEW:
             await self._locked(msg, out, self._new)
+        elif intent is Intent.APPLY:
+            await self._locked(msg, out, lambda m, o: self._apply(m, decision, o))
         elif intent is Intent.AGENT and not decision.text.strip():
             await out.send_text(say("video_usage", msg.locale))
         else:
@@ -147,7 +152,26 @@ class Engine:
         prompt = await self._turns.upload(session, msg, decision, items, out)
         if prompt:
             await out.show_working()
-            await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
+            asked = await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
+            await self._follow_up(session, msg, asked, out)
+
+    async def _follow_up(self, session: ChatSession, msg: Incoming, asked: Translated, out: Replies) -> None:
+        """Do what the agent told the person to do in its web editor: offer edits, show the timeline, export."""
+        for edit in asked.edits[:MAX_OFFERS]:
+            offer_id = await self._store.put_offer(msg.chat, edit)
+            await out.offer(say("gui_edit_offer", msg.locale, edit=edit), Action.APPLY, offer_id)
+        if GuiAction.TIMELINE in asked.asks:
+            await self._show_timeline(session, msg, out)
+        if GuiAction.EXPORT in asked.asks:
+            await self._export(session, msg, out)
+
+    async def _apply(self, msg: Incoming, decision: Route, out: Replies) -> None:
+        """One tap on an offered edit: the edit goes to the agent once, as if the person had typed it."""
+        edit = await self._store.take_offer(msg.chat, decision.text.strip()) if decision.text.strip() else None
+        if edit is None:
+            await out.send_text(say("gui_edit_gone", msg.locale))
+            return
+        await self._work(msg, Route(Intent.AGENT, edit), out)
 
     async def _export(self, session: ChatSession, msg: Incoming, out: Replies) -> None:
         state = await self._nemo.state(session.session_id)
@@ -159,7 +183,12 @@ class Engine:
             render_id=new_render_id(), chat_key=msg.chat, session_id=session.session_id,
             created_at=time.time(), requested_by=None if msg.direct else msg.user_name,
             locale=msg.locale, platform=msg.chat.platform, reply_to=msg.message_id,
+            fingerprint=state.draft.fingerprint,
         )
+        last = await self._store.get_last_export(msg.chat, session.session_id)
+        # Rendering an unchanged timeline again would only give the same video: send that one.
+        if last is not None and last.fingerprint == job.fingerprint and await self._exporter.again(job, last, out):
+            return
         await self._exporter.start(job, state.draft, out)
 
     async def _status(self, msg: Incoming, out: Replies) -> None:
@@ -167,6 +196,9 @@ class Engine:
         if session is None:
             await out.send_text(say("timeline_empty", msg.locale))
             return
+        await self._show_timeline(session, msg, out)
+
+    async def _show_timeline(self, session: ChatSession, msg: Incoming, out: Replies) -> None:
         state = await self._nemo.state(session.session_id)
         if not state.draft.is_ready:
             await out.send_text(say("timeline_empty", msg.locale))

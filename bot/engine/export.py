@@ -24,7 +24,7 @@ from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, Transient, 
 from bot.nemo.models import ProjectState, RenderStatus
 from bot.nemo.wire import RenderState
 from bot.store.keys import ChatKey
-from bot.store.models import JobStatus, RenderJob
+from bot.store.models import DeliveredExport, JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,10 @@ class Exporter:
             return
         await progress.update(say("render_retry", job.locale))
         state = await self._nemo.state(job.session_id)
-        retry = replace(job, render_id=new_render_id(), attempt=job.attempt + 1, created_at=time.time())
+        retry = replace(
+            job, render_id=new_render_id(), attempt=job.attempt + 1, created_at=time.time(),
+            fingerprint=state.draft.fingerprint,
+        )
         async with self._owning(retry):
             await self._store.put_render(retry)
             await self._submit(retry, state.draft, out, progress)
@@ -166,7 +169,36 @@ class Exporter:
         finally:
             path.unlink(missing_ok=True)
         await self._store.close_render(job.render_id, JobStatus.DELIVERED)
+        if job.fingerprint:
+            delivered = DeliveredExport(
+                job.fingerprint, job.render_id, status.output_url, width, height, duration, state.draft.title,
+            )
+            await self._store.put_last_export(job.chat_key, job.session_id, delivered)
         await progress.finish(say("render_done", job.locale))
+
+    async def again(self, job: RenderJob, last: DeliveredExport, out: Replies) -> bool:
+        """Send the last delivered video of an unchanged timeline again; False when its file cannot be had."""
+        path = self._config.workdir / f"{_slug(last.title)}-{last.render_id[-8:]}-again.mp4"
+        try:
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            try:
+                if last.output_url:
+                    await self._nemo.download(last.output_url, path)
+                else:
+                    await self._nemo.download_render(last.render_id, path)
+            except NemoError as exc:
+                # The old file may be gone from the CDN: a new render is the way to the video then.
+                log.info("the last video of render %s could not be fetched again: %s", last.render_id, exc)
+                return False
+            await out.send_text(say("export_unchanged", job.locale))
+            await out.send_video(
+                path, width=last.width, height=last.height, duration=last.duration,
+                caption=_caption(job, last.width, last.height, last.duration), link=last.output_url,
+                requester=job.requested_by,
+            )
+        finally:
+            path.unlink(missing_ok=True)
+        return True
 
     async def _download(self, job: RenderJob, status: RenderStatus, path: Path) -> int:
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)

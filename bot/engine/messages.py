@@ -51,6 +51,7 @@ class Action(StrEnum):
     EXPORT = "export"
     TIMELINE = "status"
     CREDITS = "credits"
+    APPLY = "apply"  # make an edit the agent suggested
 
 
 DEFAULT_ACTIONS: tuple[Action, ...] = (Action.EXPORT, Action.TIMELINE, Action.CREDITS)

@@ -13,7 +13,7 @@ from bot.nemo.draft import Draft
 from bot.nemo.events import AgentEvent
 from bot.nemo.models import Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
 from bot.store.keys import ChatKey
-from bot.store.models import ChatSession, JobStatus, RenderJob
+from bot.store.models import ChatSession, DeliveredExport, JobStatus, RenderJob
 
 Clock = Callable[[], float]
 """Seconds now, on a monotonic or an epoch clock (injectable for tests)."""
@@ -89,6 +89,22 @@ class SessionStore(Protocol):
         """Remember the session's project state for the next diff."""
 
 
+class ExportStore(Protocol):
+    """The last video delivered per session, and edits offered for one tap."""
+
+    async def get_last_export(self, chat: ChatKey, session_id: str) -> DeliveredExport | None:
+        """The last video delivered in the chat's session, if any."""
+
+    async def put_last_export(self, chat: ChatKey, session_id: str, export: DeliveredExport) -> None:
+        """Remember the video just delivered."""
+
+    async def put_offer(self, chat: ChatKey, text: str, ttl: float = ...) -> str:
+        """Keep an offered edit; returns its short id."""
+
+    async def take_offer(self, chat: ChatKey, offer_id: str) -> str | None:
+        """The offered edit, exactly once."""
+
+
 class Lease(Protocol):
     """A key one owner holds at a time, lapsing unless the owner extends it."""
 
@@ -134,7 +150,7 @@ class RenderStore(Protocol):
         """Mark a render delivered or failed."""
 
 
-class Store(SessionStore, TurnStore, RenderStore, Protocol):
+class Store(SessionStore, ExportStore, TurnStore, RenderStore, Protocol):
     """Everything the engine keeps."""
 
 
@@ -166,6 +182,12 @@ class Button:
     action: Action
     label: str
     emoji: str
+    argument: str = ""  # what the action acts on (the id of an offered edit)
+
+    @property
+    def command(self) -> str:
+        """What a press sends, as if typed: the action's word, or `/action argument`."""
+        return f"/{self.action.value} {self.argument}" if self.argument else self.action.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,13 @@ import time
 from dataclasses import dataclass, field
 
 from bot.engine.config import EngineConfig
-from bot.engine.gui import is_temporary_issue, translate_gui
+from bot.engine.gui import Translated, is_temporary_issue, translate_gui
 from bot.engine.messages import DEFAULT_ACTIONS
 from bot.engine.ports import Clock, NemoApi, SessionStore, Sleep
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
 from bot.i18n import say, timeline
+from bot.i18n.tables import GuiAction
 from bot.nemo.changes import Change, changes_between
 from bot.nemo.errors import NemoError, NemoTimeout, StreamDropped
 from bot.nemo.events import AgentEvent, AgentText, Keepalive, StreamError, ToolCall, ToolResult
@@ -44,6 +45,14 @@ class _TurnView:
     pings: int = 0
     timed_out: bool = False
     started: float = field(default=0.0)
+    asks: set[GuiAction] = field(default_factory=set)
+    edits: list[str] = field(default_factory=list)
+
+    def asked(self) -> Translated:
+        """What the agent's words asked the bot to do after the turn (nothing when the turn did not end well)."""
+        if self.failed or self.timed_out:
+            return Translated("")
+        return Translated("", frozenset(self.asks), tuple(dict.fromkeys(self.edits)))
 
 
 class Relay:
@@ -59,8 +68,8 @@ class Relay:
         self._clock = clock
         self._sleep = sleep
 
-    async def turn(self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str) -> None:
-        """Send `text` to the agent exactly once and relay the turn."""
+    async def turn(self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str) -> Translated:
+        """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for."""
         before = await self._before(chat, session_id)
         now = self._clock()
         view = _TurnView(last_event=now, last_ping=now, started=now)
@@ -91,6 +100,7 @@ class Relay:
         except (NemoError, StoreError) as exc:
             log.warning("checking the result of a turn failed: %s", exc)
             await out.send_text(say("check_later", locale))
+        return view.asked() if outcome == "turn_done" else Translated("")
 
     async def _relay(self, session_id: str, text: str, out: Replies, locale: str, view: _TurnView) -> None:
         async with contextlib.aclosing(self._nemo.stream(session_id, text)) as events:
@@ -123,7 +133,10 @@ class Relay:
             log.info("dropping a trailing temporary-issue line after a normal reply")
             return
         view.said = True
-        await out.send_text(translate_gui(text), DEFAULT_ACTIONS)
+        shown = translate_gui(text)
+        view.asks |= shown.asks
+        view.edits += shown.edits
+        await out.send_text(shown.text, DEFAULT_ACTIONS)
 
     async def _on_keepalive(self, now: float, out: Replies, locale: str, view: _TurnView) -> None:
         if now - view.last_event >= self._config.stream_idle_timeout:

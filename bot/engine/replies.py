@@ -24,6 +24,7 @@ _BUTTONS: dict[Action, tuple[str, str]] = {
     Action.EXPORT: ("🎞", "button_export"),
     Action.TIMELINE: ("🧾", "button_status"),
     Action.CREDITS: ("💳", "button_credits"),
+    Action.APPLY: ("✅", "button_apply"),
 }
 
 
@@ -41,9 +42,9 @@ _NO_LINK: dict[type[ReplyRefused], str] = {
 }
 
 
-def buttons(actions: Sequence[Action], locale: str | None) -> tuple[Button, ...]:
-    """The action buttons, labelled in the user's language."""
-    return tuple(Button(a, say(_BUTTONS[a][1], locale), _BUTTONS[a][0]) for a in actions)
+def buttons(actions: Sequence[Action], locale: str | None, argument: str = "") -> tuple[Button, ...]:
+    """The action buttons, labelled in the user's language, each acting on `argument` when one is given."""
+    return tuple(Button(a, say(_BUTTONS[a][1], locale), _BUTTONS[a][0], argument) for a in actions)
 
 
 class Replies:
@@ -62,6 +63,12 @@ class Replies:
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             await self._out.send(Post(piece, labelled if last else (), quoted=index == 0))
+
+    async def offer(self, text: str, action: Action, argument: str) -> None:
+        """Send text with one button that acts on `argument` (an offered edit's id)."""
+        limits = self._out.limits
+        fitted = truncate(text, limits.text_length, limits.counting)
+        await self._out.send(Post(fitted, buttons((action,), self._locale, argument)))
 
     async def start_progress(self, text: str) -> Progress:
         """Send a progress message that later updates edit in place."""

@@ -22,6 +22,7 @@ class Intent(StrEnum):
     CREDITS = "credits"
     STATUS = "status"
     UPLOAD = "upload"
+    APPLY = "apply"
     AGENT = "agent"
 
 
@@ -53,6 +54,7 @@ _COMMANDS = {
     "balance": Intent.CREDITS,
     "upload": Intent.UPLOAD,
     "video": Intent.AGENT,
+    "apply": Intent.APPLY,
 }
 
 _TRAILING_MARKS = frozenset("?!.。？！~…")

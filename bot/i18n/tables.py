@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,9 +17,24 @@ class Phrases:
     closers: tuple[str, ...] = ()
 
 
+class GuiAction(StrEnum):
+    """What the bot does with an instruction the agent wrote for its web editor."""
+
+    REWORD = "reword"  # the words are replaced in place by `replacement`
+    EXPORT = "export"  # the bot exports the video itself
+    UPLOAD = "upload"  # the bot asks for the file
+    TIMELINE = "timeline"  # the bot shows the timeline
+    EDIT = "edit"  # an edit the person confirms with one tap; `replacement` expands into the instruction
+
+
 @dataclass(frozen=True, slots=True)
 class Rewrite:
-    """An instruction the agent writes for its web editor, and what to tell a chat user instead."""
+    """An instruction the agent writes for its web editor, and what the bot does instead.
+
+    For every action but REWORD, the sentence holding the match is replaced by the catalogue's `gui_<action>` line
+    of the same language.
+    """
 
     pattern: re.Pattern[str]
-    replacement: str
+    replacement: str = ""
+    action: GuiAction = GuiAction.REWORD

@@ -7,6 +7,8 @@ dict is kept untouched because render needs it exactly as the server sent it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -128,6 +130,12 @@ class Draft:
     def is_ready(self) -> bool:
         """Exportable: some track has at least one segment."""
         return any(t.segments for t in self.tracks)
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the whole timeline: equal exactly when two drafts would render the same video."""
+        canonical = json.dumps(self.raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
     @property
     def width(self) -> int | None:

@@ -92,3 +92,11 @@ class Keys:
     def render_lease(self, render_id: str) -> str:
         """The lease of the one process following a render."""
         return f"{self.root}lock:render:{render_id}"
+
+    def last_export(self, chat: ChatKey, session_id: str) -> str:
+        """The chat's last delivered export in one session."""
+        return f"{self.root}export:{chat}/{session_id}"
+
+    def offer(self, chat: ChatKey, offer_id: str) -> str:
+        """An edit offered to a chat, waiting for its one tap."""
+        return f"{self.root}offer:{chat}:{offer_id}"

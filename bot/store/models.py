@@ -111,6 +111,7 @@ class RenderJob:
     locale: str = "en"
     platform: str = "console"
     reply_to: str | None = None
+    fingerprint: str | None = None  # the rendered draft's, so a delivery can be offered again for the same timeline
 
     def to_json(self) -> str:
         """Serialize for storage (the chat as its key string, as every version has stored it)."""
@@ -125,6 +126,28 @@ class RenderJob:
         except ValueError as exc:
             raise CorruptRecord("stored RenderJob has an unknown status") from exc
         return replace(job, status=status, chat_key=_chat(job.chat_key))
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveredExport:
+    """The last video delivered for a session's timeline: enough to send it again without a new render."""
+
+    fingerprint: str
+    render_id: str
+    output_url: str | None
+    width: int
+    height: int
+    duration: float
+    title: str | None = None
+
+    def to_json(self) -> str:
+        """Serialize for storage."""
+        return _dump(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> DeliveredExport:
+        """Rebuild from `to_json` output; raises CorruptRecord."""
+        return _load(cls, text)
 
 
 def _chat(stored: object) -> ChatKey:

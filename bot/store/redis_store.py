@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -17,12 +18,13 @@ from redis.asyncio.client import Pipeline
 from bot.store.atomic import Queue, compare_and_delete, compare_and_pexpire, decoded, transact
 from bot.store.errors import CorruptRecord
 from bot.store.keys import ChatKey, Keys
-from bot.store.models import ChatSession, Credentials, JobStatus, RenderJob
+from bot.store.models import ChatSession, Credentials, DeliveredExport, JobStatus, RenderJob
 from bot.store.seam import operation
 
 log = logging.getLogger(__name__)
 
 WEEK = 7 * 24 * 3600.0
+DAY = 24 * 3600.0
 # Closed renders (and their delivery markers) outlive their last possible reader by far, then go.
 CLOSED_RETENTION = 30 * 24 * 3600.0
 
@@ -101,6 +103,32 @@ class RedisStore:
         """Remember the session's project state for the next diff."""
         key = self._keys.last_state(chat, session_id)
         await self._redis.set(key, json.dumps(state, ensure_ascii=False))
+
+    @operation
+    async def get_last_export(self, chat: ChatKey, session_id: str) -> DeliveredExport | None:
+        """The last video delivered in the chat's session, if any."""
+        text = decoded(await self._redis.get(self._keys.last_export(chat, session_id)))
+        return None if text is None else DeliveredExport.from_json(text)
+
+    @operation
+    async def put_last_export(self, chat: ChatKey, session_id: str, export: DeliveredExport) -> None:
+        """Remember the video just delivered (a render's output is not kept for ever: neither is this)."""
+        await self._redis.set(self._keys.last_export(chat, session_id), export.to_json(), px=_ms(DAY))
+
+    # Edits offered for one tap
+
+    @operation
+    async def put_offer(self, chat: ChatKey, text: str, ttl: float = DAY) -> str:
+        """Keep an offered edit for `ttl` seconds; returns its short id."""
+        while True:
+            offer_id = secrets.token_hex(4)
+            if await self._redis.set(self._keys.offer(chat, offer_id), text, nx=True, px=_ms(ttl)):
+                return offer_id
+
+    @operation
+    async def take_offer(self, chat: ChatKey, offer_id: str) -> str | None:
+        """The offered edit, exactly once (a second tap, or one after it expired, gets None)."""
+        return decoded(await self._redis.getdel(self._keys.offer(chat, offer_id)))
 
     # Credentials and the client id
 

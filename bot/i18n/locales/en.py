@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.i18n.tables import Phrases, Rewrite
+from bot.i18n.tables import GuiAction, Phrases, Rewrite
 
 MESSAGES: Mapping[str, str] = {
     # The conversation
@@ -170,6 +170,16 @@ MESSAGES: Mapping[str, str] = {
     "button_export": "Export",
     "button_status": "Timeline",
     "button_credits": "Credits",
+    "button_apply": "Apply",
+    # The agent's web-editor instructions, done for the person instead
+    "gui_export": "I'm exporting the video for you now.",
+    "gui_upload": "Send the file here: attach it to a message, or send upload and a link.",
+    "gui_timeline": "Here is the timeline:",
+    "gui_edit": "Suggested edit: {edit}.",
+    "gui_edit_offer": "✏️ Make this edit? “{edit}”",
+    "gui_edit_gone": "That suggested edit is no longer waiting (it was made already, or it expired). Tell me what to "
+                     "change instead.",
+    "export_unchanged": "The timeline has not changed since your last export, so here is that video again.",
     # Telegram's command menu
     "telegram_command_video": "Describe a video to make, e.g. /video a cat surfing",
     "telegram_command_export": "Render the project and send the MP4",
@@ -253,33 +263,60 @@ PHRASES = Phrases(
 )
 
 _OPT_THE = r"(?:on\s+)?(?:the\s+)?"
+_CLICK = r"\b(?:click|press|tap|hit|select)\s+(?:on\s+)?(?:the\s+)?"
+_FILES = r"(?:files?|media|footage|assets?|photos?|images?|uploads?)"
+_EXPORT_CLICK = (r"(?:click|press|tap|hit|use|select)\s+(?:on\s+)?(?:the\s+)?[\"'“]?(?:export|download)[\"'”]?"
+                 r"(?:\s+(?:button|option))?")
 GUI = (
+    # "When you're happy, click Export": the person chooses when, so they are pointed at the Export button.
     Rewrite(
-        re.compile(rf"\b(?:click|press|tap|hit|use)\s+{_OPT_THE}[\"'“]?(?:export|download)[\"'”]?(?:\s+button)?",
-                   re.IGNORECASE),
-        'send "export"',
+        re.compile(rf"(?P<when>\b(?:when|once|if|whenever)\s+you[^,.!?\n]{{0,40}},\s*){_EXPORT_CLICK}", re.IGNORECASE),
+        r'\g<when>send "export" or use the Export button',
+    ),
+    # An action the bot can take for the person: it does it (the sentence is replaced by the bot's own line).
+    Rewrite(
+        re.compile(rf"\b(?:click|press|tap|hit|use|select)\s+{_OPT_THE}[\"'“]?(?:export|download)[\"'”]?"
+                   r"(?:\s+(?:button|option))?", re.IGNORECASE),
+        action=GuiAction.EXPORT,
     ),
     Rewrite(
-        re.compile(rf"\b(?:open|check|see|view)\s+{_OPT_THE}(?:timeline|tracks?|layers?)(?:\s+(?:panel|view|tab))?",
-                   re.IGNORECASE),
-        'send "status"',
+        re.compile(rf"{_CLICK}[\"'“]?(?:upload|import|add\s+media)[\"'”]?(?:\s+button)?", re.IGNORECASE),
+        action=GuiAction.UPLOAD,
     ),
     Rewrite(
-        re.compile(r"\b(?:drag\s+and\s+drop|drag|drop)\s+(?:your\s+|the\s+)?(?:files?|media|videos?|images?|clips?)"
-                   r"(?:\s+(?:in)?to\s+(?:the\s+)?(?:editor|timeline|canvas|upload\s+area|media\s+panel))?",
-                   re.IGNORECASE),
-        "send your files here",
+        re.compile(rf"\b(?:drag\s+and\s+drop|drag|drop)\s+(?:your\s+|the\s+|some\s+)?{_FILES}"
+                   r"(?:\s+(?:in)?to\s+(?:the\s+)?(?:editor|canvas|upload\s+area|media\s+(?:panel|library)|window))?"
+                   r"(?!\s+(?:to|onto|into)\s+(?:the\s+)?timeline)", re.IGNORECASE),
+        action=GuiAction.UPLOAD,
     ),
     Rewrite(
-        re.compile(r"\b(?:click|press|tap)\s+(?:on\s+)?(?:the\s+)?[\"'“]?upload[\"'”]?(?:\s+button)?",
-                   re.IGNORECASE),
-        "send your files here",
+        re.compile(rf"\b(?:open|check|see|view|look\s+at)\s+{_OPT_THE}(?:timeline|tracks?|layers?|project\s+panel)"
+                   r"(?:\s+(?:panel|view|tab|window))?", re.IGNORECASE),
+        action=GuiAction.TIMELINE,
     ),
     Rewrite(
-        re.compile(r"\b(?:preview|play)\s+(?:it\s+)?in\s+the\s+(?:player|preview\s+(?:panel|window)|editor)",
-                   re.IGNORECASE),
-        'send "export" to get the video',
+        re.compile(r"\bpreview\s+(?:it\s+|them\s+|the\s+\w+\s+)?(?:in|on)\s+(?:the\s+)?timeline", re.IGNORECASE),
+        action=GuiAction.TIMELINE,
     ),
+    # A drag on the timeline is an edit: offered as an instruction the person confirms, never sent unasked.
+    Rewrite(
+        re.compile(r"\b(?:drag\s+and\s+drop|drag|drop)\s+(?P<what>(?:the|your|this|that|each)\s+[^.!?,;:\n]+?)\s+"
+                   r"(?P<where>(?:to|into|onto|over|before|after|between|at)\s+[^.!?,;:\n]+)", re.IGNORECASE),
+        r"move \g<what> \g<where>",
+        GuiAction.EDIT,
+    ),
+    # Anything else to click is worded as something to reply.
+    Rewrite(
+        re.compile(r"\b(?:preview|play|watch)\s+(?:it\s+)?in\s+the\s+(?:player|preview\s+(?:panel|window)|editor)",
+                   re.IGNORECASE),
+        'send "export" to watch it',
+    ),
+    Rewrite(re.compile(rf"{_CLICK}[\"“'](?P<name>[^\"”'\n]{{1,30}})[\"”'](?:\s+(?:button|tab|option))?", re.IGNORECASE),
+            r'reply "\g<name>"'),
+    Rewrite(re.compile(rf"{_CLICK}(?P<name>(?-i:[A-Z][\w-]*)(?:\s(?-i:[A-Z][\w-]*))?)(?:\s+(?:button|tab|option))?",
+                       re.IGNORECASE),
+            r'reply "\g<name>"'),
+    Rewrite(re.compile(rf"{_CLICK}(?P<name>\w+)\s+(?:button|tab|option)", re.IGNORECASE), r'reply "\g<name>"'),
 )
 
 TEMPORARY_ISSUE = re.compile(r"(encountered|ran into|experiencing)\s+(a\s+)?temporary\s+(issue|problem|error)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.i18n.tables import Phrases, Rewrite
+from bot.i18n.tables import GuiAction, Phrases, Rewrite
 
 MESSAGES: Mapping[str, str] = {
     # The conversation
@@ -145,6 +145,14 @@ MESSAGES: Mapping[str, str] = {
     "button_export": "导出",
     "button_status": "时间线",
     "button_credits": "积分",
+    "button_apply": "应用",
+    "gui_export": "我现在就为你导出视频。",
+    "gui_upload": "直接把文件发到这里（作为附件），或发送“上传”加链接。",
+    "gui_timeline": "时间线如下：",
+    "gui_edit": "建议的修改：{edit}。",
+    "gui_edit_offer": "✏️ 要执行这个修改吗？“{edit}”",
+    "gui_edit_gone": "这个建议的修改已不可用（已经执行过或已过期）。请直接告诉我要改什么。",
+    "export_unchanged": "自上次导出以来时间线没有变化，这是那个视频。",
     # Telegram's command menu
     "telegram_command_video": "描述要制作的视频，如 /video 冲浪的猫",
     "telegram_command_export": "渲染项目并发送 MP4",
@@ -205,10 +213,33 @@ PHRASES = Phrases(
     closers=("吧", "吗", "呢"),
 )
 
+_Q_OPEN = "[“\"「『]"
+_Q_CLOSE = "[”\"」』]"
 GUI = (
-    Rewrite(re.compile(r"点击\s*[“\"「]?(?:导出|下载)[”\"」]?(?:按钮)?"), "发送“导出”"),
-    Rewrite(re.compile(r"(?:打开|查看)\s*(?:时间线|轨道)(?:面板)?"), "发送“状态”"),
-    Rewrite(re.compile(r"(?:拖拽|拖入|拖动)(?:文件|素材|视频|图片)?(?:到)?(?:编辑器|时间线|画布)?"), "直接发送文件"),
+    Rewrite(
+        re.compile(rf"(?P<when>(?:如果|若|当|等)?你?(?:满意|觉得(?:可以|不错)|准备好)(?:了|后|的话|之后)?[，,]?\s*)"
+                   rf"点击\s*{_Q_OPEN}?(?:导出|下载)(?:视频)?{_Q_CLOSE}?(?:按钮)?"),
+        r"\g<when>点“导出”按钮或发送“导出”",
+    ),
+    Rewrite(re.compile(rf"点击\s*{_Q_OPEN}?(?:导出|下载)(?:视频)?{_Q_CLOSE}?(?:按钮)?"), action=GuiAction.EXPORT),
+    Rewrite(re.compile(rf"点击\s*{_Q_OPEN}?(?:上传|导入|添加素材){_Q_CLOSE}?(?:按钮)?"), action=GuiAction.UPLOAD),
+    Rewrite(
+        re.compile(r"(?:拖拽|拖入|拖动|拖放|拖)(?:你的)?(?:文件|素材|照片)(?:(?:到|至|进)(?:编辑器|画布|上传区域?|素材库))?"),
+        action=GuiAction.UPLOAD,
+    ),
+    Rewrite(re.compile(r"(?:打开|查看)\s*(?:时间线|时间轴|轨道|图层)(?:面板|视图)?"), action=GuiAction.TIMELINE),
+    Rewrite(
+        re.compile(r"(?:在|到)(?:时间线|时间轴)(?:中|上|里)?预览|预览(?:时间线|时间轴)"), action=GuiAction.TIMELINE,
+    ),
+    Rewrite(
+        re.compile(r"(?:把|将)(?P<what>[^，。！？,!?；;\n]{1,24}?)(?:拖拽|拖动|拖入|拖放|拖)(?:到|至|进)"
+                   r"(?P<where>[^，。！？,!?；;\n]{1,24})"),
+        r"把\g<what>移到\g<where>",
+        GuiAction.EDIT,
+    ),
+    Rewrite(re.compile(r"(?:在|到)(?:播放器|预览窗口|编辑器)(?:中|里)?(?:预览|播放|观看)"), "发送“导出”来观看"),
+    Rewrite(re.compile(rf"点击\s*{_Q_OPEN}(?P<name>[^”\"」』\n]{{1,12}}){_Q_CLOSE}(?:按钮)?"), r"回复“\g<name>”"),
+    Rewrite(re.compile(r"点击\s*(?P<name>[\w]{1,6}?)按钮"), r"回复“\g<name>”"),
 )
 
 TEMPORARY_ISSUE = re.compile(r"暂时的问题|临时问题")
