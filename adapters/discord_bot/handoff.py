@@ -24,7 +24,7 @@ class Live:
     """A progress message as Discord holds it: where it is posted now (it may be reposted on a hand-off)."""
 
     def __init__(self, text: str) -> None:
-        self.text = text  # what the user sees now
+        self.text = text  # the message's content now (escaped), as posted
         self.posted: Posted | None = None
         self.done = False
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 import aiohttp
 import discord
 
+from adapters.discord_bot.formatting import ESCAPED, escape
 from adapters.discord_bot.handoff import Deadline, Handoff, Live
 from adapters.discord_bot.incoming import guild_limit
 from adapters.discord_bot.options import PLATFORM, Options
@@ -51,7 +52,9 @@ class DiscordOutgoing:
     """The engine's `Outgoing` for Discord: every call goes through the hand-off's lock, where replies go now.
 
     Only a delivery (the video, or the link standing in for it) may ping, and only `requester`, the user id of whoever
-    asked; anything else pings nobody, whatever ids the agent's text echoes.
+    asked; anything else pings nobody, whatever ids the agent's text echoes. Every other text may hold the agent's
+    words (a reply, a timeline it titled) or a user's (a file name), so its Markdown is escaped but for bold and code;
+    a delivery's is the bot's own, with the requester's mention, and goes as it is.
     """
 
     def __init__(
@@ -64,18 +67,18 @@ class DiscordOutgoing:
 
     @property
     def limits(self) -> Limits:
-        """2000 characters a message; the current surface's file limit; the configured progress interval."""
+        """2000 characters a message, escapes included; the current surface's file limit; the progress interval."""
         surface = self._route.surface
         upload = surface.limit if surface is not None else DEFAULT_FILE_LIMIT
         return Limits(
             text_length=MAX_MESSAGE, upload_bytes=upload, min_edit_interval=self._style.interval,
-            platform_name="Discord",
+            platform_name="Discord", escaped=ESCAPED,
         )
 
     async def send(self, post: Post) -> object:
         """Post a message; a progress message's handle is kept to repost it on a hand-off."""
         if post.live:
-            live = Live(post.text)
+            live = Live(escape(post.text))
             self._route.progress.append(live)
             await self._render(live)
             return live
@@ -83,7 +86,7 @@ class DiscordOutgoing:
             # The link stands in for a video: it has to reach the person.
             await self._post(f"{post.text}\n{post.link}", required=True, mentions=self._delivery)
         else:
-            await self._post(post.text, view=buttons(post.buttons))
+            await self._post(escape(post.text), view=buttons(post.buttons))
         return None
 
     async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
@@ -91,7 +94,7 @@ class DiscordOutgoing:
         assert isinstance(handle, Live)
         handle.done = handle.done or last
         if text is not None:
-            handle.text = text
+            handle.text = escape(text)
             await self._render(handle)
 
     async def _render(self, live: Live) -> None:

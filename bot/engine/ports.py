@@ -173,6 +173,7 @@ class Limits:
     can_edit: bool = True  # False: progress updates are skipped and the final text is sent as a new message
     download_bytes: int | None = None  # the most a bot may fetch of a file people send (None: no platform limit)
     platform_name: str = ""  # the platform as people know it (Telegram), for refusals that name it
+    escaped: str = ""  # characters the platform may write escaped, one character longer each: counted as two
 
 
 @dataclass(frozen=True, slots=True)

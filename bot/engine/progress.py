@@ -79,7 +79,7 @@ class Progress:
         limits = self._out.limits
         if self._closed.is_set() or not limits.can_edit:
             return
-        self._wanted = truncate(text, limits.text_length, limits.counting)
+        self._wanted = truncate(text, limits.text_length, limits.counting, limits.escaped)
         if self._wanted == self._shown or (self._flusher is not None and not self._flusher.done()):
             return  # nothing new, or the running flusher shows the newest text when the pace allows
         pace = self._pacing.pace
@@ -95,7 +95,7 @@ class Progress:
             return
         self._closed.set()
         limits = self._out.limits
-        final = truncate(text, limits.text_length, limits.counting)
+        final = truncate(text, limits.text_length, limits.counting, limits.escaped)
         async with self._editing:  # an edit in flight lands first, then the final one
             await self._final(final, limits.can_edit)
 

@@ -58,7 +58,7 @@ class Replies:
     async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
         """Send text in pieces under the length limit; the buttons go under the last piece."""
         limits = self._out.limits
-        pieces = split(text, limits.text_length, limits.counting)
+        pieces = split(text, limits.text_length, limits.counting, limits.escaped)
         labelled = buttons(actions, self._locale)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
@@ -73,7 +73,7 @@ class Replies:
     async def start_progress(self, text: str) -> Progress:
         """Send a progress message that later updates edit in place."""
         limits = self._out.limits
-        first = truncate(text, limits.text_length, limits.counting)
+        first = truncate(text, limits.text_length, limits.counting, limits.escaped)
         handle = await self._out.send(Post(first, live=True))
         return Progress(self._out, handle, first, self._pacing)
 
@@ -96,7 +96,7 @@ class Replies:
         if link and size > limits.upload_bytes:
             await self.send_link(link, self._note(TooLarge, requester, size))
             return
-        fitted = truncate(caption, limits.caption_length or limits.text_length, limits.counting)
+        fitted = truncate(caption, limits.caption_length or limits.text_length, limits.counting, limits.escaped)
         try:
             await self._out.send_video(path, Video(width, height, duration), fitted)
         except ReplyRefused as refused:
@@ -127,8 +127,9 @@ class Replies:
     async def send_link(self, url: str, note: str) -> None:
         """Send a link with a short note (a video too big to upload); the note is cut so both fit one message."""
         limits = self._out.limits
-        room = max(limits.text_length - length(url, limits.counting) - 1, 1)  # the platform puts the link below
-        await self._out.send(Post(truncate(note, room, limits.counting), link=url))
+        # The platform puts the link below the note.
+        room = max(limits.text_length - length(url, limits.counting, limits.escaped) - 1, 1)
+        await self._out.send(Post(truncate(note, room, limits.counting, limits.escaped), link=url))
 
     async def show_working(self) -> None:
         """Show a working status (typing, upload_video) for a few seconds."""

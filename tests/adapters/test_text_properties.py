@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from adapters.discord_bot.formatting import ESCAPED, escape
 from adapters.discord_bot.incoming import without_mention
+from adapters.discord_bot.outgoing import MAX_MESSAGE
 from adapters.telegram.formatting import caption, to_html
 from bot.engine.fitting import length, split, truncate
 from bot.engine.ports import Counting
@@ -41,3 +44,26 @@ def test_discord_mentions_are_stripped_from_any_text(text: str) -> None:
     cleaned = without_mention(f"<@42> {text} <@!42>", 42)
     assert "<@42>" not in cleaned
     assert "<@!42>" not in cleaned
+
+
+@HUGE
+@given(hostile_text())
+def test_any_text_fitted_for_discord_stays_within_its_limit_once_escaped(text: str) -> None:
+    for piece in split(text, MAX_MESSAGE, Counting.CHARACTERS, ESCAPED):
+        shown = escape(piece)
+        assert len(shown) <= length(piece, Counting.CHARACTERS, ESCAPED) <= MAX_MESSAGE
+    cut = truncate(text, MAX_MESSAGE, Counting.CHARACTERS, ESCAPED)
+    assert len(escape(cut)) <= MAX_MESSAGE
+
+
+# Markdown-heavy text as lists of pieces, each a character or a whole piece of syntax.
+MARKDOWN = st.lists(st.one_of(st.sampled_from("*_~|`[]()<>#-+.@:/ \n\t1aZ中😀"), st.sampled_from(
+    ("**", "```", "```py\n", "https://", "<https://", "<@", "<t:", "@everyone", "||", "__", "-# ", "1. ", "> "),
+)), max_size=600).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWN)
+def test_discord_escaping_only_adds_backslashes_and_zero_width_spaces(text: str) -> None:
+    shown = escape(text)
+    assert shown.replace("\\", "").replace("\u200b", "") == text  # nothing the agent wrote is lost or changed

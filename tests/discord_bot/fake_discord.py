@@ -1,7 +1,8 @@
 """A fake Discord HTTP API (and CDN) on 127.0.0.1, reached through discord.py's own `Route.BASE`.
 
 It answers what the bot needs, records every request (what a user would end up seeing), saves uploaded files,
-refuses interaction tokens older than 15 minutes by its clock (401 / 50027), and can inject failures.
+refuses interaction tokens older than 15 minutes by its clock (401 / 50027) and content over 2,000 characters
+(400 / 50035, as Discord does), and can inject failures.
 `answered` hooks see each call once its answer is decided but before the bot receives it (the bot is still waiting
 on that request): a test can move the clock there without racing the bot's next request.
 """
@@ -22,6 +23,7 @@ from aiohttp import web
 APP_ID = 111
 BOT_ID = 222
 TOKEN_LIFETIME = 15 * 60.0
+MAX_CONTENT = 2000
 BOT_USER = {"id": str(BOT_ID), "username": "nemo", "discriminator": "0", "avatar": None, "bot": True}
 
 
@@ -161,6 +163,8 @@ class FakeDiscord:
             if fault.matches(call.method, call.path, bool(call.files)):
                 fault.times -= 1
                 return fault.status, {"message": fault.message or f"fake failure {fault.code}", "code": fault.code}
+        if len(call.content) > MAX_CONTENT:
+            return 400, {"message": "Invalid Form Body", "code": 50035}
         expired = self._expired(call.path)
         if expired:
             return 401, {"message": "Invalid Webhook Token", "code": 50027}

@@ -17,6 +17,7 @@ from tests.discord_bot.rig import open_rig
 from tests.harness import wait_for
 
 HOSTILE = "<@999> @everyone <@&5> @here"
+SHOWN = "\\<@999> @\u200beveryone \\<@&5> @\u200bhere"  # escaped: Discord shows it as typed
 PROMPT = f"generate a video of {HOSTILE}"
 NOBODY: dict[str, Any] = {"parse": []}
 REQUESTER: dict[str, Any] = {"parse": [], "users": [USER]}
@@ -44,7 +45,7 @@ async def test_agent_text_that_echoes_mentions_pings_nobody_and_the_video_pings_
         await rig.feed(video)
 
         sent = messages(rig.fake.calls, str(video["token"]))
-        assert any(HOSTILE in call.content for call in sent)  # the text is kept as the agent wrote it
+        assert any(SHOWN in call.content for call in sent)  # the agent's words, as written
         assert {call.method for call in sent} == {"POST", "PATCH"}  # followups and edits alike
         assert mentions(sent) == [NOBODY] * len(sent)
 
@@ -94,7 +95,7 @@ async def test_a_job_started_by_a_mention_pings_nobody_but_the_requester_on_deli
         await rig.feed(rig.make.message(f"{bot_mention()} {PROMPT}"))
 
         sent = messages(rig.fake.calls, f"/channels/{CHANNEL}/messages")
-        assert any(HOSTILE in call.content for call in sent)
+        assert any(SHOWN in call.content for call in sent)
         assert mentions(sent) == [NOBODY] * len(sent)  # nor does quoting the person's message ping them
 
         before = len(rig.fake.calls)

@@ -75,6 +75,23 @@ def test_truncate(text: str, limit: int, counting: Counting, expected: str) -> N
 
 
 @pytest.mark.parametrize(
+    ("text", "limit", "counting", "pieces", "cut"),
+    [
+        ("a_b_c", 5, CHARS, ["a_b", "_c"], "a_b…"),  # each escaped character counts as two
+        ("a_b_c", 7, CHARS, ["a_b_c"], "a_b_c"),
+        ("😀_" * 3, 6, UTF16, ["😀_😀", "_😀_"], "😀_…"),  # and an emoji still as two UTF-16 units
+        ("__ __ __", 4, CHARS, ["__", "__", "__"], "_…"),
+    ],
+)
+def test_characters_a_platform_escapes_count_twice(
+    text: str, limit: int, counting: Counting, pieces: list[str], cut: str,
+) -> None:
+    assert split(text, limit, counting, escaped="_") == pieces
+    assert truncate(text, limit, counting, escaped="_") == cut
+    assert all(length(piece, counting, "_") <= limit for piece in [*pieces, cut])
+
+
+@pytest.mark.parametrize(
     ("name", "mime", "size", "download_limit", "expected"),
     [
         ("clip.mp4", None, 10, None, Screen.ACCEPT),
