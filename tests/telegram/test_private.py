@@ -58,7 +58,7 @@ async def test_photo_captioned_video_command_is_uploaded_then_sent_to_the_agent(
 async def test_album_parts_are_gathered_into_one_upload(tg: Tg) -> None:
     parts = []
     for index in range(3):
-        tg.fake.add_file(f"al{index}", b"\xff\xd8 jpeg %d" % index)
+        tg.fake.add_file(f"al{index}", b"\xff\xd8\xff jpeg %d" % index)
         caption = "use these for a slideshow" if index == 0 else None
         parts.append(tg.updates.message(photo=photo_sizes(f"al{index}"), caption=caption, album="grp-1"))
 
@@ -131,7 +131,7 @@ async def test_the_same_update_delivered_twice_is_handled_once(tg: Tg) -> None:
 
 
 async def test_same_album_part_twice_is_kept_once(tg: Tg) -> None:
-    tg.fake.add_file("dup", b"\xff\xd8 jpeg")
+    tg.fake.add_file("dup", b"\xff\xd8\xff jpeg")
     part = tg.updates.of(tg.updates.message(photo=photo_sizes("dup"), album="grp-2"))
     await tg.deliver(part, part)
 

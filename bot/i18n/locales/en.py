@@ -210,7 +210,8 @@ MESSAGES: Mapping[str, str] = {
     "discord_command_cancel_about": "Stop waiting on the current job",
     "discord_command_help": "help",
     "discord_command_help_about": "What this bot can do",
-    # Input safety: the longest request, local paths that are not plain files, links that stay in the bot
+    # Input safety: the longest request, local paths that are not plain files, links that stay in the bot, files that
+    # are empty or not what their name says
     "prompt_too_long": (
         "✂️ That message is too long: a request can be at most {limit:,} characters. Please shorten it and send "
         "it again."
@@ -225,6 +226,19 @@ MESSAGES: Mapping[str, str] = {
     ),
     "upload_link_unclear": (
         "❌ Not added: I can't tell which host {link} points to. Send a plain link, or the file itself."
+    ),
+    "upload_empty": "❌ Not added: {name} is empty (0 bytes). Please check the file and send it again.",
+    "upload_not_video": (
+        "❌ Not added: {name} is not a video file: despite its name, its contents are not mp4, mov, avi, webm or mkv. "
+        "Please send the video itself."
+    ),
+    "upload_not_image": (
+        "❌ Not added: {name} is not an image file: despite its name, its contents are not jpg, png, gif or webp. "
+        "Please send the image itself."
+    ),
+    "upload_not_audio": (
+        "❌ Not added: {name} is not an audio file: despite its name, its contents are not mp3, wav, m4a or aac. "
+        "Please send the audio itself."
     ),
 }
 
