@@ -23,7 +23,7 @@ MESSAGES: Mapping[str, str] = {
     "busy": "⏳ Still working on your previous request. Send /cancel to stop waiting on it.",
     "cancelled": "🛑 Stopped. Nothing more will be sent for that request.",
     "nothing_to_cancel": "Nothing is running right now.",
-    "credits": "💳 Credits: {available} available, {frozen} reserved.",
+    "credits": "💳 Credits: {available} available, {frozen} reserved for work in progress, {total} in all.",
     "timeline_empty": "The timeline is empty. Describe a video to generate, or send a file.",
     "nothing_to_export": "There is nothing to export yet: make something first (describe a video, or send a file).",
     "render_started": "🎞 Rendering your video...",

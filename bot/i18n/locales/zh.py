@@ -23,7 +23,7 @@ MESSAGES: Mapping[str, str] = {
     "busy": "⏳ 还在处理上一个请求。发送 /cancel 可停止等待。",
     "cancelled": "🛑 已停止，该请求不会再有回复。",
     "nothing_to_cancel": "当前没有进行中的任务。",
-    "credits": "💳 积分：可用 {available}，冻结 {frozen}。",
+    "credits": "💳 积分：可用 {available}，冻结 {frozen}（进行中的任务占用），共 {total}。",
     "timeline_empty": "时间线还是空的。描述一个视频来生成，或发送素材。",
     "nothing_to_export": "还没有可导出的内容：请先生成视频（描述一个视频，或发送素材）。",
     "render_started": "🎞 正在渲染视频...",
