@@ -127,7 +127,10 @@ class Settings(_Group):
         "Unset: made once, kept (store + NEMO_CONFIG_DIR/client_id), replaced if refused.",
     )
     nemo_config_dir: str = Field("~/.config/nemovideo", description="Folder keeping the generated client id.")
-    skill_name: str = Field("nemo-video", description="X-Skill-Source attribution header sent with every request.")
+    skill_name: str = Field(
+        "ai-video-maker-renderforest",
+        description="X-Skill-Source attribution header sent with every request: the skill this bot speaks for.",
+    )
     skill_version: str = Field(__version__, description="X-Skill-Version attribution header.")
     skill_platform: str | None = Field(
         None,
