@@ -186,10 +186,12 @@ def test_every_rejected_setting_is_named_on_one_line(
 ) -> None:
     env.setenv("HTTP_TIMEOUT", "soon")
     env.setenv("NEMO_CLIENT_ID", "two words")
+    env.setenv("LOG_LEVEL", "loud")
     assert main(["console"]) == 1
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("nemo-bot: ValidationError: ")
     assert "NEMO_CLIENT_ID must be" in line
+    assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL" in line
     assert "HTTP_TIMEOUT: Input should be a valid number" in line
     assert "soon" not in line
     assert "two words" not in line
