@@ -32,10 +32,13 @@ class Checked:
 
 def extension(name: str, mime_type: str | None = None) -> str | None:
     """The accepted extension for a file name (or its MIME type), or None."""
-    suffix = Path(name).suffix.lower().lstrip(".")
-    if suffix in ACCEPTED_EXTENSIONS:
-        return suffix
-    return ACCEPTED_MIME.get((mime_type or "").lower())
+    return next(iter(_named(name, mime_type)), None)
+
+
+def _named(name: str, mime_type: str | None) -> list[str]:
+    """The accepted extensions a file's name and its MIME type give, the name's first."""
+    found = [Path(name).suffix.lower().lstrip("."), ACCEPTED_MIME.get((mime_type or "").lower(), "")]
+    return [suffix for suffix in found if suffix in ACCEPTED_EXTENSIONS]
 
 
 class Screen(StrEnum):
@@ -52,6 +55,7 @@ class Screen(StrEnum):
     FAILED = "failed"  # the platform did not hand the file over
     UNREADABLE = "unreadable"  # fetched, but it would not convert to a form Nemo takes (a voice note)
     NOT_PLAIN = "not_plain"  # a local path that is a link, a folder or a device, not a regular file
+    CANNOT_READ = "cannot_read"  # a file on disk this process may not read (or that is gone)
     SCHEME = "scheme"  # a link that is not http(s)
     PRIVATE = "private"  # a link to a private, loopback or link-local address, or localhost
     UNCLEAR = "unclear"  # a link whose host parsers read differently
@@ -69,6 +73,7 @@ _REFUSALS = {
     Screen.FAILED: "upload_fetch_failed",
     Screen.UNREADABLE: "upload_voice_failed",
     Screen.NOT_PLAIN: "upload_not_plain_file",
+    Screen.CANNOT_READ: "upload_cannot_read",
     Screen.SCHEME: "upload_link_scheme",
     Screen.PRIVATE: "upload_link_private",
     Screen.UNCLEAR: "upload_link_unclear",
@@ -101,21 +106,23 @@ def screen(
 
 
 def inspect(path: Path, name: str, mime_type: str | None, *, max_bytes: int) -> tuple[Screen, int]:
-    """Judge a file on disk by its size now and its first bytes, which must be of the kind its name (or MIME type)
+    """Judge a file on disk by its size now and its first bytes, which must be of the kind its name or its MIME type
     says; returns the verdict and the size (blocking: call it in a thread)."""
     try:
         size = path.stat().st_size
         head = read_head(path) if 0 < size <= max_bytes else b""
     except OSError:
-        return Screen.FAILED, 0
+        return Screen.CANNOT_READ, 0
     if size == 0:
         return Screen.EMPTY, size
     if size > max_bytes:
         return Screen.TOO_BIG, size
-    expected = kind_of_extension(extension(name, mime_type) or "")
-    if expected is None:
+    # Either will do: a platform may name a file after what it was (Telegram sends a GIF as an MP4 named cat.gif).
+    expected = [kind for kind in map(kind_of_extension, _named(name, mime_type)) if kind is not None]
+    if not expected:
         return Screen.UNSUPPORTED, size
-    return (Screen.ACCEPT if expected in kinds(head) else _NOT_OF_KIND[expected]), size
+    found = kinds(head)
+    return (Screen.ACCEPT if any(kind in found for kind in expected) else _NOT_OF_KIND[expected[0]]), size
 
 
 def url_name(url: str) -> str:

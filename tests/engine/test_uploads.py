@@ -92,6 +92,9 @@ def test_media_links_are_judged_by_their_path_only() -> None:
         ("voice_3.m4a", "audio/mp4", M4A, Screen.ACCEPT),
         ("blob", "image/png", PNG, Screen.ACCEPT),  # the MIME type says what it should be
         ("blob", "image/png", MP4, Screen.NOT_IMAGE),
+        ("cat.gif", "video/mp4", MP4, Screen.ACCEPT),  # either may say it: Telegram sends GIFs as MP4s
+        ("clip.mp4", "text/plain", TEXT, Screen.NOT_VIDEO),
+        ("clip.mp4", "image/png", TEXT, Screen.NOT_VIDEO),  # refused as what its name says
         ("clip.mp4", None, b"", Screen.EMPTY),
         ("notes.txt", None, TEXT, Screen.UNSUPPORTED),
     ],
@@ -109,7 +112,7 @@ def test_a_file_over_the_limit_on_disk_is_refused_by_its_size(tmp_path: Path) ->
     with path.open("wb") as file:
         file.truncate(LIMIT + 1)  # sparse
     assert inspect(path, "big.mp4", None, max_bytes=LIMIT) == (Screen.TOO_BIG, LIMIT + 1)
-    assert inspect(tmp_path / "gone.mp4", "gone.mp4", None, max_bytes=LIMIT)[0] is Screen.FAILED
+    assert inspect(tmp_path / "gone.mp4", "gone.mp4", None, max_bytes=LIMIT)[0] is Screen.CANNOT_READ
 
 
 def test_check_words_each_refusal_and_keeps_the_rest(tmp_path: Path) -> None:
@@ -274,3 +277,4 @@ async def test_a_real_file_of_every_kind_goes_up_in_one_request(bot: Harness, tm
     await bot.engine.handle(bot.message(attachments=tuple(items)), chat)
     assert len(await _uploads(bot)) == 1
     assert any(item.text.startswith("📎 Added: clip.mp4 (video") for item in chat.log)
+

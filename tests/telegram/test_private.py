@@ -110,6 +110,18 @@ async def test_document_of_unknown_size_refused_by_get_file_gets_the_same_answer
     )
 
 
+async def test_a_document_that_is_not_what_its_name_says_is_refused_after_the_download(tg: Tg) -> None:
+    tg.fake.add_file("doc2", b"meeting notes, not a video\n")
+    document = {"file_id": "doc2", "file_unique_id": "udoc2", "file_name": "clip.mp4", "mime_type": "video/mp4",
+                "file_size": 27}
+    await tg.deliver(tg.updates.of(tg.updates.message(document=document, caption="make it dreamy")))
+
+    assert len(tg.fake.calls_to("download")) == 1
+    assert tg.fake.texts(CHAT)[-1].startswith("❌ Not added: clip.mp4 is not a video file")
+    assert await tg.nemo_calls("/api/upload-video/") == []
+    assert await tg.prompts() == []
+
+
 async def test_edited_message_never_starts_a_job(tg: Tg) -> None:
     original = tg.updates.message(text="make a video of a lighthouse")
     await tg.deliver(tg.updates.of(original))

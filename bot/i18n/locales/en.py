@@ -227,6 +227,7 @@ MESSAGES: Mapping[str, str] = {
     "upload_link_unclear": (
         "❌ Not added: I can't tell which host {link} points to. Send a plain link, or the file itself."
     ),
+    "upload_cannot_read": "❌ Not added: I can't read {name}. Check that it is there and readable, then try again.",
     "upload_empty": "❌ Not added: {name} is empty (0 bytes). Please check the file and send it again.",
     "upload_not_video": (
         "❌ Not added: {name} is not a video file: despite its name, its contents are not mp4, mov, avi, webm or mkv. "

@@ -190,6 +190,7 @@ MESSAGES: Mapping[str, str] = {
     "upload_link_scheme": "❌ 未添加：{link} 不是网页链接，只能添加 {schemes} 链接。",
     "upload_link_private": "❌ 未添加：{host} 是私有或本地地址，不会从这里获取。请发送公开链接，或直接发送文件。",
     "upload_link_unclear": "❌ 未添加：无法确定 {link} 指向哪个主机。请发送普通链接，或直接发送文件。",
+    "upload_cannot_read": "❌ 未添加：无法读取 {name}。请确认文件存在且可读后重试。",
     "upload_empty": "❌ 未添加：{name} 是空文件（0 字节）。请检查文件后重新发送。",
     "upload_not_video": (
         "❌ 未添加：{name} 不是视频文件：虽然文件名是视频，但内容不是 mp4、mov、avi、webm 或 mkv 格式。请发送视频本身。"
