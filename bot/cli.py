@@ -65,6 +65,8 @@ def _console_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
                         help="simulator time scale with --sim (0.05)")
     parser.add_argument("--out", type=Path, default=default(Path("videos")),
                         help="folder for delivered videos (./videos)")
+    parser.add_argument("--log-file", type=Path, default=default(None), metavar="PATH",
+                        help="write the log to PATH (secrets masked) instead of stderr, at LOG_LEVEL (WARNING)")
 
 
 def redactor_for(settings: Settings) -> logs.Redactor:
@@ -104,13 +106,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"nemo-bot: ValidationError: {rejected(exc)}", file=sys.stderr)
         return 1
     redactor = redactor_for(settings)
-    logs.setup(settings.log_level, redactor)
+    try:
+        logs.setup(settings.log_level, redactor, file=args.log_file, quiet=_runs_console(settings, args))
+    except OSError as exc:
+        print(f"nemo-bot: cannot write the log to {args.log_file}: {exc.strerror}", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(_until_stopped(_command(settings, args, redactor)))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
         return _stopped_by(exc, redactor)
+
+
+def _runs_console(settings: Settings, args: argparse.Namespace) -> bool:
+    """Whether the command chats in this terminal (then its stdout and stderr are the conversation's)."""
+    return args.command == "console" or (args.command in (None, "run") and not configured_platforms(settings))
 
 
 def _stopped_by(exc: Exception, redactor: logs.Redactor) -> int:

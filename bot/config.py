@@ -25,6 +25,7 @@ from bot.nemo.wire import CLIENT_ID_MAX, Header, is_client_id
 
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # A base URL without its trailing slash: the adapters append paths that start with one.
 BaseUrl = Annotated[str, AfterValidator(lambda url: url.rstrip("/"))]
@@ -127,7 +128,10 @@ class Settings(_Group):
         "Unset: made once, kept (store + NEMO_CONFIG_DIR/client_id), replaced if refused.",
     )
     nemo_config_dir: str = Field("~/.config/nemovideo", description="Folder keeping the generated client id.")
-    skill_name: str = Field("nemo-video", description="X-Skill-Source attribution header sent with every request.")
+    skill_name: str = Field(
+        "ai-video-maker-renderforest",
+        description="X-Skill-Source attribution header sent with every request: the skill this bot speaks for.",
+    )
     skill_version: str = Field(__version__, description="X-Skill-Version attribution header.")
     skill_platform: str | None = Field(
         None,
@@ -150,7 +154,11 @@ class Settings(_Group):
     work_dir: str | None = Field(
         None, description="Scratch folder for uploads and renders. Unset: the system temp dir."
     )
-    log_level: str = Field("WARNING", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
+    log_level: str | None = Field(
+        None,
+        description="Logging level: DEBUG, INFO, WARNING, ERROR. Unset: WARNING, to stderr; the console then logs "
+        "nothing (its terminal is the conversation) unless --log-file names a file.",
+    )
 
     # The parts, each reading its own variables
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
@@ -166,6 +174,13 @@ class Settings(_Group):
                 f"NEMO_CLIENT_ID must be 1-{CLIENT_ID_MAX} visible ASCII characters, no spaces (a UUID is best)"
             )
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level_name(cls, value: str | None) -> str | None:
+        if value is not None and value.upper() not in _LOG_LEVELS:
+            raise ValueError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
+        return None if value is None else value.upper()
 
     def __init__(self, _env_file: DotenvType | None = ENV_FILE_SENTINEL, **values: Any) -> None:
         # Each group reads the same `.env` as the root, so `Settings(_env_file=None)` reads no file at all.

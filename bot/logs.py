@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
@@ -91,8 +92,15 @@ def install(handler: logging.Handler, redactor: Redactor) -> None:
     handler.setFormatter(redactor.formatter())
 
 
-def setup(level: str, redactor: Redactor) -> None:
-    """Log to stderr at `level`, secrets masked."""
-    handler = logging.StreamHandler()
-    install(handler, redactor)
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+def setup(level: str | None, redactor: Redactor, *, file: Path | None = None, quiet: bool = False) -> None:
+    """Log at `level` (WARNING when unset), secrets masked: to `file` when one is given, else to stderr, except when
+    `quiet` (the console, whose terminal is the conversation) and no `level` was asked for: then nowhere."""
+    handlers: list[logging.Handler] = []
+    if file is not None:
+        handlers.append(logging.FileHandler(file, encoding="utf-8"))
+    elif level is not None or not quiet:
+        handlers.append(logging.StreamHandler())
+    for handler in handlers:
+        install(handler, redactor)
+    # Without any handler, logging's last resort would still print warnings to stderr.
+    logging.basicConfig(level=(level or "WARNING").upper(), handlers=handlers or [logging.NullHandler()], force=True)

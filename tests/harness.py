@@ -26,7 +26,9 @@ from nemo_sim.config import SimConfig
 from nemo_sim.server import Simulator, run_simulator
 from tests.store_fixtures import store_backend
 
-ATTRIBUTION = {"X-Skill-Source": "nemo-video", "X-Skill-Version": "test", "X-Skill-Platform": "console"}
+ATTRIBUTION = {
+    "X-Skill-Source": "ai-video-maker-renderforest", "X-Skill-Version": "test", "X-Skill-Platform": "console",
+}
 
 FAST = {
     "stream_timeout": 60.0,

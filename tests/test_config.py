@@ -10,6 +10,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from adapters.discord_bot.options import TOKEN_LIFETIME, TOKEN_MARGIN, Knobs
+from bot import __version__
 from bot.app import engine_config
 from bot.app_discord import discord_options
 from bot.cli import main
@@ -90,6 +91,14 @@ def test_every_documented_variable_is_read_from_the_environment(env: pytest.Monk
         assert _get(settings, path).get_secret_value() == f"secret-{len(name)}", name
         assert f"secret-{len(name)}" not in repr(settings)
     assert {var.name for var in env_vars()} >= DOCUMENTED.keys() | SECRETS.keys()
+
+
+def test_requests_speak_for_the_renderforest_skill_unless_told_otherwise(env: pytest.MonkeyPatch) -> None:
+    assert Settings().attribution("console") == {
+        "X-Skill-Source": "ai-video-maker-renderforest", "X-Skill-Version": __version__, "X-Skill-Platform": "console",
+    }
+    env.setenv("SKILL_NAME", "my-skill")
+    assert Settings().attribution("discord")["X-Skill-Source"] == "my-skill"
 
 
 def test_skill_source_still_sets_the_platform_header(env: pytest.MonkeyPatch) -> None:
@@ -177,10 +186,12 @@ def test_every_rejected_setting_is_named_on_one_line(
 ) -> None:
     env.setenv("HTTP_TIMEOUT", "soon")
     env.setenv("NEMO_CLIENT_ID", "two words")
+    env.setenv("LOG_LEVEL", "loud")
     assert main(["console"]) == 1
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("nemo-bot: ValidationError: ")
     assert "NEMO_CLIENT_ID must be" in line
+    assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL" in line
     assert "HTTP_TIMEOUT: Input should be a valid number" in line
     assert "soon" not in line
     assert "two words" not in line

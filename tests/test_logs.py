@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
 
-from bot.logs import Redactor, install
+from bot.logs import Redactor, install, setup
 
 SECRETS = [
     ("token nmv_usr_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd refused", "nmv_usr_AbCd"),
@@ -85,3 +87,54 @@ def test_message_arguments_tracebacks_and_stacks_are_masked() -> None:
     assert "Zq9.shorty" not in shown
     assert "ValueError: The token `***` was rejected" in shown
     assert "failed with {'auth': '***'}" in shown
+
+
+@pytest.fixture
+def root_logger() -> Iterator[logging.Logger]:
+    """The root logger, given back with its own handlers and level after the test has set logging up."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield root
+    for handler in root.handlers:
+        handler.close()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_the_console_logs_nowhere_unless_a_level_is_asked_for(
+    root_logger: logging.Logger, capsys: pytest.CaptureFixture[str],
+) -> None:
+    setup(None, Redactor(), quiet=True)
+    logging.getLogger("bot.engine.engine").warning("nemo error in console:local:-: HTTP 200, code 2001")
+    assert capsys.readouterr() == ("", "")
+    setup("WARNING", Redactor(), quiet=True)
+    logging.getLogger("bot.engine.engine").warning("nemo error in console:local:-: HTTP 200, code 2001")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "WARNING bot.engine.engine: nemo error in console:local:-" in captured.err
+
+
+def test_other_commands_log_warnings_to_stderr_by_default(
+    root_logger: logging.Logger, capsys: pytest.CaptureFixture[str],
+) -> None:
+    setup(None, Redactor())
+    logging.getLogger("bot").info("routine")
+    logging.getLogger("bot").warning("worth knowing")
+    err = capsys.readouterr().err
+    assert "worth knowing" in err
+    assert "routine" not in err
+
+
+def test_a_log_file_takes_the_lines_masked_and_stderr_stays_quiet(
+    root_logger: logging.Logger, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.log"
+    setup("DEBUG", Redactor(["q7-nemo"]), file=path, quiet=True)
+    logging.getLogger("httpx").debug("GET http://127.0.0.1/x?token=q7-nemo")
+    logging.getLogger("bot").warning("token nmv_usr_AbCdEfGhIjKlMnOpQrStUvWxYz refused")
+    assert capsys.readouterr() == ("", "")
+    written = path.read_text(encoding="utf-8")
+    assert "DEBUG httpx: GET http://127.0.0.1/x?token=***" in written
+    assert "WARNING bot: token *** refused" in written
+    assert "q7-nemo" not in written
+    assert "nmv_usr_" not in written

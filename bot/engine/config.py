@@ -6,13 +6,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.engine.kinds import EXTENSION_KINDS
+
 MAX_UPLOAD_BYTES = 200 * 1000 * 1000
 # The longest request the bot hands on (a prompt, or the links of an upload), in characters: Discord's /video
 # option takes as many, and a longer message is refused with a note rather than sent (and charged) in part.
 MAX_PROMPT_CHARS = 4000
-ACCEPTED_EXTENSIONS = frozenset(
-    {"mp4", "mov", "avi", "webm", "mkv", "jpg", "jpeg", "png", "gif", "webp", "mp3", "wav", "m4a", "aac"}
-)
+ACCEPTED_EXTENSIONS = frozenset(EXTENSION_KINDS)
 ACCEPTED_MIME = {
     "video/mp4": "mp4", "video/quicktime": "mov", "video/x-msvideo": "avi", "video/webm": "webm",
     "video/x-matroska": "mkv", "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",

@@ -114,7 +114,9 @@ class Engine:
             await self._cancel(msg, out)
         elif intent is Intent.CREDITS:
             credits = await self._nemo.credits()
-            await out.send_text(say("credits", msg.locale, available=credits.available, frozen=credits.frozen))
+            await out.send_text(
+                say("credits", msg.locale, available=credits.available, frozen=credits.frozen, total=credits.total)
+            )
         elif intent is Intent.STATUS:
             await self._status(msg, out)
         elif intent is Intent.NEW:

@@ -58,9 +58,14 @@ _COMMANDS = {
 }
 
 _TRAILING_MARKS = frozenset("?!.。？！~…")
-_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+# A link runs, query and fragment included (signed links keep their signature), to the next space, quote or
+# full-width punctuation (Chinese puts no space after a link: `用 https://x/cat.png，做视频`).
+_LINK_BODY = r"[^\s<>\"'，。；：！？、（）「」『』【】《》]+"
+_URL = re.compile(rf"https?://{_LINK_BODY}", re.IGNORECASE)
+# Punctuation that ends a sentence rather than a link: `see https://x/cat.png.`
+_CLOSING = ".,;:!?"
 # A link of another scheme (ftp://, file://) is routed too, so the upload step refuses it by name.
-_OTHER_LINK = re.compile(r"(?<![a-z0-9+.-])(?!https?://)[a-z][a-z0-9+.-]*://[^\s<>\"']+", re.IGNORECASE)
+_OTHER_LINK = re.compile(rf"(?<![a-z0-9+.-])(?!https?://)[a-z][a-z0-9+.-]*://{_LINK_BODY}", re.IGNORECASE)
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
 
@@ -140,7 +145,18 @@ def route(text: str, has_attachments: bool = False, words: Vocabulary | None = N
 
 
 def _links(text: str) -> tuple[str, ...]:
-    return (*_URL.findall(text), *_OTHER_LINK.findall(text))
+    # Other schemes are looked for outside the web links: `?next=s3://...` is part of a signed link, not a link.
+    return tuple(map(_trimmed, (*_URL.findall(text), *_OTHER_LINK.findall(_URL.sub(" ", text)))))
+
+
+def _trimmed(url: str) -> str:
+    """The link without the punctuation that closes the sentence around it (a `)` only when it opens none)."""
+    unmatched = url.count(")") - url.count("(")
+    end = len(url)
+    while end and (url[end - 1] in _CLOSING or (url[end - 1] == ")" and unmatched > 0)):
+        unmatched -= url[end - 1] == ")"
+        end -= 1
+    return url[:end]
 
 
 def _route_text(text: str, words: Vocabulary) -> Route:

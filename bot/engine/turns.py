@@ -11,7 +11,7 @@ from bot.engine.messages import Attachment, Incoming
 from bot.engine.ports import NemoApi, SessionStore
 from bot.engine.replies import Replies
 from bot.engine.routing import Intent, Route
-from bot.engine.uploads import Uploader, UploadRefused, check, describe, media_urls
+from bot.engine.uploads import Uploader, UploadRefused, check, describe, media_urls, url_name
 from bot.i18n import language_tag, say
 from bot.nemo.errors import NemoError
 from bot.store.models import ChatSession
@@ -47,11 +47,12 @@ class Turns:
         items = list(msg.attachments)
         urls = decision.urls if decision.intent is Intent.UPLOAD else tuple(media_urls(decision.urls))
         unnamed = say("attachment_unnamed", msg.locale)
-        items += [Attachment(name=url.rsplit("/", 1)[-1] or unnamed, url=url) for url in urls]
+        items += [Attachment(name=url_name(url) or unnamed, url=url) for url in urls]
         if decision.intent is Intent.UPLOAD and not items:
             await out.send_text(say("upload_nothing", msg.locale))
             return None
-        checked = check(items, self._config, msg.locale, out.limits)
+        # Off the loop: files already on disk are looked at (their size now, their first bytes).
+        checked = await asyncio.to_thread(check, items, self._config, msg.locale, out.limits)
         for refusal in checked.refusals:
             await out.send_text(refusal)
         if items and not checked.accepted:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio
 
-from nemo_sim.config import SimConfig
+from nemo_sim.config import Fault, SimConfig
 from nemo_sim.server import Simulator, run_simulator
 from tests.harness import probe_video
 from tests.store_fixtures import redis_url
@@ -121,3 +121,55 @@ async def test_killed_mid_render_the_next_start_delivers_exactly_once(tmp_path: 
     [video] = list(out.glob("*.mp4"))
     assert probe_video(video)[1] == "640x360"
     assert len([r for r in submits if r["path"] == "/api/render/proxy/lambda"]) == 1
+
+
+async def _chat_with_a_failing_balance(
+    tmp_path: Path, env_patch: dict[str, str | None], *options: str,
+) -> tuple[str, str]:
+    """Ask for credits while the balance endpoint says "out of credits" (a warning in the log); stdout, stderr."""
+    sim = SimConfig(speed=0.001, faults=[Fault(path_prefix="/api/credits/", code=2001, times=5)])
+    async with run_simulator(sim) as server:
+        env = _env(server, tmp_path, None)
+        for name, value in env_patch.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "console", "--out", str(tmp_path / "v"), *options,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        )
+        stdout, stderr = await asyncio.wait_for(proc.communicate(b"credits\n"), 60)
+    assert proc.returncode == 0, stderr.decode()
+    return stdout.decode(), stderr.decode()
+
+
+WARNING_LINE = "WARNING bot.engine.engine: nemo error in console:local:-"
+
+
+async def test_by_default_the_console_prints_only_the_conversation(tmp_path: Path) -> None:
+    stdout, stderr = await _chat_with_a_failing_balance(tmp_path, {"LOG_LEVEL": None})
+    assert stdout.splitlines()[-1].startswith("🤖 💳 You are out of credits.")
+    assert all(line.startswith(("🤖", "  …", "🔗")) or not line.strip() for line in stdout.splitlines())
+    assert stderr == ""
+
+
+async def test_log_level_sends_the_log_to_stderr_never_stdout(tmp_path: Path) -> None:
+    stdout, stderr = await _chat_with_a_failing_balance(tmp_path, {"LOG_LEVEL": "WARNING"})
+    assert WARNING_LINE in stderr
+    assert "WARNING" not in stdout
+    assert "💳 You are out of credits." in stdout
+
+
+async def test_log_file_takes_the_log_masked_and_the_terminal_keeps_the_conversation(tmp_path: Path) -> None:
+    log_file = tmp_path / "bot.log"
+    stdout, stderr = await _chat_with_a_failing_balance(
+        tmp_path, {"LOG_LEVEL": "DEBUG"}, "--log-file", str(log_file),
+    )
+    written = log_file.read_text(encoding="utf-8")
+    assert WARNING_LINE in written
+    assert "DEBUG" in written  # the level asked for
+    assert "nmv_usr_" not in written
+    assert "WARNING" not in stdout
+    assert "💳 You are out of credits." in stdout
+    assert stderr == ""

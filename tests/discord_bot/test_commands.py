@@ -67,6 +67,23 @@ async def test_upload_fetches_the_file_at_once_and_refuses_unsupported_ones_unfe
         assert rig.webhook(bad, "PATCH")[0].content.startswith("❌ notes.txt: that file type is not supported")
 
 
+async def test_an_empty_file_is_refused_unfetched_and_a_fake_one_after_its_fetch(tmp_path: Path) -> None:
+    async with open_rig(tmp_path) as rig:
+        empty = rig.make.command("upload", files=[("file", "blank.png", b"", "image/png")])
+        fake = rig.make.command("video", {"prompt": "animate my cat"},
+                                files=[("file", "cat.png", b"<html>expired link</html>", "image/png")])
+        await rig.feed(empty)
+        await rig.feed(fake)
+
+        assert rig.webhook(empty, "PATCH")[0].content == (
+            "❌ Not added: blank.png is empty (0 bytes). Please check the file and send it again."
+        )
+        assert [call.path.rsplit("-", 1)[-1] for call in rig.fake.find("GET", "/cdn/")] == ["cat.png"]
+        assert rig.webhook(fake, "PATCH")[0].content.startswith("❌ Not added: cat.png is not an image file")
+        assert rig.h.sim.world.requests_to("/api/upload-video/") == []
+        assert rig.h.sim.world.requests_to("/run_sse") == []
+
+
 async def test_a_file_the_cdn_would_not_hand_over_is_refused_by_name(tmp_path: Path) -> None:
     async with open_rig(tmp_path) as rig:
         gone = rig.make.command("upload", files=[("file", "logo.png", PNG, "image/png")])

@@ -17,14 +17,23 @@ async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
         yield harness
 
 
+# How each kind of file starts (the bot looks at a file's first bytes as well as its name).
+HEADS = {
+    "beach.png": b"\x89PNG\r\n\x1a\n",
+    "clip.mp4": b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom",
+    "song.mp3": b"ID3\x04\x00",
+    "notes.exe": b"MZ\x90\x00",
+}
+
+
 @pytest.fixture
 def media(tmp_path: Path) -> dict[str, Path]:
-    """Small files of each kind a person might send."""
+    """Small files of each kind a person might send, each starting as its kind does."""
     folder = tmp_path / "media"
     folder.mkdir()
     files = {}
-    for name in ("beach.png", "clip.mp4", "song.mp3", "notes.exe"):
+    for name, head in HEADS.items():
         path = folder / name
-        path.write_bytes(b"\0" * 2048)
+        path.write_bytes(head.ljust(2048, b"\0"))
         files[name] = path
     return files

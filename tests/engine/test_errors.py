@@ -51,7 +51,7 @@ async def test_export_blocked_402_is_not_about_credits(bot: Harness) -> None:
 )
 async def test_upload_errors(bot: Harness, tmp_path: Path, code: int, expected: str) -> None:
     clip = tmp_path / "clip.mp4"
-    clip.write_bytes(b"\0" * 1000)
+    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42".ljust(1000, b"\0"))
     chat = bot.chat()
     await bot.engine.handle(bot.message("hello"), chat)
     await _fault(bot, "/api/upload-video/", code, times=2)

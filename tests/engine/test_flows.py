@@ -151,11 +151,19 @@ async def test_render_progress_is_shown_in_percent(tmp_path: Path) -> None:
         assert len(chat.videos) == 1
 
 
+async def test_credits_show_available_reserved_and_total(bot: Harness) -> None:
+    assert bot.nemo.user_id is not None
+    bot.sim.world.set_credits(bot.nemo.user_id, 90, 10)
+    chat = bot.chat()
+    await bot.engine.handle(bot.message("credits"), chat)
+    assert chat.texts == ["💳 Credits: 90 available, 10 reserved for work in progress, 100 in all."]
+
+
 async def test_chinese_user_gets_chinese_replies(bot: Harness) -> None:
     chat = bot.chat()
     await bot.engine.handle(bot.message("余额？", locale="zh-CN"), chat)
     await bot.engine.handle(bot.message("导出", locale="zh-CN"), chat)
-    assert chat.texts[0].startswith("💳 积分：可用 10000")
+    assert chat.texts[0] == "💳 积分：可用 10000，冻结 0（进行中的任务占用），共 10000。"
     assert "还没有可导出的内容" in chat.texts[-1]
     session_calls = await bot.requests("/api/tasks/me/with-session/nemo_agent")
     assert session_calls[0]["body"]["language"] == "zh-CN"

@@ -67,3 +67,39 @@ def test_urls() -> None:
     assert route("https://example.com/a.png") == Route(Intent.UPLOAD, "", ("https://example.com/a.png",))
     prompt = "make a trailer from https://example.com/a.mp4"
     assert route(prompt) == Route(Intent.AGENT, prompt, ("https://example.com/a.mp4",))
+
+
+SIGNED = "https://example.com/v/clip.mp4?sig=abc&expires=1700000000"
+DISCORD_CDN = "https://cdn.discordapp.com/attachments/1/2/cat.png?ex=65f1&is=65e0&hm=9a8b7c"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"upload {SIGNED}", Route(Intent.UPLOAD, "", (SIGNED,))),
+        (DISCORD_CDN, Route(Intent.UPLOAD, "", (DISCORD_CDN,))),
+        (f"/upload {DISCORD_CDN}", Route(Intent.UPLOAD, "", (DISCORD_CDN,))),
+        (f"make my cat surf {DISCORD_CDN}", Route(Intent.AGENT, f"make my cat surf {DISCORD_CDN}", (DISCORD_CDN,))),
+        # The sentence's punctuation is not the link's; the link's own parentheses are.
+        (f"upload {SIGNED}.", Route(Intent.UPLOAD, "", (SIGNED,))),
+        ("use https://example.com/a.png, then zoom", Route(Intent.AGENT, "use https://example.com/a.png, then zoom",
+                                                           ("https://example.com/a.png",))),
+        ("a clip (https://example.com/a_(b).mp4)", Route(Intent.AGENT, "a clip (https://example.com/a_(b).mp4)",
+                                                         ("https://example.com/a_(b).mp4",))),
+        # Chinese puts no space after a link.
+        (f"上传 {DISCORD_CDN}。", Route(Intent.UPLOAD, "", (DISCORD_CDN,))),
+        (f"用{DISCORD_CDN}，做一个视频", Route(Intent.AGENT, f"用{DISCORD_CDN}，做一个视频", (DISCORD_CDN,))),
+        # Another scheme inside a signed link's query is part of that link.
+        ("upload https://example.com/a.mp4?next=s3://bucket/b", Route(
+            Intent.UPLOAD, "", ("https://example.com/a.mp4?next=s3://bucket/b",))),
+        ("upload ftp://example.com/a.mp4 https://example.com/b.mp4", Route(
+            Intent.UPLOAD, "", ("https://example.com/b.mp4", "ftp://example.com/a.mp4"))),
+    ],
+)
+def test_links_keep_their_query_and_lose_the_sentence_around_them(text: str, expected: Route) -> None:
+    assert route(text) == expected
+
+
+def test_a_long_run_of_closing_punctuation_is_trimmed_in_linear_time() -> None:
+    text = "https://example.com/a.mp4" + ")" * 60_000 + "." * 60_000
+    assert route(text).urls == ("https://example.com/a.mp4",)

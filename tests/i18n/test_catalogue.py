@@ -141,7 +141,7 @@ def test_a_missing_key_or_a_renamed_field_is_reported(extra_locales: Path) -> No
     english["credits"] = "💳 {disponible} crédits."
     write_french(extra_locales, english)
     assert problems(Catalogue.discover(locales.__name__)) == [
-        "fr lacks busy", "fr.credits takes ['disponible'], en takes ['available', 'frozen']",
+        "fr lacks busy", "fr.credits takes ['disponible'], en takes ['available', 'frozen', 'total']",
     ]
 
 
@@ -161,7 +161,7 @@ def test_a_regional_table_falls_back_to_its_language_then_english() -> None:
     assert say("discord_command_export", "zh") == "导出"
     assert say("help", "zh_TW") == say("help", "zh")
     assert say("help", "fr") == say("help", "en")
-    assert say("credits", "zh", available=3, frozen=1) == "💳 积分：可用 3，冻结 1。"
+    assert say("credits", "zh", available=3, frozen=1, total=4) == "💳 积分：可用 3，冻结 1（进行中的任务占用），共 4。"
 
 
 # Names, units and file types stay as they are written in every language.

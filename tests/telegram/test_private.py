@@ -58,7 +58,7 @@ async def test_photo_captioned_video_command_is_uploaded_then_sent_to_the_agent(
 async def test_album_parts_are_gathered_into_one_upload(tg: Tg) -> None:
     parts = []
     for index in range(3):
-        tg.fake.add_file(f"al{index}", b"\xff\xd8 jpeg %d" % index)
+        tg.fake.add_file(f"al{index}", b"\xff\xd8\xff jpeg %d" % index)
         caption = "use these for a slideshow" if index == 0 else None
         parts.append(tg.updates.message(photo=photo_sizes(f"al{index}"), caption=caption, album="grp-1"))
 
@@ -110,6 +110,18 @@ async def test_document_of_unknown_size_refused_by_get_file_gets_the_same_answer
     )
 
 
+async def test_a_document_that_is_not_what_its_name_says_is_refused_after_the_download(tg: Tg) -> None:
+    tg.fake.add_file("doc2", b"meeting notes, not a video\n")
+    document = {"file_id": "doc2", "file_unique_id": "udoc2", "file_name": "clip.mp4", "mime_type": "video/mp4",
+                "file_size": 27}
+    await tg.deliver(tg.updates.of(tg.updates.message(document=document, caption="make it dreamy")))
+
+    assert len(tg.fake.calls_to("download")) == 1
+    assert tg.fake.texts(CHAT)[-1].startswith("❌ Not added: clip.mp4 is not a video file")
+    assert await tg.nemo_calls("/api/upload-video/") == []
+    assert await tg.prompts() == []
+
+
 async def test_edited_message_never_starts_a_job(tg: Tg) -> None:
     original = tg.updates.message(text="make a video of a lighthouse")
     await tg.deliver(tg.updates.of(original))
@@ -131,7 +143,7 @@ async def test_the_same_update_delivered_twice_is_handled_once(tg: Tg) -> None:
 
 
 async def test_same_album_part_twice_is_kept_once(tg: Tg) -> None:
-    tg.fake.add_file("dup", b"\xff\xd8 jpeg")
+    tg.fake.add_file("dup", b"\xff\xd8\xff jpeg")
     part = tg.updates.of(tg.updates.message(photo=photo_sizes("dup"), album="grp-2"))
     await tg.deliver(part, part)
 

@@ -23,7 +23,7 @@ MESSAGES: Mapping[str, str] = {
     "busy": "⏳ Still working on your previous request. Send /cancel to stop waiting on it.",
     "cancelled": "🛑 Stopped. Nothing more will be sent for that request.",
     "nothing_to_cancel": "Nothing is running right now.",
-    "credits": "💳 Credits: {available} available, {frozen} reserved.",
+    "credits": "💳 Credits: {available} available, {frozen} reserved for work in progress, {total} in all.",
     "timeline_empty": "The timeline is empty. Describe a video to generate, or send a file.",
     "nothing_to_export": "There is nothing to export yet: make something first (describe a video, or send a file).",
     "render_started": "🎞 Rendering your video...",
@@ -220,7 +220,8 @@ MESSAGES: Mapping[str, str] = {
     "discord_command_cancel_about": "Stop waiting on the current job",
     "discord_command_help": "help",
     "discord_command_help_about": "What this bot can do",
-    # Input safety: the longest request, local paths that are not plain files, links that stay in the bot
+    # Input safety: the longest request, local paths that are not plain files, links that stay in the bot, files that
+    # are empty or not what their name says
     "prompt_too_long": (
         "✂️ That message is too long: a request can be at most {limit:,} characters. Please shorten it and send "
         "it again."
@@ -235,6 +236,20 @@ MESSAGES: Mapping[str, str] = {
     ),
     "upload_link_unclear": (
         "❌ Not added: I can't tell which host {link} points to. Send a plain link, or the file itself."
+    ),
+    "upload_cannot_read": "❌ Not added: I can't read {name}. Check that it is there and readable, then try again.",
+    "upload_empty": "❌ Not added: {name} is empty (0 bytes). Please check the file and send it again.",
+    "upload_not_video": (
+        "❌ Not added: {name} is not a video file: despite its name, its contents are not mp4, mov, avi, webm or mkv. "
+        "Please send the video itself."
+    ),
+    "upload_not_image": (
+        "❌ Not added: {name} is not an image file: despite its name, its contents are not jpg, png, gif or webp. "
+        "Please send the image itself."
+    ),
+    "upload_not_audio": (
+        "❌ Not added: {name} is not an audio file: despite its name, its contents are not mp3, wav, m4a or aac. "
+        "Please send the audio itself."
     ),
 }
 

@@ -23,7 +23,7 @@ MESSAGES: Mapping[str, str] = {
     "busy": "⏳ 还在处理上一个请求。发送 /cancel 可停止等待。",
     "cancelled": "🛑 已停止，该请求不会再有回复。",
     "nothing_to_cancel": "当前没有进行中的任务。",
-    "credits": "💳 积分：可用 {available}，冻结 {frozen}。",
+    "credits": "💳 积分：可用 {available}，冻结 {frozen}（进行中的任务占用），共 {total}。",
     "timeline_empty": "时间线还是空的。描述一个视频来生成，或发送素材。",
     "nothing_to_export": "还没有可导出的内容：请先生成视频（描述一个视频，或发送素材）。",
     "render_started": "🎞 正在渲染视频...",
@@ -191,12 +191,24 @@ MESSAGES: Mapping[str, str] = {
     "discord_command_cancel_about": "停止等待当前任务",
     "discord_command_help": "帮助",
     "discord_command_help_about": "这个机器人能做什么",
-    # Input safety: the longest request, local paths that are not plain files, links that stay in the bot
+    # Input safety: the longest request, local paths that are not plain files, links that stay in the bot, files that
+    # are empty or not what their name says
     "prompt_too_long": "✂️ 这条消息太长了：一次请求最多 {limit:,} 个字符。请缩短后重新发送。",
     "upload_not_plain_file": "❌ {name} 是链接、文件夹或设备，不是普通文件，不会读取它。请上传文件本身。",
     "upload_link_scheme": "❌ 未添加：{link} 不是网页链接，只能添加 {schemes} 链接。",
     "upload_link_private": "❌ 未添加：{host} 是私有或本地地址，不会从这里获取。请发送公开链接，或直接发送文件。",
     "upload_link_unclear": "❌ 未添加：无法确定 {link} 指向哪个主机。请发送普通链接，或直接发送文件。",
+    "upload_cannot_read": "❌ 未添加：无法读取 {name}。请确认文件存在且可读后重试。",
+    "upload_empty": "❌ 未添加：{name} 是空文件（0 字节）。请检查文件后重新发送。",
+    "upload_not_video": (
+        "❌ 未添加：{name} 不是视频文件：虽然文件名是视频，但内容不是 mp4、mov、avi、webm 或 mkv 格式。请发送视频本身。"
+    ),
+    "upload_not_image": (
+        "❌ 未添加：{name} 不是图片文件：虽然文件名是图片，但内容不是 jpg、png、gif 或 webp 格式。请发送图片本身。"
+    ),
+    "upload_not_audio": (
+        "❌ 未添加：{name} 不是音频文件：虽然文件名是音频，但内容不是 mp3、wav、m4a 或 aac 格式。请发送音频本身。"
+    ),
 }
 
 # Whole-message requests: a keyword routes only when the message is the request itself.
