@@ -13,6 +13,10 @@ from nemo_sim.scenarios import Scenario
 
 ENV_PREFIX = "SIM_"
 JSON_FIELDS = ("faults", "refused_client_ids")  # lists, spelled as JSON in the environment
+Resolution = Literal["360p", "480p", "720p", "1080p"]
+# Canvas sizes (16:9, even sides for yuv420p). 360p keeps renders fast for tests; 1080p is what Nemo makes.
+CANVAS: dict[str, tuple[int, int]] = {"360p": (640, 360), "480p": (854, 480), "720p": (1280, 720),
+                                      "1080p": (1920, 1080)}
 
 
 class Fault(BaseModel):
@@ -62,9 +66,13 @@ class SimConfig(BaseModel):
     session_404: bool = False
     silent_end: Literal["rotate", "no_parts", "empty_text", "no_content_code", "bare_event", "close"] = "rotate"
     error_style: Literal["rotate", "1.x", "2.x"] = "rotate"
-    canvas_width: int = Field(640, ge=16, le=3840)
-    canvas_height: int = Field(360, ge=16, le=2160)
+    resolution: Resolution = Field("360p", description="The canvas of new sessions, hence of their renders.")
     faults: list[Fault] = Field(default_factory=list)
+
+    @property
+    def canvas(self) -> tuple[int, int]:
+        """The canvas width and height new sessions get."""
+        return CANVAS[self.resolution]
 
     def delay(self, seconds: float) -> float:
         """A nominal delay in seconds, scaled by `speed`."""

@@ -29,8 +29,9 @@ def _dims(draft: dict[str, Any], world: World) -> tuple[int, int, int]:
     meta = draft.get("m")
     if not isinstance(meta, dict):
         meta = {}
-    width = int(meta.get("width") or world.config.canvas_width)
-    height = int(meta.get("height") or world.config.canvas_height)
+    canvas_width, canvas_height = world.config.canvas
+    width = int(meta.get("width") or canvas_width)
+    height = int(meta.get("height") or canvas_height)
     return width, height, int(draft.get("d") or 10000)
 
 
@@ -166,5 +167,5 @@ async def cdn(request: Request) -> Response:
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if stem.rsplit("_", 1)[-1].removesuffix("s").isdigit() and stem.endswith("s"):
         seconds = int(stem.rsplit("_", 1)[-1].removesuffix("s"))
-    clip = await world.media.clip(world.config.canvas_width, world.config.canvas_height, seconds * 1000)
+    clip = await world.media.clip(*world.config.canvas, seconds * 1000)
     return FileResponse(clip, media_type="video/mp4")
