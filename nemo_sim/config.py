@@ -13,6 +13,7 @@ from nemo_sim.scenarios import Scenario
 
 ENV_PREFIX = "SIM_"
 JSON_FIELDS = ("faults", "refused_client_ids")  # lists, spelled as JSON in the environment
+MAX_UPLOAD_MB = 200.0  # the documented upload limit, in MB of 1,000,000 bytes
 Resolution = Literal["360p", "480p", "720p", "1080p"]
 # Canvas sizes (16:9, even sides for yuv420p). 360p keeps renders fast for tests; 1080p is what Nemo makes.
 CANVAS: dict[str, tuple[int, int]] = {"360p": (640, 360), "480p": (854, 480), "720p": (1280, 720),
@@ -57,7 +58,7 @@ class SimConfig(BaseModel):
     scenario: Scenario | None = Field(None, description="Forces a scenario for every turn (see scenarios.py).")
     no_credits: Literal["error", "text"] = "error"
     busy: Literal["reject", "queue"] = "reject"
-    max_upload_mb: float = Field(100.0, gt=0)
+    max_upload_mb: float = Field(MAX_UPLOAD_MB, gt=0, description="Larger files answer 4002.")
     render_shape: Literal["A", "B"] = "A"
     render_fail: int = Field(0, ge=0, description="The next N submitted renders fail.")
     render_seconds: float = Field(30.0, ge=0)

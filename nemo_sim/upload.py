@@ -32,7 +32,7 @@ INFO: dict[str, dict[str, Any]] = {
     "image": {"duration": None, "width": 1080, "height": 1080, "fps": None},
     "audio": {"duration": 30.0, "width": None, "height": None, "fps": None},
 }
-MB = 1024 * 1024
+MB = 1_000_000  # as the documented limit counts (and the bot)
 
 
 @dataclass(slots=True)
