@@ -120,6 +120,7 @@ async def legacy_frames(turn: Turn) -> None:
         await turn.pause()
         turn.emit_bytes(frame({"type": LegacyFrame.HEARTBEAT}))
     url = _store_clip(turn, seconds)
+    turn.charge()
     result = {"status": "success", "video_url": url}
     turn.emit_bytes(frame({"type": LegacyFrame.TOOL_RESULT, "name": name, "result": result}))
     await turn.pause()

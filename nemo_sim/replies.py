@@ -6,6 +6,8 @@ import re
 import zlib
 from collections.abc import Sequence
 
+from nemo_sim.scenarios import PRICES, Operation
+
 LEAD_INS = re.compile(
     r"^(please|can you|could you|i want|i'd like|let's|now)?\s*"
     r"(generate|make|create|produce|render)?\s*(me\s+)?(an?\s+)?((short|quick|\d+[- ]?s(ec(ond)?)?)\s+)?"
@@ -87,7 +89,8 @@ def chat_reply(prompt: str) -> str:
             "a travel recap, a product teaser, anything."
         )
     elif "credit" in lowered:
-        body = "Generating a clip costs about 100 credits and an edit about 50; exporting is free."
+        generate, edit = PRICES[Operation.GENERATE], PRICES[Operation.EDIT]
+        body = f"Generating a clip costs {generate} credits and an edit {edit}; exporting is free."
     elif "upload" in lowered:
         body = "Send me your footage or photos and I'll add them to the project timeline."
     else:

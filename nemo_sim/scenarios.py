@@ -1,24 +1,11 @@
 """Which scripted agent behaviour a message triggers, and what it costs.
 
-Keywords are matched case-insensitively as whole words, in this order (first match wins):
+`KEYWORDS` is matched case-insensitively, as whole words, row by row (the first row with a match wins);
+anything else is `chat`.
 
-| Scenario         | Keywords                                                         | Credits |
-|------------------|------------------------------------------------------------------|---------|
-| `legacy_frames`  | legacy                                                           | 0       |
-| `stall`          | stall                                                            | 0       |
-| `drop`           | drop                                                             | 100     |
-| `error_mid`      | error                                                            | 0       |
-| `trailing_issue` | trailing                                                         | 0       |
-| `partial_stream` | partial                                                          | 0       |
-| `thought`        | think, thinking, thought                                         | 0       |
-| `silent_edit`    | silent                                                           | 50      |
-| `generate`       | generate, make a video, create                                   | 100     |
-| `silent_edit`    | add a title, add title, add music, add bgm, change, edit, trim,  | 50      |
-|                  | shorten, longer, extend, title                                   |         |
-| `chat`           | anything else                                                    | 0       |
-
-`SimConfig.scenario` forces one for every turn. `refusal` (a text-only "out of credits" reply) is never picked
-by keyword: it replaces a turn when credits run out and `no_credits="text"`.
+Every scenario is one operation of `PRICES` (credits held while it runs, charged when it succeeds).
+`SimConfig.scenario` forces a scenario for every turn. `refusal` (a text-only "out of credits" reply) is never
+picked by keyword: it replaces a turn when credits run out and `no_credits="text"`.
 """
 
 from __future__ import annotations
@@ -43,6 +30,27 @@ class Scenario(StrEnum):
     REFUSAL = "refusal"
 
 
+class Operation(StrEnum):
+    """What a turn costs as: the priced operations of the Nemo API."""
+
+    GENERATE = "generate"
+    EDIT = "edit"
+    CHAT = "chat"
+    EXPORT = "export"
+
+
+# Credits per operation. An anonymous account's 100 credits see each of the skill's three workflows through:
+# quick edit (generate + edit = 40), batch (three instructions, at most 3 x 30 = 90), iterative (generate +
+# two refinements = 50); exports are free.
+PRICES: dict[Operation, int] = {Operation.GENERATE: 30, Operation.EDIT: 10, Operation.CHAT: 0, Operation.EXPORT: 0}
+
+OPERATIONS: dict[Scenario, Operation] = {
+    Scenario.GENERATE: Operation.GENERATE,
+    Scenario.DROP: Operation.GENERATE,  # the stream is cut, the clip is still made and charged
+    Scenario.LEGACY_FRAMES: Operation.GENERATE,
+    Scenario.SILENT_EDIT: Operation.EDIT,
+}
+
 KEYWORDS: tuple[tuple[Scenario, tuple[str, ...]], ...] = (
     (Scenario.LEGACY_FRAMES, ("legacy",)),
     (Scenario.STALL, ("stall",)),
@@ -60,8 +68,6 @@ KEYWORDS: tuple[tuple[Scenario, tuple[str, ...]], ...] = (
     ),
 )
 
-COSTS = {Scenario.GENERATE: 100, Scenario.DROP: 100, Scenario.SILENT_EDIT: 50}
-
 _PATTERNS = tuple(
     (scenario, re.compile("|".join(rf"\b{re.escape(word)}\b" for word in words), re.IGNORECASE))
     for scenario, words in KEYWORDS
@@ -78,6 +84,11 @@ def pick_scenario(text: str, forced: str | None = None) -> Scenario:
     return Scenario.CHAT
 
 
+def operation_of(scenario: Scenario) -> Operation:
+    """The priced operation a scenario performs."""
+    return OPERATIONS.get(scenario, Operation.CHAT)
+
+
 def cost_of(scenario: Scenario) -> int:
     """Credits a scenario needs (held while it runs, charged when it succeeds)."""
-    return COSTS.get(scenario, 0)
+    return PRICES[operation_of(scenario)]

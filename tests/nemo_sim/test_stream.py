@@ -128,7 +128,7 @@ async def test_generate_two_stages(sim: Simulator, client: httpx.AsyncClient, ac
     assert len(state["video_infos"]) == 1
     assert len(state["generated_media"]) == 1
     credits = await client.get("/api/credits/balance/simple", headers=account.headers)
-    assert credits.json()["data"] == {"available": 0, "frozen": 0, "total": 0}
+    assert credits.json()["data"] == {"available": 70, "frozen": 0, "total": 70}
 
 
 async def test_generate_freezes_credits_while_running(client: httpx.AsyncClient, account: Account) -> None:
@@ -138,11 +138,11 @@ async def test_generate_freezes_credits_while_running(client: httpx.AsyncClient,
         lines = reply.aiter_lines()
         assert (await anext(lines)).startswith("data: ")
         running = await client.get("/api/credits/balance/simple", headers=account.headers)
-        assert running.json()["data"] == {"available": 0, "frozen": 100, "total": 100}
+        assert running.json()["data"] == {"available": 70, "frozen": 30, "total": 100}
         async for _ in lines:
             pass
     done = await client.get("/api/credits/balance/simple", headers=account.headers)
-    assert done.json()["data"] == {"available": 0, "frozen": 0, "total": 0}
+    assert done.json()["data"] == {"available": 70, "frozen": 0, "total": 70}
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ async def test_silent_edit_endings(client: httpx.AsyncClient, account: Account, 
     assert before["draft"] != after["draft"]
     assert after["draft"]["m"]["title"] == "Paradise Found"
     credits = await client.get("/api/credits/balance/simple", headers=account.headers)
-    assert credits.json()["data"]["available"] == 50
+    assert credits.json()["data"]["available"] == 90
 
 
 async def test_silent_edit_endings_rotate(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
@@ -250,13 +250,14 @@ async def test_error_mid_2x_two_frames(client: httpx.AsyncClient, account: Accou
     assert frames[-1].raw.startswith('data: {"error": ')
 
 
-async def test_legacy_frames(client: httpx.AsyncClient, account: Account) -> None:
+async def test_legacy_frames(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
     _, frames = await run_turn(client, account, "legacy generate of a forest")
     types = [f.json["type"] for f in frames]
     assert types == ["text", "tool_call", "heartbeat", "heartbeat", "heartbeat", "tool_result", "text"]
     assert frames[5].json["result"]["video_url"].endswith(".mp4")
     state = await state_of(client, account)
     assert state["draft"]["t"][0]["tt"] == 0
+    assert sim.world.users[account.user_id].available == 70  # a generation, in the old frames
 
 
 async def test_no_credits_error_before_stream(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
