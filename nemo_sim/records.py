@@ -90,6 +90,7 @@ class SessionRecord:
     state: dict[str, Any]
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     turns: int = 0
+    brief: str = ""  # the prompt of the latest generation, for titles the edits after it need
 
 
 @dataclass(slots=True)

@@ -1,11 +1,12 @@
 """Which scripted agent behaviour a message triggers, and what it costs.
 
-`KEYWORDS` is matched case-insensitively, as whole words, row by row (the first row with a match wins);
-anything else is `chat`.
+`KEYWORDS` is matched case-insensitively, row by row (the first row with a match wins); anything else is `chat`.
+An English keyword matches as whole words; a Chinese one anywhere in the text. In a keyword, `…` stands for up
+to 30 characters within one clause, so `做…视频` matches "做一个30秒的猫咪宣传视频".
 
-Every scenario is one operation of `PRICES` (credits held while it runs, charged when it succeeds).
-`SimConfig.scenario` forces a scenario for every turn. `refusal` (a text-only "out of credits" reply) is never
-picked by keyword: it replaces a turn when credits run out and `no_credits="text"`.
+Every scenario is one operation of `PRICES` (credits held while it runs, charged when it succeeds); the README
+shows both tables. `SimConfig.scenario` forces a scenario for every turn. `refusal` (a text-only "out of
+credits" reply) is never picked by keyword: it replaces a turn when credits run out and `no_credits="text"`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ OPERATIONS: dict[Scenario, Operation] = {
     Scenario.SILENT_EDIT: Operation.EDIT,
 }
 
+ZH_MAKE = ("生成", "做", "制作", "创建", "创作", "拍", "来")  # Chinese asks for a video with one of these verbs
+ZH_VIDEO = ("视频", "短片", "宣传片")  # ... followed by one of these nouns
+
 KEYWORDS: tuple[tuple[Scenario, tuple[str, ...]], ...] = (
     (Scenario.LEGACY_FRAMES, ("legacy",)),
     (Scenario.STALL, ("stall",)),
@@ -60,17 +64,31 @@ KEYWORDS: tuple[tuple[Scenario, tuple[str, ...]], ...] = (
     (Scenario.PARTIAL_STREAM, ("partial",)),
     (Scenario.THOUGHT, ("think", "thinking", "thought")),
     (Scenario.SILENT_EDIT, ("silent",)),
-    (Scenario.GENERATE, ("generate", "make a video", "create")),
+    (
+        Scenario.GENERATE,
+        ("generate", "create", "make a…video", "make an…video", "make me a…video", "make a…clip",
+         *(f"{verb}…{noun}" for verb in ZH_MAKE for noun in ZH_VIDEO)),
+    ),
     (
         Scenario.SILENT_EDIT,
-        ("add a title", "add title", "add music", "add bgm", "change", "edit", "trim", "shorten", "longer", "extend",
-         "title"),
+        ("add a title", "add title", "add music", "add bgm", "change", "edit", "trim", "shorten", "shorter",
+         "longer", "extend", "title", "caption", "captions", "subtitles", "replace", "swap", "refine", "tweak",
+         "adjust",
+         "加标题", "添加标题", "标题", "加字幕", "添加字幕", "字幕", "加音乐", "添加音乐", "背景音乐", "配乐",
+         "音乐", "修改", "改成", "改为", "换", "剪", "缩短", "加长", "延长", "特效", "滤镜", "调整", "编辑"),
     ),
 )
 
+GAP = r"[^.!?;,\n。！？；，]{0,30}?"  # what `…` in a keyword stands for: a short stretch of one clause
+
+
+def _pattern(keyword: str) -> str:
+    body = GAP.join(re.escape(piece) for piece in keyword.split("…"))
+    return rf"\b{body}\b" if keyword.isascii() else body
+
+
 _PATTERNS = tuple(
-    (scenario, re.compile("|".join(rf"\b{re.escape(word)}\b" for word in words), re.IGNORECASE))
-    for scenario, words in KEYWORDS
+    (scenario, re.compile("|".join(_pattern(word) for word in words), re.IGNORECASE)) for scenario, words in KEYWORDS
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -47,8 +48,10 @@ async def test_chat_mentions_gui_when_asked_about_export(client: httpx.AsyncClie
 
 
 async def test_non_ascii_is_raw_utf8(client: httpx.AsyncClient, account: Account) -> None:
-    reply, _ = await run_turn(client, account, "讲讲城市夜景")
-    assert "城市夜景" in reply.content.decode("utf-8")
+    reply, frames = await run_turn(client, account, "讲讲城市夜景")
+    [answer] = texts(frames)
+    assert re.fullmatch(r"[^A-Za-z]+", answer)  # a Chinese prompt gets a Chinese answer
+    assert answer in reply.content.decode("utf-8")
     assert "\\u" not in reply.text
 
 
