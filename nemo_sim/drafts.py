@@ -7,7 +7,7 @@ Segment keys (`src`, `s`, `d`, `text`, `name`, `vol`, `fx`, `label`) are made up
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from nemo_sim import prompts, replies
@@ -17,6 +17,8 @@ TRACK_NAMES = {VIDEO: "Video", BGM: "BGM", EFFECTS: "Effects", TEXT: "Title"}
 TITLE_MS = 3000
 TITLE_STYLES = ("white, top-center, fade-in", "yellow, bottom-center, bold", "white, center, typewriter",
                 "black on white, lower-third, slide-in")
+IMAGE_MS = 5000  # a photo on the timeline, when nothing says how long
+UPLOAD_VIDEO_MS = 10000  # an uploaded clip whose length is unknown
 MAX_MS = prompts.MAX_SECONDS * 1000
 Op = dict[str, Any]
 
@@ -34,6 +36,13 @@ def draft_of(state: dict[str, Any]) -> dict[str, Any]:
         canvas = state["canvas_config"]
         draft.update({"t": [], "d": 0, "m": {"title": "", "width": canvas["width"], "height": canvas["height"]}})
     return draft
+
+
+def new_timeline(state: dict[str, Any]) -> Op:
+    """Start the draft over (a batch item gets its own timeline); the media lists are kept."""
+    state["draft"] = {}
+    draft_of(state)
+    return {"op": "new_timeline"}
 
 
 def find_track(draft: dict[str, Any], tt: int) -> dict[str, Any] | None:
@@ -125,6 +134,21 @@ def music_now(draft: dict[str, Any]) -> str:
     """The name of the background music on the timeline ("" when none)."""
     music = find_track(draft, BGM)
     return str(music["sg"][0].get("name", "")) if music and music["sg"] else ""
+
+
+def build_from(state: dict[str, Any], visuals: Sequence[dict[str, Any]], audio: dict[str, Any] | None) -> list[Op]:
+    """A fresh timeline from uploaded files: the photos and clips in order on the video track, the audio as music."""
+    ops: list[Op] = []
+    if visuals:
+        ops.append(new_timeline(state))
+    for item in visuals:
+        known = item.get("duration")
+        fallback = IMAGE_MS if item["file_type"] == "image" else UPLOAD_VIDEO_MS
+        length = int(known * 1000) if known else fallback
+        ops.append(add_clip(state, item["cdn_url"], item["filename"], length))
+    if audio is not None:
+        ops.append(set_music(state, audio["filename"], audio["cdn_url"]))
+    return ops
 
 
 def apply_edit(
