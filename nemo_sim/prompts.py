@@ -121,11 +121,17 @@ _NOT_MODIFIERS = {"a", "an", "the", *_PREPOSITIONS}
 STOPWORDS = {"a", "an", "the", "my", "our", "your", "some", "this", "that", "these", "those", "it", "its", "me",
              "us", "and", "or", "with", "for", *_PREPOSITIONS}
 _KIND_WORDS = re.compile(rf"{_KIND}$", re.IGNORECASE)
+_UPLOADS = re.compile(  # words that point at uploaded files rather than say what the video is about
+    r"^(?:(?:from|using|with|of|out\s+of|based\s+on)\s+)?(?:this|these|that|those|my|the|it|them)"
+    r"(?:\s+(?:photos?|clips?|files?|images?|pictures?|footage|uploads?|videos?|ones?))?\s*$",
+    re.IGNORECASE,
+)
 MAX_WORDS = 12
 MAX_TITLE_WORDS = 3
 
 _ZH_LEAD = re.compile(
     r"^(?:请|麻烦|帮我|给我|我想要|我想|我要|能不能|可以|你能|帮忙)*"
+    r"(?:(?:用|拿|把|根据)(?:这|那)?[个段张些条]?(?:素材|照片|视频|图片|文件|片段)?)?"  # "用这个…": the uploads
     r"(?:生成|做|制作|创建|创作|拍|来)(?:一[个段部条支]|[个段部条支])?(?:关于)?"
 )
 _ZH_KIND = re.compile(r"(?:短视频|视频|短片|影片|宣传片|片子|vlog)$", re.IGNORECASE)
@@ -166,6 +172,8 @@ def _trim(words: list[str]) -> str:
 
 
 def _after_kind(kind: str, after: str) -> Topic:
+    if _UPLOADS.match(after):
+        return NO_TOPIC  # "a video from this photo": about the uploads, whose names say more
     if intro := _INTRO.match(after):
         subject = _trim(intro.group(2).split())
         return Topic(f"video {intro.group(1).lower()} {subject}", subject) if subject else NO_TOPIC

@@ -21,6 +21,7 @@ LINES: dict[str, dict[str, str]] = {
         "generate_plain": "I'll generate {length} video from your description.{source} "
                           "This usually takes a couple of minutes.",
         "source": " I'll build it from {name}.",
+        "generate_from": "I'll generate {length} video from {name}. This usually takes a couple of minutes.",
         "raw_ready": "The raw clip is ready. Now I'm adding background music and a title.",
         "done": 'Your video "{title}" is ready: {seconds} seconds, with {music} as background music and an '
                 "animated title.",
@@ -46,6 +47,7 @@ LINES: dict[str, dict[str, str]] = {
         "generate": "好的，我来生成一段{length}的{phrase}。{source}通常需要几分钟。",
         "generate_plain": "好的，我来按你的描述生成一段{length}的视频。{source}通常需要几分钟。",
         "source": "素材用 {name}。",
+        "generate_from": "好的，我来用 {name} 生成一段{length}的视频。通常需要几分钟。",
         "raw_ready": "原始片段已经生成，现在为它加上背景音乐和标题。",
         "done": "你的视频《{title}》已完成：{seconds} 秒，配有背景音乐「{music}」和动画标题。",
         "legacy_done": "完成！《{title}》已经在时间线上了。",
@@ -158,6 +160,8 @@ def generate_intro(prompt: str, seconds: int, lang: str, source: str = "") -> st
     # A topic in the other language would read oddly inside the sentence: word it without the topic then.
     if topic.phrase and prompts.is_chinese(topic.phrase) == (lang == ZH):
         return say(lang, "generate", phrase=topic.phrase, **fields)
+    if source:
+        return say(lang, "generate_from", length=fields["length"], name=source)
     return say(lang, "generate_plain", **fields)
 
 

@@ -74,6 +74,18 @@ def test_generate_sentences_read_well(prompt: str, start: str) -> None:
     assert prompt not in text
 
 
+def test_a_prompt_about_the_uploads_is_worded_with_their_names() -> None:
+    for prompt in ("make a video from this photo", "make a video with these", "create a video using my clips"):
+        assert prompts.topic_of(prompt) == prompts.NO_TOPIC, prompt
+        assert replies.generate_intro(prompt, 10, "en", "day3.png").startswith(
+            "I'll generate a 10-second video from day3.png."
+        )
+    text = replies.generate_intro("make a video of a sunny beach", 10, "en", "beach.png")
+    assert text.startswith("I'll generate a 10-second video of a sunny beach. I'll build it from beach.png.")
+    chinese = replies.generate_intro("用这个做一个视频", 10, "zh", "猫.png")
+    assert chinese.startswith("好的，我来用 猫.png 生成一段10秒的视频。")
+
+
 def test_a_prompt_in_the_other_language_is_not_pasted_into_the_sentence() -> None:
     text = replies.generate_intro("make a video of a cat", 10, "zh")
     assert text == "好的，我来按你的描述生成一段10秒的视频。通常需要几分钟。"
