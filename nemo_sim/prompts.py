@@ -95,7 +95,7 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _KIND = r"(?:video|clip|movie|film|reel)s?"  # words that mean "a video"
-_SHOW = r"(?:promo|teaser|trailer|commercial|advert|ad|slideshow|montage|vlog|tutorial|intro|recap)s?"
+_SHOW = r"(?:promo|teaser|trailer|commercial|advert|ad|slideshow|montage|vlog|tutorial|intro|recap|cut|draft)s?"
 _LEAD = re.compile(
     r"^(?:(?:please|pls|hey|ok|okay|now|so|also|hi)\b[\s,]*)*"
     r"(?:(?:can|could|would|will)\s+you\s+|i\s+(?:want|need|would\s+like)\s+(?:you\s+)?(?:to\s+)?"
@@ -110,6 +110,7 @@ _ARTICLE_KIND = re.compile(
 )
 _INTRO = re.compile(r"^(of|about|showing|featuring|on)\s+(.+)", re.IGNORECASE)
 _KIND_THEN_TOPIC = re.compile(rf"\b{_KIND}\s+(of|about|showing|featuring)\s+(.+)", re.IGNORECASE)
+_KIND_THEN_TOPIC_ANY = re.compile(rf"\b(?:{_KIND}|{_SHOW})\s+(of|about|showing|featuring)\s+(.+)", re.IGNORECASE)
 _EARLY_KIND = re.compile(
     rf"^(?:(?:an?|the)\s+)?(?P<phrase>(?P<modifiers>(?:[\w'-]+\s+){{0,3}}?)(?:{_KIND}|{_SHOW})\b.*)", re.IGNORECASE
 )
@@ -192,7 +193,9 @@ def _english_topic(clause: str) -> Topic:
     early = _EARLY_KIND.match(rest)
     # The words before the kind word must read as modifiers ("cooking tutorial video"), not a sentence.
     if early and not _NOT_MODIFIERS & {w.lower() for w in early.group("modifiers").split()}:
-        return Topic(_trim(early.group("phrase").split()), _trim(rest.split()))
+        # "a rough cut of a city at night" is about "a city at night"
+        about = _KIND_THEN_TOPIC_ANY.search(early.group("phrase"))
+        return Topic(_trim(early.group("phrase").split()), _trim((about.group(2) if about else rest).split()))
     if later := _KIND_THEN_TOPIC.search(rest):
         subject = _trim(later.group(2).split())
         return Topic(f"video {later.group(1).lower()} {subject}", subject) if subject else NO_TOPIC

@@ -120,6 +120,11 @@ _ZH_TOPICS = (  # "关于猫咪的点子", "猫咪的创意", "关于猫咪"
     re.compile(r"^(?:关于)?(?P<subject>[^，。？！?!]{1,16}?)的?(?:点子|想法|创意|灵感)$"),
     re.compile(r"^关于(?P<subject>[^，。？！?!]{1,16})$"),
 )
+_REQUEST = re.compile(  # a sentence asking for something, not a topic
+    r"^(?:please\s+)?(?:make|add|change|put|use|set|turn|give|show|let|remove|cut|trim|keep|try|do|can|could|"
+    r"would|will|i|we|it|this|that|tell|help)\b",
+    re.IGNORECASE,
+)
 _QUESTION = re.compile(r"\?|？|^(how|what|why|when|where|who|which|can|could|do|does|is|are|should|would|will)\b",
                        re.IGNORECASE)
 
@@ -222,7 +227,7 @@ def _topic_subject(prompt: str, lang: str) -> str:
         match = next((found for pattern in _ZH_TOPICS if (found := pattern.match(text))), None)
         return match.group("subject").rstrip("的") if match else ""
     clause = prompts.first_clause(text)
-    if clause != text or _QUESTION.search(clause) or not 1 < len(clause.split()) <= 10:
+    if clause != text or _QUESTION.search(clause) or _REQUEST.match(clause) or not 1 < len(clause.split()) <= 10:
         return ""
     subject = prompts.topic_of(text).subject
     return "" if prompts.is_chinese(subject) else subject

@@ -56,6 +56,7 @@ INTROS = {
     "generate a beach sunset": "I'll generate a 10-second video of a beach sunset.",
     "please make me a short video of the sea, with music": "I'll generate a 10-second video of the sea.",
     "I want a 90-second recap of our trip to Rome": "I'll generate a 90-second recap of our trip to Rome.",
+    "generate a rough cut of a city at night": "I'll generate a 10-second rough cut of a city at night.",
     "make an 8 second cooking tutorial video": "I'll generate an 8-second cooking tutorial video.",
     "make a 30 second video": "I'll generate a 30-second video from your description.",
     "create something nice, 20s": "I'll generate a 20-second video of something nice.",
@@ -95,6 +96,7 @@ def test_a_prompt_in_the_other_language_is_not_pasted_into_the_sentence() -> Non
 
 TITLES = {
     "generate a video of a city at night": "City Night",
+    "generate a rough cut of a city at night": "City Night",
     "make a video of a cat surfing on a big wave": "Cat Surfing",
     "make a video of a robot": "Robot",
     "create a 30-second promo video with animations and background music": "Promo",
@@ -156,6 +158,7 @@ def test_chat_replies_are_worded_without_the_prompt() -> None:
     for question in ("how do I get my video out?", "what can you do?", "any tips?", "thanks!", "ok"):
         assert question.rstrip("?!") not in replies.chat_reply(question, "en")
     assert replies.chat_reply("ideas for a bakery promo", "en").startswith("Sure — for a bakery promo I'd suggest")
+    assert not replies.chat_reply("tell me a joke", "en").startswith("Sure — for")
     assert replies.chat_reply("你好", "zh").startswith("你好！我是 Nemo")
     assert replies.chat_reply("credits?", "en").startswith("Generating a clip costs 30 credits and an edit 10")
     assert replies.chat_reply("关于猫咪的点子", "zh").startswith("好的——关于猫咪，我建议")
@@ -183,6 +186,9 @@ ROUTES = {
     "make a 30-second promo video": Scenario.GENERATE,
     "make me a short video of the sea": Scenario.GENERATE,
     "make the video shorter": Scenario.SILENT_EDIT,
+    "make the music more upbeat": Scenario.SILENT_EDIT,
+    "make it brighter": Scenario.SILENT_EDIT,
+    "generate a rough cut of a city at night": Scenario.GENERATE,
     "refine the captions": Scenario.SILENT_EDIT,
     "what can you do?": Scenario.CHAT,
 }
