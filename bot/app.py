@@ -122,18 +122,20 @@ def terminal_language() -> str | None:
 
 async def serve_console(
     settings: Settings, out: Path, redactor: Redactor, *, sim_speed: float | None = None,
+    sim_resolution: str | None = None,
 ) -> int:
     """Chat in this terminal until the end of input (against an in-process simulator with `sim_speed`)."""
-    async with _simulated(settings, sim_speed) as effective, open_bot(effective, redactor) as bot:
+    async with _simulated(settings, sim_speed, sim_resolution) as effective, open_bot(effective, redactor) as bot:
         return await run_console(bot.engine(CONSOLE), out, terminal_language())
 
 
 async def serve_platforms(
     settings: Settings, names: Sequence[str], redactor: Redactor, *, sim_speed: float | None = None,
+    sim_resolution: str | None = None,
 ) -> int:
     """Run the named platform adapters in one process until cancelled."""
     async with (
-        _simulated(settings, sim_speed) as effective,
+        _simulated(settings, sim_speed, sim_resolution) as effective,
         open_bot(effective, redactor) as bot,
         asyncio.TaskGroup() as group,
     ):
@@ -157,15 +159,17 @@ def _serve(name: str, bot: Bot, settings: Settings) -> Coroutine[Any, Any, None]
 
 
 @contextlib.asynccontextmanager
-async def _simulated(settings: Settings, speed: float | None) -> AsyncIterator[Settings]:
-    """The settings as given, or (with a speed) pointed at a simulator running in this process."""
+async def _simulated(settings: Settings, speed: float | None, resolution: str | None) -> AsyncIterator[Settings]:
+    """The settings as given, or (with a speed) pointed at a simulator running in this process (at `resolution`,
+    else the simulator's own default canvas)."""
     if speed is None:
         yield settings
         return
     from nemo_sim.config import SimConfig
     from nemo_sim.server import run_simulator
 
-    async with run_simulator(SimConfig(speed=speed)) as sim:
+    config = SimConfig(speed=speed).patched({"resolution": resolution} if resolution else {})
+    async with run_simulator(config) as sim:
         # The simulator serves its media on 127.0.0.1, so its own links have to be let through.
         engine = settings.engine.model_copy(update={"allow_private_urls": True})
         yield settings.model_copy(update={"nemo_api_url": sim.url, "engine": engine})

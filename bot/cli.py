@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     sim.add_argument("--speed", type=float, default=None,
                      help="multiply every simulated delay (default SIM_SPEED or 1.0)")
+    sim.add_argument("--resolution", "--sim-resolution", type=_resolution, default=None,
+                     help="canvas of new projects: 360p, 480p, 720p or 1080p (default SIM_RESOLUTION or 360p)")
     _console_options(parser, inherit=False)
     return parser
 
@@ -63,10 +65,21 @@ def _console_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
                         help="start the simulator in-process and use it")
     parser.add_argument("--sim-speed", type=float, default=default(0.05),
                         help="simulator time scale with --sim (0.05)")
+    parser.add_argument("--sim-resolution", type=_resolution, default=default(None),
+                        help="simulator canvas with --sim: 360p (default, fast), 480p, 720p or 1080p")
     parser.add_argument("--out", type=Path, default=default(Path("videos")),
                         help="folder for delivered videos (./videos)")
     parser.add_argument("--log-file", type=Path, default=default(None), metavar="PATH",
                         help="write the log to PATH (secrets masked) instead of stderr, at LOG_LEVEL (WARNING)")
+
+
+def _resolution(value: str) -> str:
+    """A simulator canvas name, checked against the simulator's own list (imported only when one is given)."""
+    from nemo_sim.config import CANVAS
+
+    if value not in CANVAS:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(CANVAS)}")
+    return value
 
 
 def redactor_for(settings: Settings) -> logs.Redactor:
@@ -88,9 +101,10 @@ async def _sim(args: argparse.Namespace) -> int:
     from nemo_sim.server import serve_forever
 
     config = SimConfig.from_env()
-    if args.speed is not None:
-        config = config.patched({"speed": args.speed})
-    print(f"Nemo API simulator on http://{args.host}:{args.port} (speed {config.speed}); Ctrl-C stops it.")
+    given = {"speed": args.speed, "resolution": args.resolution}
+    config = config.patched({name: value for name, value in given.items() if value is not None})
+    print(f"Nemo API simulator on http://{args.host}:{args.port} (speed {config.speed}, {config.resolution});"
+          " Ctrl-C stops it.")
     print(f"Point the bot at it: NEMO_API_URL=http://{args.host}:{args.port} nemo-bot console", flush=True)
     await serve_forever(args.host, args.port, config)
     return 0
@@ -150,14 +164,15 @@ async def _command(settings: Settings, args: argparse.Namespace, redactor: logs.
     from bot.app import serve_console, serve_platforms
 
     sim_speed = args.sim_speed if args.sim else None
+    sim = {"sim_speed": sim_speed, "sim_resolution": args.sim_resolution}
     if args.command in ("telegram", "discord"):
         if args.command not in configured_platforms(settings):
             print(f"nemo-bot {args.command}: set {args.command.upper()}_BOT_TOKEN first", file=sys.stderr)
             return 2
-        return await serve_platforms(settings, [args.command], redactor, sim_speed=sim_speed)
+        return await serve_platforms(settings, [args.command], redactor, **sim)
     if args.command in (None, "run") and configured_platforms(settings):
-        return await serve_platforms(settings, configured_platforms(settings), redactor, sim_speed=sim_speed)
-    return await serve_console(settings, args.out, redactor, sim_speed=sim_speed)
+        return await serve_platforms(settings, configured_platforms(settings), redactor, **sim)
+    return await serve_console(settings, args.out, redactor, **sim)
 
 
 if __name__ == "__main__":

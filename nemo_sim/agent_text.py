@@ -10,35 +10,31 @@ from nemo_sim.drafts import find_track
 from nemo_sim.stream import MODEL_VERSION, spaced_frame
 from nemo_sim.turn import Turn
 
-TRAILING_ISSUE = "I encountered a temporary issue while processing your request. Please try again later."
+TRAILING_ISSUE = replies.say(replies.EN, "trailing")
 TOOL_FAILURE = "timeline service unavailable (upstream returned 503)"
 
 
 async def chat(turn: Turn) -> None:
     """One model text event."""
     await turn.pause()
-    turn.emit(turn.events.text(replies.chat_reply(turn.prompt)))
+    turn.emit(turn.events.text(replies.chat_reply(turn.prompt, turn.lang)))
 
 
 async def refusal(turn: Turn) -> None:
     """The agent declines in plain text because the account is out of credits."""
     await turn.pause()
-    text = (
-        f"Sorry, you don't have enough credits for that (you have {turn.user.available}). "
-        "Register a free account or top up to get more credits."
-    )
-    turn.emit(turn.events.text(text))
+    turn.emit(turn.events.text(replies.say(turn.lang, "refusal", available=turn.user.available)))
 
 
 async def thought(turn: Turn) -> None:
     """A thought-only event, then an event mixing a thought part and the visible answer."""
-    reasoning = f"The user asks about {replies.subject(turn.prompt)}. I should answer briefly and offer next steps."
     await turn.pause()
+    reasoning = replies.say(turn.lang, "thinking")
     turn.emit(turn.events.event([{"text": reasoning, "thought": True}], modelVersion=MODEL_VERSION))
     await turn.pause()
     parts: list[dict[str, Any]] = [
-        {"text": "Plan: suggest a 10-second clip.", "thought": True, "thoughtSignature": "c2lnLXNpbQ=="},
-        {"text": replies.chat_reply(turn.prompt)},
+        {"text": replies.say(turn.lang, "plan"), "thought": True, "thoughtSignature": "c2lnLXNpbQ=="},
+        {"text": replies.chat_reply(turn.prompt, turn.lang)},
     ]
     turn.emit(turn.events.event(parts, finishReason="STOP", modelVersion=MODEL_VERSION))
 
@@ -47,11 +43,13 @@ async def trailing_issue(turn: Turn) -> None:
     """A normal reply, then the spurious "temporary issue" sentence the docs tell clients to ignore."""
     await chat(turn)
     await turn.pause()
-    turn.emit(turn.events.text(TRAILING_ISSUE))
+    turn.emit(turn.events.text(replies.say(turn.lang, "trailing")))
 
 
 def _chunks(text: str, count: int = 4) -> list[str]:
-    words = re.findall(r"\S+\s*", text)
+    words: list[str] = re.findall(r"\S+\s*", text)
+    if len(words) < count:
+        words = list(text)  # Chinese has no spaces to split at
     size = max(1, -(-len(words) // count))
     return ["".join(words[i : i + size]) for i in range(0, len(words), size)]
 
@@ -78,20 +76,21 @@ async def _stream_text(turn: Turn, text: str, call: tuple[str, dict[str, object]
 
 async def partial_stream(turn: Turn) -> None:
     """Streaming mode: chunks + final with a functionCall, its response, then a second streamed answer."""
-    call_id = await _stream_text(turn, "Sure! Let me look at your project first.", ("get_timeline", {}))
+    call_id = await _stream_text(turn, replies.say(turn.lang, "look_first"), ("get_timeline", {}))
     assert call_id is not None
     tracks = len(turn.state["draft"].get("t", []))
     await turn.pause()
     turn.emit(turn.events.response(call_id, "get_timeline", {"status": "success", "tracks": tracks}))
     video = find_track(turn.state["draft"], 0) if turn.state["draft"] else None
-    summary = f"Your timeline has {tracks} track{'s' if tracks != 1 else ''}" + ("." if video else " and no video yet.")
-    await _stream_text(turn, f"{summary} {replies.chat_reply(turn.prompt)}")
+    key = "no_video" if not video else "one_track" if tracks == 1 else "tracks"
+    summary = replies.say(turn.lang, key, count=tracks)
+    await _stream_text(turn, replies.join(turn.lang, summary, replies.chat_reply(turn.prompt, turn.lang)))
 
 
 async def error_mid(turn: Turn) -> None:
     """A few events, then the tool fails: ADK 1.x `{"error": ...}` or the 2.x two-frame form; then close."""
     await turn.pause()
-    turn.emit(turn.events.text("Let me apply that change to your timeline."))
+    turn.emit(turn.events.text(replies.say(turn.lang, "applying")))
     event, _ = turn.events.call("edit_multitrack", {"instruction": turn.prompt})
     turn.emit(event)
     await turn.work(turn.config.edit_seconds / 4)

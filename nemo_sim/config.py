@@ -13,6 +13,11 @@ from nemo_sim.scenarios import Scenario
 
 ENV_PREFIX = "SIM_"
 JSON_FIELDS = ("faults", "refused_client_ids")  # lists, spelled as JSON in the environment
+MAX_UPLOAD_MB = 200.0  # the documented upload limit, in MB of 1,000,000 bytes
+Resolution = Literal["360p", "480p", "720p", "1080p"]
+# Canvas sizes (16:9, even sides for yuv420p). 360p keeps renders fast for tests; 1080p is what Nemo makes.
+CANVAS: dict[str, tuple[int, int]] = {"360p": (640, 360), "480p": (854, 480), "720p": (1280, 720),
+                                      "1080p": (1920, 1080)}
 
 
 class Fault(BaseModel):
@@ -53,7 +58,7 @@ class SimConfig(BaseModel):
     scenario: Scenario | None = Field(None, description="Forces a scenario for every turn (see scenarios.py).")
     no_credits: Literal["error", "text"] = "error"
     busy: Literal["reject", "queue"] = "reject"
-    max_upload_mb: float = Field(100.0, gt=0)
+    max_upload_mb: float = Field(MAX_UPLOAD_MB, gt=0, description="Larger files answer 4002.")
     render_shape: Literal["A", "B"] = "A"
     render_fail: int = Field(0, ge=0, description="The next N submitted renders fail.")
     render_seconds: float = Field(30.0, ge=0)
@@ -62,9 +67,13 @@ class SimConfig(BaseModel):
     session_404: bool = False
     silent_end: Literal["rotate", "no_parts", "empty_text", "no_content_code", "bare_event", "close"] = "rotate"
     error_style: Literal["rotate", "1.x", "2.x"] = "rotate"
-    canvas_width: int = Field(640, ge=16, le=3840)
-    canvas_height: int = Field(360, ge=16, le=2160)
+    resolution: Resolution = Field("360p", description="The canvas of new sessions, hence of their renders.")
     faults: list[Fault] = Field(default_factory=list)
+
+    @property
+    def canvas(self) -> tuple[int, int]:
+        """The canvas width and height new sessions get."""
+        return CANVAS[self.resolution]
 
     def delay(self, seconds: float) -> float:
         """A nominal delay in seconds, scaled by `speed`."""

@@ -6,14 +6,27 @@ Segment keys (`src`, `s`, `d`, `text`, `name`, `vol`, `fx`, `label`) are made up
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from nemo_sim import replies
+from nemo_sim import prompts, replies
 
 VIDEO, BGM, EFFECTS, TEXT = 0, 1, 3, 7
 TRACK_NAMES = {VIDEO: "Video", BGM: "BGM", EFFECTS: "Effects", TEXT: "Title"}
 TITLE_MS = 3000
+TITLE_STYLES = ("white, top-center, fade-in", "yellow, bottom-center, bold", "white, center, typewriter",
+                "black on white, lower-third, slide-in")
+IMAGE_MS = 5000  # a photo on the timeline, when nothing says how long
+UPLOAD_VIDEO_MS = 10000  # an uploaded clip whose length is unknown
+MAX_MS = prompts.MAX_SECONDS * 1000
 Op = dict[str, Any]
+
+# What an edit asks for (English words whole, Chinese anywhere).
+TITLE_WORDS = ("title", "caption", "captions", "text", "subtitle", "subtitles", "heading", "标题", "字幕", "文字")
+MUSIC_WORDS = ("music", "bgm", "song", "soundtrack", "audio", "音乐", "配乐", "歌")
+SHORTER_WORDS = ("shorter", "shorten", "trim", "cut", "tighten", "缩短", "短一点", "剪短", "剪")
+LONGER_WORDS = ("longer", "extend", "lengthen", "加长", "延长", "长一点")
 
 
 def draft_of(state: dict[str, Any]) -> dict[str, Any]:
@@ -23,6 +36,13 @@ def draft_of(state: dict[str, Any]) -> dict[str, Any]:
         canvas = state["canvas_config"]
         draft.update({"t": [], "d": 0, "m": {"title": "", "width": canvas["width"], "height": canvas["height"]}})
     return draft
+
+
+def new_timeline(state: dict[str, Any]) -> Op:
+    """Start the draft over (a batch item gets its own timeline); the media lists are kept."""
+    state["draft"] = {}
+    draft_of(state)
+    return {"op": "new_timeline"}
 
 
 def find_track(draft: dict[str, Any], tt: int) -> dict[str, Any] | None:
@@ -58,14 +78,24 @@ def set_music(state: dict[str, Any], name: str, url: str) -> Op:
     return {"op": "set_bgm", "name": name, "volume": 0.35}
 
 
-def set_title(state: dict[str, Any], text: str) -> Op:
+def set_title(state: dict[str, Any], text: str, style: str = TITLE_STYLES[0]) -> Op:
     """Replace the title card."""
     draft = draft_of(state)
     length = min(TITLE_MS, draft["d"]) if draft["d"] else TITLE_MS
-    _track(draft, TEXT)["sg"] = [{"text": text, "s": 0, "d": length, "style": "white, top-center, fade-in"}]
+    _track(draft, TEXT)["sg"] = [{"text": text, "s": 0, "d": length, "style": style}]
     draft["d"] = max(draft["d"], length)
     draft["m"]["title"] = text
-    return {"op": "set_title", "text": text, "style": "white, top-center, fade-in"}
+    return {"op": "set_title", "text": text, "style": style}
+
+
+def _retitle(state: dict[str, Any], text: str) -> Op:
+    """Set the title; asked again for the title it has, the card gets the next style (the change shows)."""
+    title = find_track(draft_of(state), TEXT)
+    segment = title["sg"][0] if title and title["sg"] else {}
+    if segment.get("text") != text:
+        return set_title(state, text)
+    index = TITLE_STYLES.index(segment["style"]) if segment.get("style") in TITLE_STYLES else -1
+    return set_title(state, text, TITLE_STYLES[(index + 1) % len(TITLE_STYLES)])
 
 
 def set_length(state: dict[str, Any], duration_ms: int) -> Op:
@@ -100,33 +130,62 @@ def generated_item(url: str, prompt: str, seconds: int) -> dict[str, Any]:
     return {"type": "video", "url": url, "prompt": prompt, "duration": float(seconds), "model": "seedance"}
 
 
-def _wants(lowered: str, *words: str) -> bool:
-    return any(word in lowered for word in words)
+def music_now(draft: dict[str, Any]) -> str:
+    """The name of the background music on the timeline ("" when none)."""
+    music = find_track(draft, BGM)
+    return str(music["sg"][0].get("name", "")) if music and music["sg"] else ""
 
 
-def apply_edit(state: dict[str, Any], prompt: str, music_url: str) -> list[Op]:
-    """Change the draft the way an edit request asks; always changes something a diff can see."""
+def build_from(state: dict[str, Any], visuals: Sequence[dict[str, Any]], audio: dict[str, Any] | None) -> list[Op]:
+    """A fresh timeline from uploaded files: the photos and clips in order on the video track, the audio as music."""
     ops: list[Op] = []
-    draft = draft_of(state)
-    if find_track(draft, VIDEO) is None and state["video_infos"]:
-        upload = state["video_infos"][0]
-        ops.append(add_clip(state, upload["url"], upload["filename"], int(upload.get("duration") or 10) * 1000))
-    lowered = prompt.lower()
-    if _wants(lowered, "title", "caption", "text") or replies.QUOTED.search(prompt):
-        ops.append(set_title(state, replies.title_for(prompt)))
-    if _wants(lowered, "music", "bgm", "song", "soundtrack", "audio"):
-        ops.append(set_music(state, replies.music_for(prompt), music_url))
-    if (seconds := replies.seconds_in(prompt)) is not None:
-        ops.append(set_length(state, seconds * 1000))
-    if all(op["op"] == "add_clip" for op in ops):
-        ops.append(_default_edit(state, prompt, music_url))
+    if visuals:
+        ops.append(new_timeline(state))
+    for item in visuals:
+        known = item.get("duration")
+        fallback = IMAGE_MS if item["file_type"] == "image" else UPLOAD_VIDEO_MS
+        length = int(known * 1000) if known else fallback
+        ops.append(add_clip(state, item["cdn_url"], item["filename"], length))
+    if audio is not None:
+        ops.append(set_music(state, audio["filename"], audio["cdn_url"]))
     return ops
 
 
-def _default_edit(state: dict[str, Any], prompt: str, music_url: str) -> Op:
+def apply_edit(
+    state: dict[str, Any], prompt: str, lang: str, music_url: Callable[[str], str], fallback_title: str
+) -> list[Op]:
+    """Change the draft the way an edit request asks; always changes something a viewer can see."""
+    draft = draft_of(state)
+    before = copy.deepcopy(draft)
+    ops: list[Op] = []
+    title_asked, music_asked = replies.mentions(prompt, TITLE_WORDS), replies.mentions(prompt, MUSIC_WORDS)
+    spelled = prompts.title_text(prompt)
+    if title_asked or (spelled and not music_asked):
+        ops.append(_retitle(state, spelled or fallback_title))
+    if music_asked:
+        # A quoted name in a music request names the track ("add music 'Summer Breeze'").
+        name = (not title_asked and prompts.quoted(prompt)) or replies.music_for(prompt, lang, avoid=music_now(draft))
+        ops.append(set_music(state, name, music_url(name)))
+    if (seconds := prompts.seconds_in(prompt)) is not None:
+        ops.append(set_length(state, seconds * 1000))
+    elif replies.mentions(prompt, SHORTER_WORDS) and draft["d"] > 1000:
+        ops.append(set_length(state, max(1000, draft["d"] * 2 // 3)))
+    elif replies.mentions(prompt, LONGER_WORDS) and draft["d"]:
+        ops.append(set_length(state, min(MAX_MS, draft["d"] * 3 // 2)))
+    if state["draft"] == before:
+        ops.append(_default_edit(state, prompt, lang, music_url, fallback_title))
+    return ops
+
+
+def _default_edit(
+    state: dict[str, Any], prompt: str, lang: str, music_url: Callable[[str], str], fallback_title: str
+) -> Op:
     draft = draft_of(state)
     if find_track(draft, TEXT) is None:
-        return set_title(state, replies.title_for(prompt))
+        return set_title(state, fallback_title)
     if find_track(draft, BGM) is None:
-        return set_music(state, replies.music_for(prompt), music_url)
-    return add_effect(state, replies.pick(("fade-in", "zoom-in", "warm filter", "glitch"), prompt))
+        name = replies.music_for(prompt, lang)
+        return set_music(state, name, music_url(name))
+    effects = find_track(draft, EFFECTS)
+    used = [seg["fx"] for seg in effects["sg"]] if effects else []
+    return add_effect(state, replies.effect_for(prompt, lang, used))

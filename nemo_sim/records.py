@@ -90,6 +90,9 @@ class SessionRecord:
     state: dict[str, Any]
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     turns: int = 0
+    uploads: list[dict[str, Any]] = field(default_factory=list)  # every uploaded file's `video_infos` entry
+    uploads_used: int = 0  # how many of them a timeline has been built from
+    brief: str = ""  # the prompt of the latest generation, for titles the edits after it need
 
 
 @dataclass(slots=True)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from bot.nemo.wire import ATTRIBUTION, RenderState
+from nemo_sim import drafts
 from nemo_sim.account import json_object, world_of
 from nemo_sim.errors import SimError
-from nemo_sim.media import MediaError
+from nemo_sim.media import Look, MediaError
 from nemo_sim.records import RenderRecord
 from nemo_sim.world import World
 
@@ -29,14 +32,45 @@ def _dims(draft: dict[str, Any], world: World) -> tuple[int, int, int]:
     meta = draft.get("m")
     if not isinstance(meta, dict):
         meta = {}
-    width = int(meta.get("width") or world.config.canvas_width)
-    height = int(meta.get("height") or world.config.canvas_height)
+    canvas_width, canvas_height = world.config.canvas
+    width = int(meta.get("width") or canvas_width)
+    height = int(meta.get("height") or canvas_height)
     return width, height, int(draft.get("d") or 10000)
 
 
-async def _encode(world: World, record: RenderRecord) -> None:
+def _colour(seed: str, low: int, high: int) -> str:
+    """An `rrggbb` colour picked by `seed`, each channel within low..high."""
+    raw = hashlib.sha256(seed.encode()).digest()
+    return "".join(f"{low + byte * (high - low) // 255:02x}" for byte in raw[:3])
+
+
+def _segments(draft: dict[str, Any], tt: int) -> list[dict[str, Any]]:
+    tracks = draft.get("t")
+    found = [t for t in tracks if isinstance(t, dict) and t.get("tt") == tt] if isinstance(tracks, list) else []
+    segments = found[0].get("sg") if found else None
+    return [seg for seg in segments if isinstance(seg, dict)] if isinstance(segments, list) else []
+
+
+def look_of(draft: dict[str, Any]) -> Look:
+    """How a draft is drawn: the video's colour, the draft's own colour, its title, its music and effects."""
+    key = hashlib.sha256(json.dumps(draft, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    video = _segments(draft, drafts.VIDEO)
+    meta = draft.get("m")
+    titles = _segments(draft, drafts.TEXT)
+    title = str((meta.get("title") if isinstance(meta, dict) else "") or (titles[0].get("text") if titles else ""))
+    music = [str(seg.get("name")) for seg in _segments(draft, drafts.BGM) if seg.get("name")]
+    effects = [str(seg.get("fx")) for seg in _segments(draft, drafts.EFFECTS) if seg.get("fx")]
+    seconds = int(draft.get("d") or 0) / 1000
+    caption = " · ".join([*music, *effects, f"{seconds:g}s"])
+    source = str(video[0].get("label") or video[0].get("src") or "") if video else ""
+    background = _colour(str(video[0].get("src", "")) if video else key, 16, 112)
+    return Look(key=key[:24], background=background, band=_colour(key, 48, 176), source=source[-60:],
+                title=title[:60], caption=caption)
+
+
+async def _encode(world: World, record: RenderRecord, look: Look) -> None:
     try:
-        record.file = await world.media.clip(record.width, record.height, record.duration_ms)
+        record.file = await world.media.clip(record.width, record.height, record.duration_ms, look)
     except MediaError as exc:
         record.error = f"Render failed: {exc}"
 
@@ -65,7 +99,7 @@ async def submit(request: Request) -> Response:
         world.config.render_fail -= 1
         record.will_fail = True
     world.renders[render_id] = record
-    world.spawn(_encode(world, record), f"render-{render_id}")
+    world.spawn(_encode(world, record, look_of(draft)), f"render-{render_id}")
     data = {"id": render_id, "status": record.status.value, "progress": record.progress}
     return JSONResponse({"success": True, "data": data})
 
@@ -166,5 +200,5 @@ async def cdn(request: Request) -> Response:
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if stem.rsplit("_", 1)[-1].removesuffix("s").isdigit() and stem.endswith("s"):
         seconds = int(stem.rsplit("_", 1)[-1].removesuffix("s"))
-    clip = await world.media.clip(world.config.canvas_width, world.config.canvas_height, seconds * 1000)
+    clip = await world.media.clip(*world.config.canvas, seconds * 1000)
     return FileResponse(clip, media_type="video/mp4")

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from nemo_sim import replies
 from nemo_sim.config import SimConfig
 from nemo_sim.records import SessionRecord, User
 from nemo_sim.stream import EventFactory, frame, keepalive
@@ -52,6 +53,11 @@ class Turn:
     def config(self) -> SimConfig:
         """The world's current config (it may change between events)."""
         return self.world.config
+
+    @property
+    def lang(self) -> str:
+        """The language the agent answers in: the session's, or Chinese for a prompt written in Chinese."""
+        return replies.language(self.session.language, self.prompt)
 
     @property
     def state(self) -> dict[str, Any]:

@@ -32,7 +32,7 @@ INFO: dict[str, dict[str, Any]] = {
     "image": {"duration": None, "width": 1080, "height": 1080, "fps": None},
     "audio": {"duration": 30.0, "width": None, "height": None, "fps": None},
 }
-MB = 1024 * 1024
+MB = 1_000_000  # as the documented limit counts (and the bot)
 
 
 @dataclass(slots=True)
@@ -166,7 +166,8 @@ async def upload(request: Request) -> Response:
             pass
         raise auth_error or SimError(400, "Expected multipart/form-data or application/json")
     for item in items:
-        session.state["video_infos"].append(drafts.media_item(item["cdn_url"], item["filename"], item["file_type"], {
-            key: item[key] for key in ("duration", "width", "height", "fps", "hash")
-        }))
+        info = {key: item[key] for key in ("duration", "width", "height", "fps", "hash")}
+        entry = drafts.media_item(item["cdn_url"], item["filename"], item["file_type"], info)
+        session.state["video_infos"].append(entry)
+        session.uploads.append(entry)  # the next edit or generation builds its timeline from it
     return ok({"files": items, "session_state_applied": True})

@@ -163,7 +163,7 @@ class World:
             task_name=task_name,
             user_id=user_id,
             language=language,
-            state=empty_state(self.config.canvas_width, self.config.canvas_height),
+            state=empty_state(*self.config.canvas),
         )
         self.sessions[record.session_id] = record
         return record

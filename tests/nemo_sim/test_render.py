@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 
 from nemo_sim import Simulator
+from nemo_sim.render import look_of
 from tests.nemo_sim.wire import ATTRIBUTION, Account, configure, probe
 
 DRAFT: dict[str, Any] = {
@@ -173,3 +175,47 @@ async def test_render_is_free(sim: Simulator, client: httpx.AsyncClient, account
     sim.world.set_credits(account.user_id, 0)
     assert (await _submit(client, account, "free")).json()["success"] is True
     assert sim.world.users[account.user_id].available == 0
+
+
+async def _rendered(client: httpx.AsyncClient, account: Account, render_id: str, draft: dict[str, Any]) -> bytes:
+    await _submit(client, account, render_id, draft=draft)
+    assert (await _wait_done(client, account, render_id))[-1]["data"]["status"] == "completed"
+    return (await client.get(f"/api/render/proxy/{render_id}/download", headers=account.headers)).content
+
+
+def _with(**changes: Any) -> dict[str, Any]:
+    draft = copy.deepcopy(DRAFT)
+    draft["m"].update(changes)
+    return draft
+
+
+async def test_each_timeline_renders_its_own_video(client: httpx.AsyncClient, account: Account) -> None:
+    music = copy.deepcopy(DRAFT)
+    music["t"].append({"tt": 1, "sg": [{"name": "Lo-fi Hip Hop", "s": 0, "d": 2500}]})
+    other_clip = copy.deepcopy(DRAFT)
+    other_clip["t"][0]["sg"][0]["src"] = "y"
+    files = [await _rendered(client, account, f"r{n}", draft)
+             for n, draft in enumerate((DRAFT, _with(title="Other"), music, other_clip, DRAFT))]
+    assert len(set(files)) == 4
+    assert files[0] == files[-1]  # the same timeline, the same file
+
+
+def test_a_render_draws_the_drafts_title_clip_music_and_effects() -> None:
+    draft = copy.deepcopy(DRAFT)
+    draft["t"][0]["sg"][0]["label"] = "harbour.mov"
+    draft["t"] += [{"tt": 1, "sg": [{"name": "Upbeat Pop", "s": 0, "d": 2500}]},
+                   {"tt": 3, "sg": [{"fx": "fade-in", "s": 0, "d": 1000}]}]
+    look = look_of(draft)
+    assert (look.source, look.title, look.caption) == ("harbour.mov", "Test", "Upbeat Pop · fade-in · 2.5s")
+    assert look.background != look.band
+    assert look_of({"t": "not a list", "m": None}).title == ""  # a client's draft is read defensively
+
+
+async def test_titles_with_quotes_colons_backslashes_and_chinese_render(
+    client: httpx.AsyncClient, account: Account, tmp_path: Path
+) -> None:
+    target = tmp_path / "odd.mp4"
+    target.write_bytes(await _rendered(client, account, "r_odd", _with(title="It's 10:30, \"go\" \\ [x]; 喵星人 %{n}")))
+    info = await probe(target)
+    assert (info.ok, info.width, info.height) == (True, 320, 240)
+    assert info.seconds == pytest.approx(2.5, abs=0.1)

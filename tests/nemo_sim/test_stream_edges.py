@@ -31,7 +31,7 @@ async def test_drop_cuts_connection_but_work_completes(
     state = await _with_tracks(client, account, 3)
     assert [t["tt"] for t in state["draft"]["t"]] == [0, 1, 7]
     credits = await client.get("/api/credits/balance/simple", headers=account.headers)
-    assert credits.json()["data"]["available"] == 0
+    assert credits.json()["data"]["available"] == 70
     assert len(sim.world.requests_to("/run_sse")) == 1
 
 

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from nemo_sim import Simulator
+from nemo_sim import SimConfig, Simulator
 from tests.nemo_sim.wire import Account, configure, state_of
 
-MB = 1024 * 1024
+MB = 1_000_000
 
 
 def _path(account: Account, uid: str = "me") -> str:
@@ -66,6 +66,10 @@ async def test_unsupported_url_type_and_http_mode(client: httpx.AsyncClient, acc
     assert (reply.status_code, reply.json()["code"]) == (400, 4001)
 
 
+def test_the_documented_limit_is_200_mb() -> None:
+    assert SimConfig().max_upload_mb == 200
+
+
 async def test_too_large_is_4002(client: httpx.AsyncClient, account: Account) -> None:
     await configure(client, max_upload_mb=0.001)
     files = {"files": ("big.mp4", b"x" * 2000, "video/mp4")}
@@ -106,11 +110,12 @@ async def _multipart_stream(size: int) -> AsyncIterator[bytes]:
     chunk = b"\0" * MB
     for _ in range(size // MB):
         yield chunk
+    yield b"\0" * (size % MB)
     yield TAIL
 
 
-async def test_200mb_upload_streams(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
-    await configure(client, max_upload_mb=300)
+async def test_a_200_mb_upload_streams_and_is_taken(sim: Simulator, client: httpx.AsyncClient,
+                                                    account: Account) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     headers = {**account.headers, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
     reply = await client.post(_path(account), content=_multipart_stream(200 * MB), headers=headers, timeout=60)
@@ -120,3 +125,10 @@ async def test_200mb_upload_streams(sim: Simulator, client: httpx.AsyncClient, a
     assert grown_mb < 100, f"peak memory grew by {grown_mb:.0f} MB"
     recorded = sim.world.requests_to("/api/upload-video")[-1]["body"]
     assert recorded == f"<multipart {200 * MB + len(HEAD) + len(TAIL)} bytes>"
+
+
+async def test_one_byte_over_200_mb_is_4002(client: httpx.AsyncClient, account: Account) -> None:
+    headers = {**account.headers, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    reply = await client.post(_path(account), content=_multipart_stream(200 * MB + 1), headers=headers, timeout=60)
+    assert reply.json() == {"code": 4002, "message": "File too large: huge.mp4 is 200.0 MB (limit 200 MB)"}
+    assert (await state_of(client, account))["video_infos"] == []

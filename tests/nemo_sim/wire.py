@@ -31,13 +31,13 @@ class Account:
         return {"Authorization": f"Bearer {self.token}", **ATTRIBUTION}
 
 
-async def new_account(client: httpx.AsyncClient, client_id: str = "test-client") -> Account:
+async def new_account(client: httpx.AsyncClient, client_id: str = "test-client", language: str = "en") -> Account:
     """Get an anonymous token and create a session."""
     reply = await client.post("/api/auth/anonymous-token", headers={"X-Client-Id": client_id})
     data = reply.json()["data"]
     headers = {"Authorization": f"Bearer {data['token']}", **ATTRIBUTION}
-    made = await client.post("/api/tasks/me/with-session/nemo_agent", json={"task_name": "project", "language": "en"},
-                             headers=headers)
+    body = {"task_name": "project", "language": language}
+    made = await client.post("/api/tasks/me/with-session/nemo_agent", json=body, headers=headers)
     session = made.json()["data"]
     return Account(data["token"], data["user_id"], session["session_id"], session["task_id"])
 
@@ -162,3 +162,36 @@ async def probe(path: Path) -> Probe:
         height=int(stream[3]) if stream else None,
         codec=stream[1] if stream else None,
     )
+
+
+async def upload(client: httpx.AsyncClient, account: Account, name: str, data: bytes) -> dict[str, Any]:
+    """Upload one file (multipart `files`); the file's entry in the answer."""
+    reply = await client.post(f"/api/upload-video/nemo_agent/me/{account.session_id}",
+                              files={"files": (name, data, "application/octet-stream")}, headers=account.headers)
+    item: dict[str, Any] = reply.json()["data"]["files"][0]
+    return item
+
+
+async def credits_of(client: httpx.AsyncClient, account: Account) -> int:
+    """The available credits."""
+    reply = await client.get("/api/credits/balance/simple", headers=account.headers)
+    available: int = reply.json()["data"]["available"]
+    return available
+
+
+async def export(client: httpx.AsyncClient, account: Account, render_id: str, folder: Path) -> Path:
+    """Render the session's current draft, as the bot's export does, and download the MP4 into `folder`."""
+    draft = (await state_of(client, account))["draft"]
+    body = {"id": render_id, "sessionId": account.session_id, "draft": draft}
+    submitted = await client.post("/api/render/proxy/lambda", json=body, headers=account.headers)
+    assert submitted.json()["success"] is True, submitted.text
+    async with asyncio.timeout(20):
+        while True:
+            data = (await client.get(f"/api/render/proxy/lambda/{render_id}", headers=account.headers)).json()["data"]
+            if data["status"] == "completed":
+                break
+            assert data["status"] in ("pending", "processing"), data
+            await asyncio.sleep(0.02)
+    target = folder / f"{render_id}.mp4"
+    target.write_bytes((await client.get(data["outputUrl"])).content)
+    return target

@@ -19,7 +19,7 @@ async def test_html_and_markdown_characters_in_user_and_agent_text_reach_the_use
 
     assert await tg.prompts() == [f"ideas for {SPECIAL}"]
     reply = tg.fake.chat(CHAT)[-1]
-    assert f"Sure — for ideas for {SPECIAL} I'd suggest" in reply.text  # the agent echoed the user's words
+    assert f"Sure — for {SPECIAL} I'd suggest" in reply.text  # the agent echoed the user's words
     sent = tg.fake.calls_to("sendMessage")[-1]
     assert sent.params["parse_mode"] == "HTML"
     assert "&lt;b&gt;cats&lt;/b&gt; &amp;" in sent.params["text"]
