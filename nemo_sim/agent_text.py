@@ -17,7 +17,7 @@ TOOL_FAILURE = "timeline service unavailable (upstream returned 503)"
 async def chat(turn: Turn) -> None:
     """One model text event."""
     await turn.pause()
-    turn.emit(turn.events.text(replies.chat_reply(turn.prompt, turn.lang)))
+    turn.emit(turn.events.text(replies.chat_reply(turn.prompt, turn.lang, turn.config.gui_hint)))
 
 
 async def refusal(turn: Turn) -> None:
@@ -34,7 +34,7 @@ async def thought(turn: Turn) -> None:
     await turn.pause()
     parts: list[dict[str, Any]] = [
         {"text": replies.say(turn.lang, "plan"), "thought": True, "thoughtSignature": "c2lnLXNpbQ=="},
-        {"text": replies.chat_reply(turn.prompt, turn.lang)},
+        {"text": replies.chat_reply(turn.prompt, turn.lang, turn.config.gui_hint)},
     ]
     turn.emit(turn.events.event(parts, finishReason="STOP", modelVersion=MODEL_VERSION))
 
@@ -84,7 +84,8 @@ async def partial_stream(turn: Turn) -> None:
     video = find_track(turn.state["draft"], 0) if turn.state["draft"] else None
     key = "no_video" if not video else "one_track" if tracks == 1 else "tracks"
     summary = replies.say(turn.lang, key, count=tracks)
-    await _stream_text(turn, replies.join(turn.lang, summary, replies.chat_reply(turn.prompt, turn.lang)))
+    reply = replies.chat_reply(turn.prompt, turn.lang, turn.config.gui_hint)
+    await _stream_text(turn, replies.join(turn.lang, summary, reply))
 
 
 async def error_mid(turn: Turn) -> None:

@@ -133,7 +133,8 @@ async def _generate(turn: Turn, *, cut: bool) -> None:
     turn.session.brief = turn.prompt
     turn.charge()
     await turn.pause()
-    turn.emit(turn.events.text(replies.generate_done(turn.prompt, seconds, turn.lang, title, music)))
+    done = replies.generate_done(turn.prompt, seconds, turn.lang, title, music, turn.config.gui_hint)
+    turn.emit(turn.events.text(done))
 
 
 async def generate(turn: Turn) -> None:

@@ -57,6 +57,10 @@ class SimConfig(BaseModel):
     edit_seconds: float = Field(20.0, ge=0, description="How long edit_multitrack runs (scaled).")
     scenario: Scenario | None = Field(None, description="Forces a scenario for every turn (see scenarios.py).")
     no_credits: Literal["error", "text"] = "error"
+    gui_hint: str | None = Field(
+        None, description="A web-editor instruction the agent ends every reply with (\"Drag the clip to...\"); "
+        "None: its usual rotation.",
+    )
     busy: Literal["reject", "queue"] = "reject"
     max_upload_mb: float = Field(MAX_UPLOAD_MB, gt=0, description="Larger files answer 4002.")
     render_shape: Literal["A", "B"] = "A"

@@ -196,9 +196,9 @@ def join(lang: str, *sentences: str) -> str:
     return ("" if lang == ZH else " ").join(sentence for sentence in sentences if sentence)
 
 
-def with_hint(text: str, prompt: str, lang: str) -> str:
-    """The text, followed by a GUI hint when the agent would add one."""
-    return join(lang, text, gui_hint(prompt, lang) or "")
+def with_hint(text: str, prompt: str, lang: str, forced: str | None = None) -> str:
+    """The text, followed by a GUI hint when the agent would add one (`forced`: that one, always)."""
+    return join(lang, text, forced or gui_hint(prompt, lang) or "")
 
 
 def effect_for(prompt: str, lang: str, used: Sequence[str]) -> str:
@@ -207,9 +207,9 @@ def effect_for(prompt: str, lang: str, used: Sequence[str]) -> str:
     return pick(fresh or EFFECTS.get(lang, EFFECTS[EN]), prompt)
 
 
-def generate_done(prompt: str, seconds: int, lang: str, title: str, music: str) -> str:
+def generate_done(prompt: str, seconds: int, lang: str, title: str, music: str, hint: str | None = None) -> str:
     """The final text after stage 2 (music and title)."""
-    return with_hint(say(lang, "done", title=title, seconds=seconds, music=music), prompt, lang)
+    return with_hint(say(lang, "done", title=title, seconds=seconds, music=music), prompt, lang, hint)
 
 
 def gui_hint(prompt: str, lang: str) -> str | None:
@@ -233,7 +233,7 @@ def _topic_subject(prompt: str, lang: str) -> str:
     return "" if prompts.is_chinese(subject) else subject
 
 
-def chat_reply(prompt: str, lang: str) -> str:
+def chat_reply(prompt: str, lang: str, hint: str | None = None) -> str:
     """A conversational reply that needs no tools."""
     lowered = prompt.lower()
     if _GREETING.search(lowered):
@@ -246,4 +246,4 @@ def chat_reply(prompt: str, lang: str) -> str:
         body = say(lang, "topic", subject=subject)
     else:
         body = pick(CHAT_LINES.get(lang, CHAT_LINES[EN]), prompt)
-    return with_hint(body, prompt, lang)
+    return with_hint(body, prompt, lang, hint)

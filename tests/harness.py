@@ -80,7 +80,10 @@ class RecordingChat:
         elif post.link is not None:
             self.log.append(Sent("link", post.text, meta={"url": post.link}))
         else:
-            self.log.append(Sent("text", post.text, tuple(button.action for button in post.buttons)))
+            commands = [button.command for button in post.buttons]
+            self.log.append(Sent("text", post.text, tuple(button.action for button in post.buttons), meta={
+                "commands": commands,
+            }))
         return len(self.log)
 
     async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:

@@ -67,9 +67,9 @@ def argument_buttons(on_press: PressHandler) -> type[discord.ui.DynamicItem[disc
     """The dynamic item added with `client.add_dynamic_items`: it answers presses of buttons with an argument."""
 
     class WithArgument(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_WITH_ARGUMENT):
-        def __init__(self, command: str) -> None:
-            super().__init__(discord.ui.Button(custom_id="nemo:pressed"))
-            self.command = command
+        def __init__(self, action: str, argument: str) -> None:
+            super().__init__(discord.ui.Button(custom_id=f"nemo:{action}:{argument}"))
+            self.command = f"/{action} {argument}"
 
         @classmethod
         async def from_custom_id(
@@ -77,7 +77,7 @@ def argument_buttons(on_press: PressHandler) -> type[discord.ui.DynamicItem[disc
         ) -> WithArgument:
             if match["action"] not in {action.value for action in Action}:
                 raise ValueError(f"no such action: {match['action']}")
-            return cls(f"/{match['action']} {match['argument']}")
+            return cls(match["action"], match["argument"])
 
         async def callback(self, interaction: discord.Interaction[Any]) -> None:
             await on_press(interaction, self.command)
