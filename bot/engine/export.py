@@ -178,7 +178,7 @@ class Exporter:
 
     async def again(self, job: RenderJob, last: DeliveredExport, out: Replies) -> bool:
         """Send the last delivered video of an unchanged timeline again; False when its file cannot be had."""
-        path = self._config.workdir / f"{_slug(last.title)}-{last.render_id[-8:]}-again.mp4"
+        path = self._config.workdir / f"{_slug(last.title)}-{last.render_id[-8:]}.mp4"
         try:
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
             try:
