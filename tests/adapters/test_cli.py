@@ -16,6 +16,7 @@ from bot.cli import build_parser, configured_platforms, main
 from bot.config import DiscordSettings, Settings, TelegramSettings, env_vars
 from tests.command import assert_plain_failure, run_command
 from tests.harness import wait_for
+from tests.redis_server import closed_port, redis_server
 from tests.telegram.conftest import fake_server
 from tests.telegram.fake_api import TOKEN, FakeBotApi
 from tests.telegram.updates import ADA, Updates
@@ -53,10 +54,32 @@ SECRET = "123456:SECRET-token-that-must-never-be-printed-0000"
     ("LOG_LEVEL", "verbose"),
     ("DISCORD_GUILD_IDS", "12,x9"),
     ("TELEGRAM_WEBHOOK_SECRET", "not allowed!"),
+    ("REDIS_URL", "localhost:6379"),
+    ("REDIS_STARTUP_WAIT", "soon"),
 ])
 async def test_a_bad_setting_exits_2_naming_it(setting: str, value: str, tmp_path: Path) -> None:
     finished = await run_command(tmp_path, "telegram", TELEGRAM_BOT_TOKEN=SECRET, **{setting: value})
     assert_plain_failure(finished, 2, names=[setting], secrets=[SECRET, value])
+
+
+async def test_an_unreachable_redis_is_waited_for_then_exits_3_naming_it(tmp_path: Path) -> None:
+    port = closed_port()
+    password = "redis-pa55word-never-shown"
+    finished = await run_command(
+        tmp_path, "telegram", TELEGRAM_BOT_TOKEN=SECRET, REDIS_URL=f"redis://:{password}@127.0.0.1:{port}/0",
+        REDIS_STARTUP_WAIT="1",
+    )
+    assert_plain_failure(finished, 3, names=[f"Redis at 127.0.0.1:{port}", "REDIS_URL"], secrets=[SECRET, password])
+    assert "Connection refused" in finished.stderr
+
+
+async def test_a_refused_redis_password_exits_4_at_once(tmp_path: Path) -> None:
+    wrong = "wrong-pa55word-never-shown"
+    with redis_server(tmp_path / "redis", password="the-right-one") as server:
+        finished = await run_command(
+            tmp_path, "console", REDIS_URL=server.url(wrong), REDIS_STARTUP_WAIT="60",
+        )
+    assert_plain_failure(finished, 4, names=[f"127.0.0.1:{server.port}", "REDIS_URL"], secrets=[wrong])
 
 
 def test_the_cause_is_found_inside_task_groups() -> None:
