@@ -8,7 +8,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,12 @@ from bot.client_id import ClientIds
 from bot.config import Settings
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
+from bot.errors import CredentialsRefused, Unreachable, reason
 from bot.logs import Redactor
 from bot.nemo.client import NemoClient
 from bot.nemo.models import AnonToken
+from bot.store.connection import RedisOptions, address
+from bot.store.errors import StoreRefused, StoreUnavailable
 from bot.store.models import Credentials
 from bot.store.redis_store import RedisStore, open_store
 
@@ -77,12 +80,15 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
     Every Nemo token the bot holds (kept from an earlier run, or issued now) is registered with `redactor`.
     """
     timeout = httpx.Timeout(settings.http_timeout, connect=15.0)
-    async with (
-        httpx.AsyncClient(timeout=timeout) as http,
-        open_store(settings.redis_url, settings.redis_prefix) as store,
-    ):
-        ids = ClientIds(store, settings.nemo_config_dir, settings.nemo_client_id)
-        cid = await ids.load()
+    async with httpx.AsyncClient(timeout=timeout) as http, contextlib.AsyncExitStack() as stack:
+        with _store_startup(settings):
+            store = await stack.enter_async_context(
+                open_store(settings.redis_url, settings.redis_prefix, RedisOptions(**settings.redis.model_dump())),
+            )
+            ids = ClientIds(store, settings.nemo_config_dir, settings.nemo_client_id)
+            cid = await ids.load()
+            anonymous = settings.nemo_token is None
+            creds = await stored_credentials(store, cid) if anonymous else None
 
         async def keep_token(token: AnonToken) -> None:
             redactor.add(token.token)
@@ -90,8 +96,6 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
             expires = token.expires_at.timestamp() if token.expires_at else None
             await store.put_credentials(Credentials(ids.current, token.token, token.user_id, expires))
 
-        anonymous = settings.nemo_token is None
-        creds = await stored_credentials(store, cid) if anonymous else None
         redactor.add(creds.token if creds is not None else None)
         token = settings.nemo_token.get_secret_value() if settings.nemo_token is not None else None
         nemo = NemoClient(
@@ -113,6 +117,24 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
             yield bot
         finally:
             await bot.close()
+
+
+@contextlib.contextmanager
+def _store_startup(settings: Settings) -> Iterator[None]:
+    """The seam for a store that fails while the bot starts: a start-up error naming Redis's address."""
+    where = address(settings.redis_url or "")
+    try:
+        yield
+    except StoreRefused as exc:
+        raise CredentialsRefused(
+            f"Redis at {where} refused the password in REDIS_URL",
+            "check the password in REDIS_URL (redis://:PASSWORD@host:port/db) against Redis's requirepass or ACL",
+        ) from exc
+    except StoreUnavailable as exc:
+        raise Unreachable(
+            f"Redis at {where} could not be reached ({reason(exc)}; waited {settings.redis.startup_wait:g} s)",
+            "check REDIS_URL and that Redis runs there; REDIS_STARTUP_WAIT sets how long the bot waits for it",
+        ) from exc
 
 
 def terminal_language() -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -18,6 +18,7 @@ from bot.app import Bot
 from bot.config import DiscordSettings
 from bot.engine.engine import Engine
 from bot.engine.ports import Clock
+from bot.errors import BadSetting, CredentialsRefused, Unreachable, reason, shown_url
 
 
 def discord_options(conf: DiscordSettings) -> Options:
@@ -40,6 +41,8 @@ async def open_discord(
 ) -> AsyncIterator[DiscordBot]:
     """The client (not yet logged in) and its download session; both closed on exit."""
     point_at(config.api_url)
+    # The bot never joins a voice channel: discord.py's warnings that its voice libraries are missing are noise.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     async with aiohttp.ClientSession() as session:
         client = DiscordBot(
             engine, config, fetcher=Downloader(session, max_upload_bytes), workdir=workdir / "discord",
@@ -53,7 +56,50 @@ async def serve_discord(bot: Bot, conf: DiscordSettings) -> None:
     """Run the Discord bot until cancelled; needs DISCORD_BOT_TOKEN."""
     token = conf.token()
     engine = bot.engine(PLATFORM)
-    async with open_discord(
-        engine, discord_options(conf), workdir=bot.config.workdir, max_upload_bytes=bot.config.max_upload_bytes,
-    ) as client:
-        await run_discord(client, token)
+    with startup_errors(conf):
+        async with open_discord(
+            engine, discord_options(conf), workdir=bot.config.workdir, max_upload_bytes=bot.config.max_upload_bytes,
+        ) as client:
+            await run_discord(client, token)
+
+
+# The gateway's close code for a token it does not accept (discord.py raises it as a plain ConnectionClosed).
+AUTHENTICATION_FAILED = 4004
+
+
+@contextlib.contextmanager
+def startup_errors(conf: DiscordSettings) -> Iterator[None]:
+    """The seam for Discord failing to start: discord.py's and aiohttp's errors as start-up errors.
+
+    discord.py reconnects by itself once logged in, so what reaches here stopped the start.
+    """
+    api = shown_url(conf.api_url)
+    try:
+        yield
+    except (discord.LoginFailure, discord.ConnectionClosed) as exc:
+        if isinstance(exc, discord.ConnectionClosed) and exc.code != AUTHENTICATION_FAILED:
+            raise
+        raise CredentialsRefused(
+            "the token was refused by Discord",
+            "check DISCORD_BOT_TOKEN: the Developer Portal makes a new one (your application, Bot, Reset Token)",
+        ) from exc
+    except discord.PrivilegedIntentsRequired as exc:
+        raise BadSetting(
+            "Discord refused the Message Content intent that DISCORD_MESSAGE_CONTENT=true asks for",
+            "turn on Message Content Intent (Developer Portal, your application, Bot), or unset "
+            "DISCORD_MESSAGE_CONTENT",
+        ) from exc
+    except discord.DiscordServerError as exc:
+        raise Unreachable(
+            f"Discord's API at {api} answered HTTP {exc.status}", "Discord may be down: try again in a while",
+        ) from exc
+    except discord.NotFound as exc:
+        raise BadSetting(
+            f"the server at {api} does not answer like Discord's API (HTTP 404)",
+            "check DISCORD_API_URL: Discord's REST API base, such as https://discord.com/api/v10",
+        ) from exc
+    except (aiohttp.ClientError, discord.GatewayNotFound, TimeoutError) as exc:
+        raise Unreachable(
+            f"Discord's API at {api} could not be reached ({reason(exc)})",
+            "check the network (a proxy or firewall?), or DISCORD_API_URL if the bot goes through a proxy",
+        ) from exc

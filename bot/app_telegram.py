@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import secrets
+import socket
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
+from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from adapters.telegram.client import build_application
 from adapters.telegram.options import PLATFORM, Options
@@ -13,6 +18,7 @@ from adapters.telegram.runner import run_telegram
 from adapters.telegram.webhook import Webhook
 from bot.app import Bot
 from bot.config import TelegramSettings
+from bot.errors import BadSetting, CredentialsRefused, Unreachable, reason, shown_url
 
 # Files from the Bot API can be large: a long read timeout, an ordinary connect timeout.
 DOWNLOAD_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
@@ -42,5 +48,69 @@ async def serve_telegram(bot: Bot, conf: TelegramSettings) -> None:
     options = telegram_options(conf)
     webhook = webhook_of(conf)
     application = build_application(conf.token(), conf.api_url, options, polling=webhook is None)
-    async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT) as http, application:
-        await run_telegram(bot.engine(PLATFORM), application, http, options, webhook)
+    with startup_errors(conf, webhook):
+        async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT) as http, application:
+            await run_telegram(bot.engine(PLATFORM), application, http, options, webhook)
+
+
+@contextlib.contextmanager
+def startup_errors(conf: TelegramSettings, webhook: Webhook | None) -> Iterator[None]:
+    """The seam for Telegram failing to start: the Bot API's and the webhook server's errors as start-up errors.
+
+    python-telegram-bot retries what fails once it runs (polling, sends), so what reaches here stopped the start.
+    """
+    api = shown_url(conf.api_url)
+    try:
+        yield
+    except InvalidToken as exc:
+        if _not_a_bot_api(exc):
+            raise BadSetting(
+                f"the server at {api} does not answer like Telegram's Bot API",
+                "check TELEGRAM_API_URL: the Bot API server's root, such as https://api.telegram.org",
+            ) from exc
+        raise CredentialsRefused(
+            "the token was refused by Telegram",
+            "check TELEGRAM_BOT_TOKEN: @BotFather shows the bot's current token (/mybots, API Token)",
+        ) from exc
+    except BadRequest as exc:  # a NetworkError to python-telegram-bot: it is an answer, though
+        if webhook is None or "webhook" not in exc.message.lower():
+            raise
+        raise BadSetting(
+            f"Telegram refused the webhook ({exc.message})",
+            "check TELEGRAM_WEBHOOK_URL: a public HTTPS URL (ports 443, 80, 88 or 8443) that reaches this bot",
+        ) from exc
+    except NetworkError as exc:
+        raise Unreachable(
+            f"Telegram's API at {api} could not be reached ({reason(exc)})",
+            "check the network (a proxy or firewall?), or TELEGRAM_API_URL if the bot uses its own Bot API server",
+        ) from exc
+    except OSError as exc:
+        if webhook is None or not _cannot_listen(exc):
+            raise
+        raise _listen_error(webhook, exc) from exc
+
+
+def _not_a_bot_api(exc: InvalidToken) -> bool:
+    """Whether the refusal was an answer that is not the Bot API's JSON (a 404 page from another server)."""
+    cause = exc.__cause__
+    while isinstance(cause, InvalidToken):
+        cause = cause.__cause__
+    return cause is not None
+
+
+def _cannot_listen(exc: OSError) -> bool:
+    return isinstance(exc, socket.gaierror) or exc.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
+
+
+def _listen_error(webhook: Webhook, exc: OSError) -> BadSetting:
+    where = f"{webhook.listen}:{webhook.port}"
+    if exc.errno == errno.EADDRINUSE:
+        return BadSetting(
+            f"the webhook port {where} is already in use",
+            "set TELEGRAM_WEBHOOK_PORT to a free port, or stop what listens there",
+        )
+    return BadSetting(
+        f"the webhook server cannot listen on {where} ({reason(exc)})",
+        "check TELEGRAM_WEBHOOK_LISTEN (an address of this machine, 0.0.0.0 for all) and TELEGRAM_WEBHOOK_PORT "
+        "(below 1024 needs privileges)",
+    )

@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot import __version__, logs
+from bot import __version__, errors, logs
 from bot.config import Settings, env_vars, rejected
+from bot.errors import BadSetting
 
 
 def _settings_help() -> str:
@@ -116,21 +117,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        # One line naming each rejected variable; the values are not shown (hide_input_in_errors).
-        print(f"nemo-bot: ValidationError: {rejected(exc)}", file=sys.stderr)
-        return 1
+        # Each rejected variable with its rule; the values are not shown (hide_input_in_errors).
+        return _report(BadSetting(rejected(exc), SETTINGS_FIX), logs.Redactor())
     redactor = redactor_for(settings)
     try:
         logs.setup(settings.log_level, redactor, file=args.log_file, quiet=_runs_console(settings, args))
     except OSError as exc:
-        print(f"nemo-bot: cannot write the log to {args.log_file}: {exc.strerror}", file=sys.stderr)
-        return 2
+        cause = f"cannot write the log to {args.log_file} ({exc.strerror})"
+        return _report(BadSetting(cause, "give --log-file a path in a folder this user may write to"), redactor)
     try:
         return asyncio.run(_until_stopped(_command(settings, args, redactor)))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C before the loop took over, or a second one while the first one's shutdown ran
         return 130
     except Exception as exc:
         return _stopped_by(exc, redactor)
+
+
+SETTINGS_FIX = "fix it in the environment or ./.env (`nemo-bot --help` lists every setting)"
 
 
 def _runs_console(settings: Settings, args: argparse.Namespace) -> bool:
@@ -139,22 +142,43 @@ def _runs_console(settings: Settings, args: argparse.Namespace) -> bool:
 
 
 def _stopped_by(exc: Exception, redactor: logs.Redactor) -> int:
-    # A library's start-up error may quote a bot token: print it masked, and the traceback to the log only.
+    # The traceback goes to the log only, at DEBUG; a task group's wrapper is opened to find the cause.
     logging.getLogger("nemo-bot").debug("stopped by an error", exc_info=True)
-    print(f"nemo-bot: {redactor.redact(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
+    cause = errors.stopped_by(exc)
+    if isinstance(cause, errors.StartupError):
+        return _report(cause, redactor)
+    # A library's error may quote a bot token: it is printed masked.
+    print(f"nemo-bot: stopped by an unexpected error: {redactor.redact(f'{type(cause).__name__}: {cause}')}",
+          file=sys.stderr)
+    print("  LOG_LEVEL=DEBUG logs where it happened", file=sys.stderr)
     return 1
 
 
+def _report(error: errors.StartupError, redactor: logs.Redactor) -> int:
+    """Print why the bot cannot start (the cause, then the fix), secrets masked; its exit code."""
+    print(redactor.redact(f"nemo-bot: {error.cause}\n  {error.fix}"), file=sys.stderr)
+    return error.exit_code
+
+
 async def _until_stopped(work: Coroutine[Any, Any, int]) -> int:
-    """Run `work`; SIGTERM (docker stop, systemd) cancels it so every resource closes cleanly."""
+    """Run `work`; SIGTERM (docker stop, systemd) or SIGINT (Ctrl-C) cancels it so every resource closes cleanly,
+    and the bot exits 0. A second signal stops it the default way, at once."""
     task = asyncio.ensure_future(work)
     loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError):
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    stops = (signal.SIGTERM, signal.SIGINT)
+
+    def stop() -> None:
+        task.cancel()
+        for sig in stops:
+            loop.remove_signal_handler(sig)
+
+    for sig in stops:
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop)
     try:
         return await task
     except asyncio.CancelledError:
-        return 143
+        return 0
 
 
 async def _command(settings: Settings, args: argparse.Namespace, redactor: logs.Redactor) -> int:
@@ -167,8 +191,8 @@ async def _command(settings: Settings, args: argparse.Namespace, redactor: logs.
     sim = {"sim_speed": sim_speed, "sim_resolution": args.sim_resolution}
     if args.command in ("telegram", "discord"):
         if args.command not in configured_platforms(settings):
-            print(f"nemo-bot {args.command}: set {args.command.upper()}_BOT_TOKEN first", file=sys.stderr)
-            return 2
+            token = f"{args.command.upper()}_BOT_TOKEN"
+            raise BadSetting(f"`nemo-bot {args.command}` needs {token}", f"set {token} first")
         return await serve_platforms(settings, [args.command], redactor, **sim)
     if args.command in (None, "run") and configured_platforms(settings):
         return await serve_platforms(settings, configured_platforms(settings), redactor, **sim)

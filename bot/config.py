@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -15,6 +16,7 @@ from adapters.discord_bot.options import Knobs
 from bot import __version__
 from bot.engine.config import EngineSwitches, EngineTimings
 from bot.nemo.wire import CLIENT_ID_MAX, Header, is_client_id
+from bot.store.connection import RedisOptions
 
 # `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`),
 # each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's unprefixed timings). The composition root
@@ -26,6 +28,7 @@ from bot.nemo.wire import CLIENT_ID_MAX, Header, is_client_id
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 # A base URL without its trailing slash: the adapters append paths that start with one.
 BaseUrl = Annotated[str, AfterValidator(lambda url: url.rstrip("/"))]
@@ -39,6 +42,13 @@ class _Group(BaseSettings):
         hide_input_in_errors=True,  # a rejected value may be a secret
     )
     section: ClassVar[str] = ""  # its heading in `.env.example`
+
+
+class RedisSettings(_Group, RedisOptions):
+    """How the store's client reaches Redis (declared with the store, in `bot/store/connection.py`)."""
+
+    model_config = SettingsConfigDict(env_prefix="REDIS_")
+    section: ClassVar[str] = "Redis connection (used when REDIS_URL is set; times in seconds)"
 
 
 class TelegramSettings(_Group):
@@ -161,6 +171,7 @@ class Settings(_Group):
     )
 
     # The parts, each reading its own variables
+    redis: RedisSettings = Field(default_factory=RedisSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
@@ -173,6 +184,14 @@ class Settings(_Group):
             raise ValueError(
                 f"NEMO_CLIENT_ID must be 1-{CLIENT_ID_MAX} visible ASCII characters, no spaces (a UUID is best)"
             )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        # redis-py would refuse it at the first connection, quoting the URL (and so its password).
+        if value is not None and urlsplit(value).scheme not in _REDIS_SCHEMES:
+            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
         return value
 
     @field_validator("log_level")

@@ -151,10 +151,11 @@ def test_an_invalid_client_id_setting_stops_the_start_in_one_line(
     monkeypatch.chdir(tmp_path)  # no `.env` of the surroundings
     bad = "bad id " + "x" * 100
     monkeypatch.setenv("NEMO_CLIENT_ID", bad)
-    assert main(["console"]) == 1
+    assert main(["console"]) == 2
     shown = capsys.readouterr().err
     assert shown == (
-        "nemo-bot: ValidationError: NEMO_CLIENT_ID must be 1-64 visible ASCII characters, no spaces (a UUID is best)\n"
+        "nemo-bot: NEMO_CLIENT_ID must be 1-64 visible ASCII characters, no spaces (a UUID is best)\n"
+        "  fix it in the environment or ./.env (`nemo-bot --help` lists every setting)\n"
     )
 
 

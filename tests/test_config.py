@@ -30,6 +30,11 @@ DOCUMENTED = {
     "SKILL_PLATFORM": ("skill_platform", "kiosk"),
     "REDIS_URL": ("redis_url", "redis://redis.test:6379/3"),
     "REDIS_PREFIX": ("redis_prefix", "p"),
+    "REDIS_STARTUP_WAIT": ("redis.startup_wait", 0.0),
+    "REDIS_CONNECT_TIMEOUT": ("redis.connect_timeout", 2.0),
+    "REDIS_TIMEOUT": ("redis.timeout", 3.0),
+    "REDIS_RETRIES": ("redis.retries", 0),
+    "REDIS_HEALTH_CHECK_INTERVAL": ("redis.health_check_interval", 30),
     "WORK_DIR": ("work_dir", "/tmp/work"),
     "LOG_LEVEL": ("log_level", "DEBUG"),
     "HTTP_TIMEOUT": ("http_timeout", 7.0),
@@ -168,15 +173,18 @@ def test_discord_values_are_checked_when_read(env: pytest.MonkeyPatch) -> None:
     for wrong in ({"handoff_after": TOKEN_LIFETIME - TOKEN_MARGIN}, {"progress_interval": 0}, {"guild_ids": "1,x"}):
         with pytest.raises(ValidationError):
             DiscordSettings(**wrong)
+    with pytest.raises(ValidationError) as caught:
+        DiscordSettings(guild_ids="12,guild-secret-x")
+    assert "guild-secret-x" not in str(caught.value)  # the rule is named, the value never quoted
 
 
 def test_a_rejected_setting_stops_the_start_without_echoing_it(
     env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
     env.setenv("TELEGRAM_WEBHOOK_SECRET", "not allowed!")
-    assert main(["console"]) == 1
+    assert main(["console"]) == 2
     shown = capsys.readouterr().err
-    assert shown.startswith("nemo-bot: ValidationError")
+    assert shown.startswith("nemo-bot: TELEGRAM_WEBHOOK_SECRET must be")
     assert "A-Z, a-z, 0-9" in shown
     assert "not allowed!" not in shown
 
@@ -187,9 +195,10 @@ def test_every_rejected_setting_is_named_on_one_line(
     env.setenv("HTTP_TIMEOUT", "soon")
     env.setenv("NEMO_CLIENT_ID", "two words")
     env.setenv("LOG_LEVEL", "loud")
-    assert main(["console"]) == 1
-    [line] = capsys.readouterr().err.splitlines()
-    assert line.startswith("nemo-bot: ValidationError: ")
+    assert main(["console"]) == 2
+    line, fix = capsys.readouterr().err.splitlines()
+    assert line.startswith("nemo-bot: ")
+    assert fix == "  fix it in the environment or ./.env (`nemo-bot --help` lists every setting)"
     assert "NEMO_CLIENT_ID must be" in line
     assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL" in line
     assert "HTTP_TIMEOUT: Input should be a valid number" in line

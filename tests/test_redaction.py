@@ -266,6 +266,6 @@ async def test_a_rejected_telegram_start_shows_no_secret(secrets: Secrets, tmp_p
         )
         _, stderr = await asyncio.wait_for(proc.communicate(), 60)
     shown = stderr.decode()
-    assert proc.returncode == 1, shown
+    assert proc.returncode == 4, shown
     assert "telegram.error.InvalidToken: The token" in shown  # the traceback, logged at DEBUG
     assert leaked(shown.splitlines(), secrets.configured()) == []

@@ -45,7 +45,11 @@ class Knobs(BaseModel):
     def _split_ids(cls, value: object) -> object:
         # Environment variables are comma lists ("123, 456"), not JSON.
         if isinstance(value, str):
-            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.isdigit() for part in parts):
+                # Said without the value: int()'s own message would quote it.
+                raise ValueError("DISCORD_GUILD_IDS must be a comma list of numeric guild ids")
+            return tuple(int(part) for part in parts)
         if isinstance(value, int):
             return (value,)
         return value

@@ -7,11 +7,11 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
+from redis.exceptions import AuthenticationError, RedisError
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.store.errors import StoreError, StoreUnavailable
+from bot.store.errors import StoreError, StoreRefused, StoreUnavailable
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -23,6 +23,8 @@ def translated() -> Iterator[None]:
     # Messages carry the exception type only: Redis errors may quote the URL, and the URL a password.
     try:
         yield
+    except AuthenticationError as exc:  # a ConnectionError to redis-py, but no retry will get past it
+        raise StoreRefused(f"Redis refused the password ({type(exc).__name__})") from exc
     except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
         raise StoreUnavailable(f"Redis unavailable ({type(exc).__name__})") from exc
     except RedisError as exc:

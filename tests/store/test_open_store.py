@@ -1,28 +1,26 @@
-"""open_store: the embedded and the real backend, failing fast, and no secret in reprs or errors."""
+"""open_store: the embedded and the real backend, waiting for Redis at start (for a while), and no secret in reprs
+or errors."""
 
 from __future__ import annotations
 
-import socket
+import asyncio
+import time
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
-from bot.store.errors import StoreUnavailable
+from bot.store.connection import RedisOptions, address
+from bot.store.errors import StoreRefused, StoreUnavailable
 from bot.store.keys import ChatKey
 from bot.store.models import ChatSession
 from bot.store.redis_store import RedisStore, open_store
+from tests.redis_server import RedisServer, closed_port, redis_server
 from tests.store_fixtures import redis_backend, redis_url
 
 PASSWORD = "pa55-w0rd-never-shown"
 CHAT = ChatKey("console", "c")
-
-
-def closed_port() -> int:
-    """A local port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+AT_ONCE = RedisOptions(startup_wait=0)
 
 
 async def test_embedded_store_works_and_is_private() -> None:
@@ -40,13 +38,65 @@ async def test_real_redis_store_works() -> None:
         assert await connect().get("{nemo-bot}:client-id") == "cid"
 
 
-async def test_unreachable_redis_fails_fast_without_the_password() -> None:
-    url = f"redis://:{PASSWORD}@127.0.0.1:{closed_port()}/0"
+async def test_unreachable_redis_fails_at_once_when_told_not_to_wait() -> None:
+    port = closed_port()
+    url = f"redis://:{PASSWORD}@127.0.0.1:{port}/0"
+    started = time.monotonic()
     with pytest.raises(StoreUnavailable) as caught:
-        async with open_store(url, "nemo-bot"):
+        async with open_store(url, "nemo-bot", AT_ONCE):
             pytest.fail("open_store yielded without a reachable Redis")
-    assert PASSWORD not in str(caught.value)
+    assert time.monotonic() - started < 2
+    assert str(caught.value) == f"Redis at 127.0.0.1:{port} did not answer (Connection refused)"
     assert PASSWORD not in repr(caught.value)
+
+
+async def test_unreachable_redis_is_tried_for_the_startup_wait_then_named(caplog: pytest.LogCaptureFixture) -> None:
+    port = closed_port()
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match=f"Redis at 127.0.0.1:{port} did not answer"):
+        async with open_store(f"redis://127.0.0.1:{port}/0", "nemo-bot", RedisOptions(startup_wait=0.6)):
+            pytest.fail("open_store yielded without a reachable Redis")
+    assert 0.6 <= time.monotonic() - started < 3
+    assert not caplog.records  # a line at most every few seconds: none in a short wait
+
+
+async def test_a_redis_that_comes_up_during_the_wait_is_used(tmp_path: Path) -> None:
+    server = RedisServer(tmp_path)  # not started yet
+
+    async def start_later() -> None:
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(server.start)
+
+    starting = asyncio.create_task(start_later())
+    try:
+        async with open_store(server.url(), "nemo-bot", RedisOptions(startup_wait=10)) as store:
+            await store.put_session(CHAT, ChatSession("s", "t", "en", 1.0))
+            assert await store.get_session(CHAT) is not None
+    finally:
+        await starting
+        server.stop()
+
+
+async def test_a_refused_password_is_not_waited_for_and_not_shown(tmp_path: Path) -> None:
+    with redis_server(tmp_path, password="right-one") as server:
+        started = time.monotonic()
+        with pytest.raises(StoreRefused) as caught:
+            async with open_store(server.url(PASSWORD), "nemo-bot", RedisOptions(startup_wait=30)):
+                pytest.fail("open_store yielded with a wrong password")
+        assert time.monotonic() - started < 5
+        assert PASSWORD not in str(caught.value)
+        async with open_store(server.url("right-one"), "nemo-bot", AT_ONCE) as store:
+            await store.ping()
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    (f"redis://:{PASSWORD}@redis.internal:6380/2", "redis.internal:6380"),
+    (f"rediss://user:{PASSWORD}@cache.example.com/0", "cache.example.com:6379"),
+    ("redis://[::1]:7000", "[::1]:7000"),
+    ("unix:///run/redis/redis.sock?db=1", "/run/redis/redis.sock"),
+])
+def test_redis_is_named_by_its_address_never_its_password(url: str, shown: str) -> None:
+    assert address(url) == shown
 
 
 async def test_lost_connection_raises_store_unavailable() -> None:

@@ -1,0 +1,70 @@
+"""A throwaway redis-server of the test's own, on a free port, that the test stops and starts again at will."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+class RedisServer:
+    """A redis-server subprocess without persistence: a restart loses every key, as Redis without AOF does."""
+
+    def __init__(self, folder: Path, password: str | None = None) -> None:
+        self.port = closed_port()
+        self._folder = folder
+        self._password = password
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def url(self, password: str | None = None, db: int = 0) -> str:
+        """The server's URL (with `password`, which need not be the right one)."""
+        auth = f":{password}@" if password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        """Start the server (on the same port after a stop) and wait until it accepts connections."""
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                   "--dir", str(self._folder)]
+        if self._password:
+            command += ["--requirepass", self._password]
+        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Stop the server; its clients' connections are closed by the server going away."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(10)
+            self._process = None
+
+
+@contextlib.contextmanager
+def redis_server(folder: Path, password: str | None = None) -> Iterator[RedisServer]:
+    """A started throwaway Redis, stopped on exit."""
+    if shutil.which("redis-server") is None:
+        raise RuntimeError("redis-server is not installed; the tests need it")
+    folder.mkdir(parents=True, exist_ok=True)
+    server = RedisServer(folder, password)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
