@@ -2,6 +2,7 @@
 
     NemoError
     ├── AuthError                1001 (also 1010/1011, HTTP 401): re-authenticate
+    │   └── TokenRefused         a configured token (NEMO_TOKEN) refused: the operator must replace it
     ├── NotFound                 what the request names is unknown: make it again
     │   ├── SessionNotFound      1002, HTTP 404 "Session not found": create a new session
     │   └── RenderNotFound       HTTP 404 for a render id: submit it (again) under the same id
@@ -22,13 +23,16 @@
     ├── MalformedReply           the reply is not the documented shape
     └── RenderFailed             a render ended failed or cancelled: `.render_id`, `.reason`
 
-Every error has `.code` (the envelope code, or None) and `.http_status` (or None). Messages pass through
-`redact()`, so a bearer token echoed by a server or a library never reaches a log line.
+Every error has `.code` (the envelope code, or None), `.http_status` (or None) and `.endpoint` (the API endpoint
+it came from, or None for a link outside the API, such as a render's output URL). Messages pass through `redact()`,
+so a bearer token echoed by a server or a library never reaches a log line.
 """
 
 from __future__ import annotations
 
 import re
+
+from bot.nemo.wire import Endpoint
 
 _TOKEN_PATTERN = re.compile(r"nmv_[A-Za-z]+_[A-Za-z0-9_\-]+|(?i:bearer)\s+\S+")
 
@@ -45,6 +49,7 @@ class NemoError(Exception):
         self.message = redact(message)
         self.code = code
         self.http_status = http_status
+        self.endpoint: Endpoint | None = None  # named by the client once the error leaves the endpoint's call
         super().__init__(self.message)
 
     def __repr__(self) -> str:
@@ -54,6 +59,10 @@ class NemoError(Exception):
 
 class AuthError(NemoError):
     """The token is missing, expired or refused (1001)."""
+
+
+class TokenRefused(AuthError):
+    """The configured token (NEMO_TOKEN) was refused; only the operator can replace it."""
 
 
 class NotFound(NemoError):

@@ -1,7 +1,8 @@
 """The seam between httpx and the client: every foreign exception and error envelope is translated here.
 
 An error sent as an HTTP status with an envelope and the same error sent as HTTP 200 with `code != 0` raise
-the same exception; so does the render proxy's `{"success": false, "error": ...}`.
+the same exception; so does the render proxy's `{"success": false, "error": ...}`, and so does an HTTP status
+(402, 429, ...) that a gateway wrapped as the `code` of an HTTP 200 envelope.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from bot.nemo.errors import (
     StreamDropped,
     UnsupportedFileType,
 )
-from bot.nemo.wire import ANON_USER_PREFIX, AUTH_CODES, ErrorCode
+from bot.nemo.wire import ANON_USER_PREFIX, AUTH_CODES, Endpoint, ErrorCode
 
 _BY_CODE: dict[int, type[NemoError]] = {
     **dict.fromkeys(AUTH_CODES, AuthError),
@@ -43,6 +44,7 @@ _BY_CODE: dict[int, type[NemoError]] = {
 }
 _BY_STATUS: dict[int, type[NemoError]] = {401: AuthError, 402: ExportBlocked, 429: RateLimited}
 _MAX_MESSAGE = 300
+_HTTP_ERRORS = range(400, 600)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,20 @@ def translated(*, streaming: bool = False) -> Iterator[None]:
         raise MalformedReply(f"unreadable reply ({type(exc).__name__}: {exc})") from exc
 
 
+@contextmanager
+def at(endpoint: Endpoint | None) -> Iterator[None]:
+    """Name `endpoint` (None: a link outside the API) on a NemoError raised inside.
+
+    The innermost name stays, so a token fetched on the way keeps its own.
+    """
+    try:
+        yield
+    except NemoError as exc:
+        if exc.endpoint is None:
+            exc.endpoint = endpoint
+        raise
+
+
 def unwrap(response: httpx.Response, who: Who, missing: type[NotFound] | None = None) -> dict[str, Any]:
     """The payload of a successful reply in any envelope; raises the matching NemoError otherwise.
 
@@ -90,10 +106,12 @@ def unwrap(response: httpx.Response, who: Who, missing: type[NotFound] | None = 
     return data
 
 
-def raise_for_reply(response: httpx.Response, who: Who, content: bytes | None = None) -> None:
+def raise_for_reply(
+    response: httpx.Response, who: Who, content: bytes | None = None, missing: type[NotFound] | None = None,
+) -> None:
     """Raise the NemoError a read reply (or its first `content` bytes) stands for, else MalformedReply."""
     body = _json_body(response.content if content is None else content)
-    error = error_for(response.status_code, body, who)
+    error = error_for(response.status_code, body, who, missing)
     kind = response.headers.get("content-type", "untyped").partition(";")[0]
     raise error or MalformedReply(f"unexpected {kind!r} reply", http_status=response.status_code)
 
@@ -106,7 +124,7 @@ def error_for(status: int, body: object, who: Who, missing: type[NotFound] | Non
     if not failed:
         return None
     message = _message(envelope, status)
-    kind = _kind(status, code, envelope, missing)
+    kind = _kind(_meant(status, code), code, envelope, missing)
     if kind is CreditsExhausted:
         anon = who.user_id if who.user_id and who.user_id.startswith(ANON_USER_PREFIX) else None
         link = f"{who.web_url.rstrip('/')}/register?bind={anon}" if anon else None
@@ -125,6 +143,13 @@ def _kind(status: int, code: int | None, envelope: dict[str, Any], missing: type
     if status in _BY_STATUS:
         return _BY_STATUS[status]
     return ServerError if status >= 500 else BadRequest
+
+
+def _meant(status: int, code: int | None) -> int:
+    """The HTTP status the server meant: its own, unless a success carries an HTTP status as the envelope's code."""
+    if status < _HTTP_ERRORS.start and code is not None and code in _HTTP_ERRORS:
+        return code
+    return status
 
 
 def _code(envelope: dict[str, Any]) -> int | None:
