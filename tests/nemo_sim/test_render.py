@@ -173,3 +173,14 @@ async def test_render_is_free(sim: Simulator, client: httpx.AsyncClient, account
     sim.world.set_credits(account.user_id, 0)
     assert (await _submit(client, account, "free")).json()["success"] is True
     assert sim.world.users[account.user_id].available == 0
+
+
+async def test_without_output_urls_a_completed_render_is_fetched_through_the_download(
+    client: httpx.AsyncClient, account: Account,
+) -> None:
+    await configure(client, render_output_url=False)
+    await _submit(client, account, "render_1")
+    final = (await _wait_done(client, account, "render_1"))[-1]["data"]
+    assert (final["status"], "outputUrl" in final) == ("completed", False)
+    download = await client.get("/api/render/proxy/render_1/download", headers=account.headers)
+    assert (download.status_code, download.headers["content-type"]) == (200, "video/mp4")
