@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
-from bot.engine.explain import explain
+from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.leases import held
 from bot.engine.messages import Attachment, Incoming
@@ -28,6 +28,9 @@ from bot.store.models import ChatSession, JobStatus, RenderJob
 log = logging.getLogger(__name__)
 
 STALE_RENDER = 24 * 3600.0  # a render older than a day is not worth resuming: its output may be gone
+
+# What a request's failure interrupted, when its endpoint does not say (bot.engine.explain).
+_DURING = {Intent.EXPORT: Operation.EXPORT, Intent.STATUS: Operation.STATUS, Intent.CREDITS: Operation.CREDITS}
 
 
 class Engine:
@@ -52,18 +55,20 @@ class Engine:
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
         out = self.replies.to(msg.chat, chat, msg.locale)
+        during = Operation.AGENT
         try:
             if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id):
                 log.info("ignoring a message seen before in %s", msg.chat)
                 return
             decision = route(msg.text, bool(msg.attachments))
+            during = _DURING.get(decision.intent, Operation.AGENT)
             if msg.truncated or decision.size > MAX_PROMPT_CHARS:
                 await out.send_text(say("prompt_too_long", msg.locale, limit=MAX_PROMPT_CHARS))
                 return
             await self._dispatch(msg, decision, out)
         except NemoError as exc:
             log.warning("nemo error in %s: %s", msg.chat, exc)
-            await self._tell(out, explain(exc, msg.locale, self._config.web_url))
+            await self._tell(out, explain(exc, msg.locale, self._config.web_url, during=during))
         except StoreUnavailable as exc:
             log.warning("store unavailable in %s: %s", msg.chat, exc)
             await self._tell(out, say("store_unavailable", msg.locale))
@@ -95,7 +100,7 @@ class Engine:
                     return
         except NemoError as exc:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
-            await self._tell(out, explain(exc, job.locale, self._config.web_url))
+            await self._tell(out, explain(exc, job.locale, self._config.web_url, during=Operation.EXPORT))
         except StoreUnavailable as exc:
             # The job stays open in the store, so the next start resumes it.
             log.warning("store unavailable resuming render %s: %s", job.render_id, exc)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.engine.config import EngineConfig
-from bot.engine.explain import explain
+from bot.engine.explain import Operation, explain
 from bot.engine.leases import held
 from bot.engine.ports import NemoApi, Sleep, Store
 from bot.engine.progress import Progress
@@ -79,7 +79,7 @@ class Exporter:
             await self._failed(job, out, progress)
             return
         except NemoError as exc:
-            await self._give_up(job, progress, explain(exc, job.locale, self._config.web_url))
+            await self._give_up(job, progress, self._explain(exc, job))
             return
         await self.follow(job, out, progress)
 
@@ -96,7 +96,7 @@ class Exporter:
             await self._give_up(job, progress, say("render_timeout", job.locale))
             return
         except NemoError as exc:
-            await self._give_up(job, progress, explain(exc, job.locale, self._config.web_url))
+            await self._give_up(job, progress, self._explain(exc, job))
             return
         except asyncio.CancelledError:
             if self._user_cancelled(job.chat_key):
@@ -104,6 +104,9 @@ class Exporter:
             # Otherwise the process is shutting down: the job stays open and the next start resumes it.
             raise
         await self._deliver(job, status, out, progress)
+
+    def _explain(self, exc: NemoError, job: RenderJob) -> str:
+        return explain(exc, job.locale, self._config.web_url, during=Operation.EXPORT)
 
     async def _failed(self, job: RenderJob, out: Replies, progress: Progress) -> None:
         await self._store.close_render(job.render_id, JobStatus.FAILED)

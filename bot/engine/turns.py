@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from bot.engine.config import EngineConfig
-from bot.engine.explain import explain
+from bot.engine.explain import Operation, explain
 from bot.engine.messages import Attachment, Incoming
 from bot.engine.ports import NemoApi, SessionStore
 from bot.engine.replies import Replies
@@ -71,7 +71,7 @@ class Turns:
             await progress.finish(str(refused))
             return ""
         except NemoError as exc:
-            await progress.finish(explain(exc, msg.locale, self._config.web_url))
+            await progress.finish(explain(exc, msg.locale, self._config.web_url, during=Operation.UPLOAD))
             return ""
         except asyncio.CancelledError:
             await progress.finish(say("cancelled", msg.locale))
