@@ -46,8 +46,10 @@ class Engine:
         self._config = config
         self._relay = Relay(nemo, store, config, clock, sleep)
         self._cancelling: set[ChatKey] = set()
-        self._exporter = Exporter(nemo, store, config, sleep, user_cancelled=self._cancelling.__contains__)
         self._turns = Turns(nemo, store, config)
+        self._exporter = Exporter(
+            nemo, store, config, self._turns.replace, sleep, user_cancelled=self._cancelling.__contains__,
+        )
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self.background = Supervisor()
         self.replies = ReplyLayer(self.background, clock)
@@ -137,11 +139,21 @@ class Engine:
         try:
             await self._work_in(session, msg, decision, items, out)
         except SessionNotFound:
-            # Nothing was charged: the session was refused before any work. Start over once.
-            await self._store.drop_session(msg.chat)
-            await out.send_text(say("session_restarted", msg.locale))
-            session = await self._turns.session(msg, out)
-            await self._work_in(session, msg, decision, items, out)
+            await self._restart(msg, decision, items, out)
+
+    async def _restart(self, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies) -> None:
+        """The project expired (1002): a new one, the person told once, and the request carried on where it is free."""
+        session = await self._turns.replace(msg.chat, msg.locale)
+        if decision.intent is Intent.EXPORT:
+            # The draft lived in the old session: the new one has nothing to render, and rendering is not re-asked.
+            await out.send_text(say("render_project_expired", msg.locale))
+            return
+        await out.send_text(say("session_restarted", msg.locale))
+        # Carrying on charges nothing twice. Uploads are free. An agent turn lets SessionNotFound out only from the
+        # state read before it or from /run_sse refusing the message at the HTTP/envelope level, before the stream
+        # began (the client raises refusals only then; once events flow, failures are StreamDropped or NemoTimeout,
+        # and the relay's own checks after the turn never raise): so the message was not taken, and is sent again.
+        await self._work_in(session, msg, decision, items, out)
 
     async def _work_in(
         self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies,
@@ -149,7 +161,7 @@ class Engine:
         if decision.intent is Intent.EXPORT:
             await self._export(session, msg, out)
             return
-        prompt = await self._turns.upload(session, msg, decision, items, out)
+        session, prompt = await self._turns.upload(session, msg, decision, items, out)
         if prompt:
             await out.show_working()
             await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
@@ -172,7 +184,13 @@ class Engine:
         if session is None:
             await out.send_text(say("timeline_empty", msg.locale))
             return
-        state = await self._nemo.state(session.session_id)
+        try:
+            state = await self._nemo.state(session.session_id)
+        except SessionNotFound:
+            # Reading is free: the person gets the new project's (empty) timeline, told once why it is empty.
+            session = await self._turns.replace(msg.chat, msg.locale, session.session_id)
+            await out.send_text(say("session_restarted", msg.locale))
+            state = await self._nemo.state(session.session_id)
         if not state.draft.is_ready:
             await out.send_text(say("timeline_empty", msg.locale))
             return

@@ -96,6 +96,10 @@ MESSAGES: Mapping[str, str] = {
     "upload_nothing": "Send a file (or a link to one) to upload. Usage: upload <url>",
     "store_unavailable": "⚠️ My storage is unavailable right now. Please try again in a moment.",
     "session_restarted": "ℹ️ Your previous project had expired, so I started a new one.",
+    "render_project_expired": (
+        "ℹ️ Your previous project had expired, so I started a new one. The video was in the old project, so there "
+        "is nothing to export: describe it again (or send your files again) to make it anew."
+    ),
     "still_working_for": "⏳ Still working... ({minutes} min)",
     "upload_item": "{name} ({kind})",
     "attachment_unnamed": "file",

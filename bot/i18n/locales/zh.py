@@ -79,6 +79,10 @@ MESSAGES: Mapping[str, str] = {
     "upload_nothing": "请发送文件（或文件链接）来上传。用法：上传 <链接>",
     "store_unavailable": "⚠️ 我的存储暂时不可用，请稍后再试。",
     "session_restarted": "ℹ️ 之前的项目已失效，已为你新建项目。",
+    "render_project_expired": (
+        "ℹ️ 之前的项目已失效，已为你新建项目。视频在旧项目中，新项目里没有可导出的内容：请重新描述视频（或重新发送素材）"
+        "再制作一次。"
+    ),
     "still_working_for": "⏳ 仍在处理中...（已进行 {minutes} 分钟）",
     "upload_item": "{name} ({kind})",
     "attachment_unnamed": "文件",
