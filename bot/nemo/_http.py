@@ -36,6 +36,7 @@ T = TypeVar("T")
 NewClientId = Callable[[str], Awaitable[str | None]]
 """Given the client id the token endpoint refused, the one to ask with instead (None: keep it, give up)."""
 _TEXT_TYPES = ("application/json", "text/", "application/problem+json")
+_LONGEST_WAIT = 120.0  # a 429 asking for longer is not waited out: the person is told instead
 _MAX_ERROR_BODY = 64 * 1024
 
 
@@ -211,9 +212,12 @@ class Channel:
     async def recover(self, exc: NemoError, token: str | None, budget: Budget) -> None:
         """Make the one allowed retry possible, or re-raise `exc`."""
         if isinstance(exc, RateLimited) and budget.rate_limit:
+            wait = self.rate_limit_backoff if exc.retry_after is None else exc.retry_after
+            if wait > max(_LONGEST_WAIT, self.rate_limit_backoff):
+                raise exc
             budget.rate_limit = False
-            log.warning("rate limited; retrying once in %.0fs", self.rate_limit_backoff)
-            await asyncio.sleep(self.rate_limit_backoff)
+            log.warning("rate limited; retrying once in %.0fs", wait)
+            await asyncio.sleep(wait)
             return
         if isinstance(exc, AuthError) and token is not None and self.auth.anonymous and budget.reauth:
             budget.reauth = False

@@ -14,7 +14,7 @@
     │   │   └── FileTooLarge          4002
     │   └── BadRequest           HTTP 400/422, other 4xx, unknown codes, `{"success": false}`
     ├── Transient                a passing failure: wait and try again
-    │   ├── RateLimited          HTTP 429, after the one retry
+    │   ├── RateLimited          HTTP 429, after the one retry: `.retry_after` (seconds the server asked for)
     │   ├── ServerError          HTTP 5xx
     │   └── Unconfirmed          the request may have arrived: never re-send a paid one, look at its state
     │       ├── NemoTimeout      a request or an agent turn went quiet for too long
@@ -128,6 +128,8 @@ class BadRequest(Refused):
 
 class RateLimited(Transient):
     """HTTP 429 again after waiting once."""
+
+    retry_after: float | None = None  # the server's Retry-After, in seconds, when it sent one
 
 
 class ServerError(Transient):

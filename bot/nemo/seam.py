@@ -8,9 +8,11 @@ the same exception; so does the render proxy's `{"success": false, "error": ...}
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -95,7 +97,7 @@ def unwrap(response: httpx.Response, who: Who, missing: type[NotFound] | None = 
     body = _json_body(response.content)
     error = error_for(response.status_code, body, who, missing)
     if error is not None:
-        raise error
+        raise _timed(error, response)
     if not isinstance(body, dict):
         raise MalformedReply("expected a JSON object", http_status=response.status_code)
     data = body.get("data", body) if "code" in body or "success" in body else body
@@ -113,7 +115,9 @@ def raise_for_reply(
     body = _json_body(response.content if content is None else content)
     error = error_for(response.status_code, body, who, missing)
     kind = response.headers.get("content-type", "untyped").partition(";")[0]
-    raise error or MalformedReply(f"unexpected {kind!r} reply", http_status=response.status_code)
+    if error is not None:
+        raise _timed(error, response)
+    raise MalformedReply(f"unexpected {kind!r} reply", http_status=response.status_code)
 
 
 def error_for(status: int, body: object, who: Who, missing: type[NotFound] | None = None) -> NemoError | None:
@@ -143,6 +147,27 @@ def _kind(status: int, code: int | None, envelope: dict[str, Any], missing: type
     if status in _BY_STATUS:
         return _BY_STATUS[status]
     return ServerError if status >= 500 else BadRequest
+
+
+def _timed(error: NemoError, response: httpx.Response) -> NemoError:
+    """`error`, with the wait a rate-limited reply asked for (`Retry-After`: seconds or an HTTP date)."""
+    if isinstance(error, RateLimited):
+        error.retry_after = retry_after(response.headers.get("retry-after"))
+    return error
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a `Retry-After` header value; None when there is none or it cannot be read."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _meant(status: int, code: int | None) -> int:

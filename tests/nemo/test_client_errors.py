@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from bot.nemo import errors
 from bot.nemo.draft import Draft
 from bot.nemo.errors import NemoError
+from bot.nemo.seam import retry_after
 from bot.nemo.wire import Endpoint, RenderState
 from tests.nemo.scripted import BASE, TOKEN, TOKEN_2, Script, http_for, ok, token_reply
 
@@ -424,3 +426,27 @@ async def test_only_a_plain_400_on_the_token_endpoint_replaces_the_client_id(
             await client.credits()
         assert script.paths() == [TOKEN_PATH]
     assert asked == (["cid-1"] if renewed else [])
+
+
+async def test_a_429_waits_as_long_as_retry_after_asks(script: Script, http: httpx.AsyncClient) -> None:
+    # The configured wait is a minute; the server asks for none, so the retry comes at once.
+    script.on(CREDITS, httpx.Response(429, headers={"Retry-After": "0"}, json={}), ok(BALANCE))
+    async with asyncio.timeout(5):
+        assert (await script.client(http, token=TOKEN, rate_limit_backoff=60.0).credits()).available == 90
+    assert script.paths() == [CREDITS, CREDITS]
+
+
+async def test_a_429_asking_for_a_long_wait_is_not_waited_out(script: Script, http: httpx.AsyncClient) -> None:
+    script.on(CREDITS, httpx.Response(200, headers={"Retry-After": "3600"}, json={"code": 429}))
+    with pytest.raises(errors.RateLimited) as caught:
+        await script.client(http, token=TOKEN).credits()
+    assert caught.value.retry_after == 3600
+    assert script.paths() == [CREDITS]
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("30", 30.0), (" 7 ", 7.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("soon", None), ("", None), (None, None)],
+)
+def test_retry_after_reads_seconds_and_dates(value: str | None, seconds: float | None) -> None:
+    assert retry_after(value) == seconds
