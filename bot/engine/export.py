@@ -79,7 +79,11 @@ class Exporter:
         except SessionNotFound:
             log.info("render %s: its session %s expired", job.render_id, job.session_id)
             await self._store.close_render(job.render_id, JobStatus.FAILED)
-            await self._replace_session(job.chat_key, job.locale, job.session_id)
+            try:
+                await self._replace_session(job.chat_key, job.locale, job.session_id)
+            except NemoError as exc:
+                await progress.finish(self._explain(exc, job))
+                return
             await progress.finish(say("render_project_expired", job.locale))
 
     def _owning(self, job: RenderJob) -> contextlib.AbstractAsyncContextManager[bool]:

@@ -351,3 +351,18 @@ async def test_a_refused_configured_token_is_the_operators_to_replace(
         assert _shown(bot, shown) == expected, [item.text for item in shown]
         assert _at(Endpoint.ANONYMOUS_TOKEN, log) == []  # never replaced
         assert len(_at(driver.endpoint, log, driver.target)) == 1  # nor retried
+
+
+@pytest.mark.parametrize(
+    "name", ["run_sse", "upload (file)", "state", "render", "render poll", "download (fallback)"],
+)
+async def test_when_the_new_project_cannot_be_made_either_the_person_is_told_that_once(
+    tmp_path: Path, name: str,
+) -> None:
+    driver = next(d for drivers in DRIVERS.values() for d in drivers if d.name == name)
+    session = {"endpoint": Endpoint.SESSION.value, "code": 400, "method": "POST"}
+    async with _bot(tmp_path, driver) as bot:
+        _, shown = await _run(bot, driver, [_fault(driver, 1002, "envelope"), session])
+        assert _shown(bot, shown) == ["error_setup"], [item.text for item in shown]
+        assert len([s for s in shown if s.kind == "progress"]) == len([s for s in shown if s.kind == "finish"])
+        assert not driver.done(shown)
