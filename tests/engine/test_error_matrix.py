@@ -366,3 +366,16 @@ async def test_when_the_new_project_cannot_be_made_either_the_person_is_told_tha
         assert _shown(bot, shown) == ["error_setup"], [item.text for item in shown]
         assert len([s for s in shown if s.kind == "progress"]) == len([s for s in shown if s.kind == "finish"])
         assert not driver.done(shown)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_an_export_that_finds_its_project_gone_before_rendering_says_so_once(
+    tmp_path: Path, transport: str,
+) -> None:
+    driver = DRIVERS[Endpoint.RENDER][0]
+    state = {"endpoint": Endpoint.STATE.value, "code": 1002, "method": "GET", "wrapped": transport == "envelope"}
+    async with _bot(tmp_path, driver, transport) as bot:
+        _, shown = await _run(bot, driver, [state])
+        log = await _log(bot)
+        assert _shown(bot, shown) == ["render_project_expired"]
+        assert (len(_at(Endpoint.SESSION, log)), _at(Endpoint.RENDER, log)) == (1, [])
