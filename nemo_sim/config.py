@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nemo_sim.scenarios import Scenario
 
@@ -21,20 +23,43 @@ CANVAS: dict[str, tuple[int, int]] = {"360p": (640, 360), "480p": (854, 480), "7
 
 
 class Fault(BaseModel):
-    """An injected failure: the next `times` requests under `path_prefix` answer with `code` instead."""
+    """An injected failure: the next `times` requests under `path_prefix` (or at `endpoint`) answer with `code`."""
 
     model_config = ConfigDict(extra="forbid")
 
-    path_prefix: str
+    path_prefix: str | None = None
+    endpoint: str | None = Field(
+        None, description="A path template instead of a prefix: /api/render/proxy/{rid}/download ({x}: one segment)."
+    )
     code: int = Field(description="An envelope code (1001, 1002, 2001, 4001, 4002...) or an HTTP status (400-599).")
     times: int = Field(1, ge=1)
     method: str | None = Field(None, description="Only requests with this HTTP method; None matches any.")
+    wrapped: bool = Field(
+        False,
+        description="In envelope mode, an HTTP status is sent as HTTP 200 with the status as the envelope's code, "
+        "as a gateway that wraps every error would (codes >= 1000 follow the error mode anyway).",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Fault:
+        if (self.path_prefix is None) == (self.endpoint is None):
+            raise ValueError("give either path_prefix or endpoint")
+        return self
 
     def matches(self, method: str, path: str) -> bool:
         """Whether this fault applies to a request."""
         if self.method is not None and self.method.upper() != method.upper():
             return False
-        return path.startswith(self.path_prefix)
+        if self.endpoint is not None:
+            return _template(self.endpoint).fullmatch(path) is not None
+        return path.startswith(self.path_prefix or "")
+
+
+@functools.cache
+def _template(endpoint: str) -> re.Pattern[str]:
+    """A path template as a pattern: each `{name}` matches one path segment."""
+    parts = re.split(r"\{[^}/]+\}", endpoint)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts))
 
 
 class SimConfig(BaseModel):
@@ -64,6 +89,9 @@ class SimConfig(BaseModel):
     busy: Literal["reject", "queue"] = "reject"
     max_upload_mb: float = Field(MAX_UPLOAD_MB, gt=0, description="Larger files answer 4002.")
     render_shape: Literal["A", "B"] = "A"
+    render_output_url: bool = Field(
+        True, description="False: a completed render names no output URL, so clients use the fallback download."
+    )
     render_fail: int = Field(0, ge=0, description="The next N submitted renders fail.")
     render_seconds: float = Field(30.0, ge=0)
     plan: Literal["ok", "free_blocked"] = "ok"

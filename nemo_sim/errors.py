@@ -41,13 +41,15 @@ class SimError(Exception):
     """A business or HTTP error; codes >= 1000 follow the error transport, smaller ones are HTTP statuses."""
 
     def __init__(
-        self, code: int, message: str | None = None, *, render: bool = False, detail: Any = None, soft: bool = False
+        self, code: int, message: str | None = None, *, render: bool = False, detail: Any = None, soft: bool = False,
+        wrapped: bool = False,
     ) -> None:
         self.code = int(code)
         self.message = message or DEFAULT_MESSAGES.get(code, "Error")
         self.render = render  # render-proxy endpoints speak {"success": false, "error": ...}
         self.detail = detail  # ADK (FastAPI) errors speak {"detail": ...}
-        self.soft = soft  # a business error: HTTP 200 in envelope mode even though code < 1000
+        self.soft = soft or wrapped  # a business error: HTTP 200 in envelope mode even though code < 1000
+        self.wrapped = wrapped  # an HTTP status a gateway wrapped: named as the body's code as well
         super().__init__(f"{code}: {self.message}")
 
 
@@ -65,7 +67,8 @@ def error_body(err: SimError) -> dict[str, Any]:
     if err.detail is not None:
         return {"detail": err.detail}
     if err.render and err.code < 1000:
-        return {"success": False, "error": err.message}
+        # A status sent inside an HTTP 200 is named in the body too, or nothing would say which it was.
+        return {"success": False, "error": err.message, **({"code": err.code} if err.wrapped else {})}
     return {"code": err.code, "message": err.message}
 
 

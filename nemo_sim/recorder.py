@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from nemo_sim.config import Fault
 from nemo_sim.errors import SimError, error_response
 from nemo_sim.records import RequestRecord
 from nemo_sim.world import World
@@ -93,12 +94,13 @@ class RecorderMiddleware:
         if fault is not None:
             await tap.drain()
             render = scope["path"].startswith("/api/render/")
-            response = error_response(SimError(fault, render=render), self.world.config.error_mode)
+            error = SimError(fault.code, render=render, wrapped=fault.wrapped)
+            response = error_response(error, self.world.config.error_mode)
             await response(scope, tap, send)
             return
         await self.app(scope, tap, send)
 
-    def _take_fault(self, method: str, path: str) -> int | None:
+    def _take_fault(self, method: str, path: str) -> Fault | None:
         faults = self.world.config.faults
         for index, fault in enumerate(faults):
             if fault.matches(method, path):
@@ -106,5 +108,5 @@ class RecorderMiddleware:
                     del faults[index]
                 else:
                     fault.times -= 1
-                return fault.code
+                return fault
         return None

@@ -160,7 +160,8 @@ async def poll(request: Request) -> Response:
     record.polls += 1
     advance(record, world.clock())
     done = record.status == RenderState.COMPLETED
-    url = f"{str(request.base_url).rstrip('/')}/cdn/render/{record.render_id}.mp4" if done else None
+    named = done and world.config.render_output_url
+    url = f"{str(request.base_url).rstrip('/')}/cdn/render/{record.render_id}.mp4" if named else None
     return JSONResponse(_shape(record, url, world.config.render_shape))
 
 

@@ -19,6 +19,7 @@ from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.ports import Limits, Post, Video
+from bot.nemo._http import NewClientId
 from bot.nemo.client import NemoClient
 from bot.store.keys import ChatKey
 from bot.store.redis_store import RedisStore
@@ -159,11 +160,13 @@ class Harness:
 @asynccontextmanager
 async def running_bot(
     tmp_path: Path, *, kind: str = "redis", db: int = 14, sim: SimConfig | None = None,
-    token: str | None = None, credits: int | None = 10_000, client_idle_timeout: float = 30.0, **config: Any,
+    token: str | None = None, credits: int | None = 10_000, client_idle_timeout: float = 30.0,
+    new_client_id: NewClientId | None = None, **config: Any,
 ) -> AsyncIterator[Harness]:
     """Start the simulator, a store, the client and the engine; tear all down on exit.
 
-    With `credits`, the client signs in first and the account gets that many credits.
+    With `credits`, the client signs in first and the account gets that many credits. `new_client_id` is what the
+    client asks for a client id the token endpoint refused (as the entry point's is).
     """
     sim_config = sim or SimConfig(speed=0.001)
     async with (
@@ -174,6 +177,7 @@ async def running_bot(
         nemo = NemoClient(
             http, base_url=simulator.url, client_id="test-client", attribution=ATTRIBUTION,
             token=token, anonymous=token is None, rate_limit_backoff=0.01, stream_idle_timeout=client_idle_timeout,
+            new_client_id=new_client_id,
         )
         # The simulator serves its media on 127.0.0.1: its own links are let through unless a test says otherwise.
         engine = Engine(

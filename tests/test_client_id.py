@@ -259,7 +259,7 @@ async def test_a_second_refusal_is_todays_error(
         {"faults": [{"path_prefix": TOKEN_PATH, "code": 400, "times": 5}]}
     )
     chat = await _say_hello(_settings(sim, tmp_path, monkeypatch), tmp_path)
-    assert say("error_bad_request", "en") in chat.everything()
+    assert say("error_sign_in", "en") in chat.everything()
     requested = await _token_requests(sim)
     assert len(requested) == 2
     assert requested[0] == "refused-1"

@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
-from bot.engine.explain import explain
+from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
 from bot.engine.leases import held
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 STALE_RENDER = 24 * 3600.0  # a render older than a day is not worth resuming: its output may be gone
 MAX_OFFERS = 3  # edits offered for one tap after one reply: more would bury the conversation
 
+# What a request's failure interrupted, when its endpoint does not say (bot.engine.explain).
+_DURING = {Intent.EXPORT: Operation.EXPORT, Intent.STATUS: Operation.STATUS, Intent.CREDITS: Operation.CREDITS}
+
 
 class Engine:
     """Turns normalized messages into Nemo calls and replies."""
@@ -46,8 +49,10 @@ class Engine:
         self._config = config
         self._relay = Relay(nemo, store, config, clock, sleep)
         self._cancelling: set[ChatKey] = set()
-        self._exporter = Exporter(nemo, store, config, sleep, user_cancelled=self._cancelling.__contains__)
         self._turns = Turns(nemo, store, config)
+        self._exporter = Exporter(
+            nemo, store, config, self._turns.replace, sleep, user_cancelled=self._cancelling.__contains__,
+        )
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self.background = Supervisor()
         self.replies = ReplyLayer(self.background, clock)
@@ -55,18 +60,20 @@ class Engine:
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
         out = self.replies.to(msg.chat, chat, msg.locale)
+        during = Operation.AGENT
         try:
             if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id):
                 log.info("ignoring a message seen before in %s", msg.chat)
                 return
             decision = route(msg.text, bool(msg.attachments))
+            during = _DURING.get(decision.intent, Operation.AGENT)
             if msg.truncated or decision.size > MAX_PROMPT_CHARS:
                 await out.send_text(say("prompt_too_long", msg.locale, limit=MAX_PROMPT_CHARS))
                 return
             await self._dispatch(msg, decision, out)
         except NemoError as exc:
             log.warning("nemo error in %s: %s", msg.chat, exc)
-            await self._tell(out, explain(exc, msg.locale, self._config.web_url))
+            await self._tell(out, explain(exc, msg.locale, self._config.web_url, during=during))
         except StoreUnavailable as exc:
             log.warning("store unavailable in %s: %s", msg.chat, exc)
             await self._tell(out, say("store_unavailable", msg.locale))
@@ -98,7 +105,7 @@ class Engine:
                     return
         except NemoError as exc:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
-            await self._tell(out, explain(exc, job.locale, self._config.web_url))
+            await self._tell(out, explain(exc, job.locale, self._config.web_url, during=Operation.EXPORT))
         except StoreUnavailable as exc:
             # The job stays open in the store, so the next start resumes it.
             log.warning("store unavailable resuming render %s: %s", job.render_id, exc)
@@ -139,11 +146,21 @@ class Engine:
         try:
             await self._work_in(session, msg, decision, items, out)
         except SessionNotFound:
-            # Nothing was charged: the session was refused before any work. Start over once.
-            await self._store.drop_session(msg.chat)
-            await out.send_text(say("session_restarted", msg.locale))
-            session = await self._turns.session(msg, out)
-            await self._work_in(session, msg, decision, items, out)
+            await self._restart(msg, decision, items, out)
+
+    async def _restart(self, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies) -> None:
+        """The project expired (1002): a new one, the person told once, and the request carried on where it is free."""
+        session = await self._turns.replace(msg.chat, msg.locale)
+        if decision.intent is Intent.EXPORT:
+            # The draft lived in the old session: the new one has nothing to render, and rendering is not re-asked.
+            await out.send_text(say("render_project_expired", msg.locale))
+            return
+        await out.send_text(say("session_restarted", msg.locale))
+        # Carrying on charges nothing twice. Uploads are free. An agent turn lets SessionNotFound out only from the
+        # state read before it or from /run_sse refusing the message at the HTTP/envelope level, before the stream
+        # began (the client raises refusals only then; once events flow, failures are StreamDropped or NemoTimeout,
+        # and the relay's own checks after the turn never raise): so the message was not taken, and is sent again.
+        await self._work_in(session, msg, decision, items, out)
 
     async def _work_in(
         self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies,
@@ -151,7 +168,7 @@ class Engine:
         if decision.intent is Intent.EXPORT:
             await self._export(session, msg, out)
             return
-        prompt = await self._turns.upload(session, msg, decision, items, out)
+        session, prompt = await self._turns.upload(session, msg, decision, items, out)
         if prompt:
             await out.show_working()
             asked = await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
@@ -201,7 +218,13 @@ class Engine:
         await self._show_timeline(session, msg, out)
 
     async def _show_timeline(self, session: ChatSession, msg: Incoming, out: Replies) -> None:
-        state = await self._nemo.state(session.session_id)
+        try:
+            state = await self._nemo.state(session.session_id)
+        except SessionNotFound:
+            # Reading is free: the person gets the new project's (empty) timeline, told once why it is empty.
+            session = await self._turns.replace(msg.chat, msg.locale, session.session_id)
+            await out.send_text(say("session_restarted", msg.locale))
+            state = await self._nemo.state(session.session_id)
         if not state.draft.is_ready:
             await out.send_text(say("timeline_empty", msg.locale))
             return

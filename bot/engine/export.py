@@ -8,19 +8,19 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
 from bot.engine.config import EngineConfig
-from bot.engine.explain import explain
+from bot.engine.explain import Operation, explain
 from bot.engine.leases import held
 from bot.engine.ports import NemoApi, Sleep, Store
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
 from bot.i18n import say
 from bot.nemo.draft import Draft
-from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, Transient, Unconfirmed
+from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, SessionNotFound, Transient, Unconfirmed
 from bot.nemo.models import ProjectState, RenderStatus
 from bot.nemo.wire import RenderState
 from bot.store.keys import ChatKey
@@ -29,6 +29,9 @@ from bot.store.models import DeliveredExport, JobStatus, RenderJob
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 2
+
+ReplaceSession = Callable[[ChatKey, str, str], Awaitable[object]]
+"""Gives a chat a new session in place of one that expired: (chat, locale, the expired session's id)."""
 
 
 def new_render_id() -> str:
@@ -40,12 +43,13 @@ class Exporter:
     """Runs renders as durable jobs."""
 
     def __init__(
-        self, nemo: NemoApi, store: Store, config: EngineConfig,
+        self, nemo: NemoApi, store: Store, config: EngineConfig, replace_session: ReplaceSession,
         sleep: Sleep = asyncio.sleep, user_cancelled: Callable[[ChatKey], bool] = lambda chat: True,
     ) -> None:
         self._nemo = nemo
         self._store = store
         self._config = config
+        self._replace_session = replace_session
         self._sleep = sleep
         self._user_cancelled = user_cancelled
 
@@ -54,7 +58,8 @@ class Exporter:
         async with self._owning(job):
             await self._store.put_render(job)
             progress = await out.start_progress(say("render_started", job.locale))
-            await self._submit(job, draft, out, progress)
+            async with self._expiring(job, progress):
+                await self._submit(job, draft, out, progress)
 
     async def resume(self, job: RenderJob, out: Replies) -> bool:
         """Pick up a job left by a previous process; False while another live process follows it."""
@@ -62,8 +67,24 @@ class Exporter:
             if not mine:
                 return False
             progress = await out.start_progress(say("render_started", job.locale))
-            await self.follow(job, out, progress)
+            async with self._expiring(job, progress):
+                await self.follow(job, out, progress)
             return True
+
+    @contextlib.asynccontextmanager
+    async def _expiring(self, job: RenderJob, progress: Progress) -> AsyncIterator[None]:
+        """Session gone (1002) at any step of the render: the draft lived in it, so nothing of it can be exported."""
+        try:
+            yield
+        except SessionNotFound:
+            log.info("render %s: its session %s expired", job.render_id, job.session_id)
+            await self._store.close_render(job.render_id, JobStatus.FAILED)
+            try:
+                await self._replace_session(job.chat_key, job.locale, job.session_id)
+            except NemoError as exc:
+                await progress.finish(self._explain(exc, job))
+                return
+            await progress.finish(say("render_project_expired", job.locale))
 
     def _owning(self, job: RenderJob) -> contextlib.AbstractAsyncContextManager[bool]:
         """One process follows a render at a time, so replicas never deliver or report it twice."""
@@ -78,8 +99,10 @@ class Exporter:
         except RenderFailed:
             await self._failed(job, out, progress)
             return
+        except SessionNotFound:
+            raise  # the project is gone, not just this render: see _expiring
         except NemoError as exc:
-            await self._give_up(job, progress, explain(exc, job.locale, self._config.web_url))
+            await self._give_up(job, progress, self._explain(exc, job))
             return
         await self.follow(job, out, progress)
 
@@ -95,15 +118,28 @@ class Exporter:
                 await self._nemo.cancel_render(job.render_id)
             await self._give_up(job, progress, say("render_timeout", job.locale))
             return
+        except SessionNotFound:
+            raise  # the project is gone, not just this render: see _expiring
         except NemoError as exc:
-            await self._give_up(job, progress, explain(exc, job.locale, self._config.web_url))
+            await self._give_up(job, progress, self._explain(exc, job))
             return
         except asyncio.CancelledError:
             if self._user_cancelled(job.chat_key):
                 await self._abandon(job, progress)
             # Otherwise the process is shutting down: the job stays open and the next start resumes it.
             raise
-        await self._deliver(job, status, out, progress)
+        try:
+            await self._deliver(job, status, out, progress)
+        except SessionNotFound:
+            raise
+        except Transient as exc:
+            # The video is made and the job stays open: the next start fetches it again.
+            await progress.finish(self._explain(exc, job))
+        except NemoError as exc:
+            await self._give_up(job, progress, self._explain(exc, job))
+
+    def _explain(self, exc: NemoError, job: RenderJob) -> str:
+        return explain(exc, job.locale, self._config.web_url, during=Operation.EXPORT)
 
     async def _failed(self, job: RenderJob, out: Replies, progress: Progress) -> None:
         await self._store.close_render(job.render_id, JobStatus.FAILED)

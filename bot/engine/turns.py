@@ -6,14 +6,15 @@ import asyncio
 import time
 
 from bot.engine.config import EngineConfig
-from bot.engine.explain import explain
+from bot.engine.explain import Operation, explain
 from bot.engine.messages import Attachment, Incoming
 from bot.engine.ports import NemoApi, SessionStore
 from bot.engine.replies import Replies
 from bot.engine.routing import Intent, Route
 from bot.engine.uploads import Uploader, UploadRefused, check, describe, media_urls, url_name
 from bot.i18n import language_tag, say
-from bot.nemo.errors import NemoError
+from bot.nemo.errors import NemoError, SessionNotFound
+from bot.store.keys import ChatKey
 from bot.store.models import ChatSession
 
 
@@ -32,14 +33,28 @@ class Turns:
         if found is not None:
             return found
         await out.send_text(say("setting_up", msg.locale))
-        language = language_tag(msg.locale)
+        session = await self._create(msg.chat, msg.locale)
+        await out.send_text(say("ready", msg.locale))
+        return session
+
+    async def replace(self, chat: ChatKey, locale: str, gone: str | None = None) -> ChatSession:
+        """A new session for a chat whose project expired (1002), made without the first-contact messages (the
+        caller tells the person once); with `gone`, a chat that has moved on to another session keeps that one."""
+        if gone is not None:
+            current = await self._store.get_session(chat)
+            if current is not None and current.session_id != gone:
+                return current
+        await self._store.drop_session(chat)
+        return await self._create(chat, locale)
+
+    async def _create(self, chat: ChatKey, locale: str) -> ChatSession:
+        language = language_tag(locale)
         created = await self._nemo.create_session(language)
         session = ChatSession(
             session_id=created.session_id, task_id=created.task_id, language=language,
             created_at=time.time(), user_id=created.user_id,
         )
-        await self._store.put_session(msg.chat, session)
-        await out.send_text(say("ready", msg.locale))
+        await self._store.put_session(chat, session)
         return session
 
     async def screen(self, msg: Incoming, decision: Route, out: Replies) -> tuple[Attachment, ...] | None:
@@ -61,23 +76,48 @@ class Turns:
 
     async def upload(
         self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies,
-    ) -> str:
-        """Upload the screened files and URLs; returns the text still meant for the agent ("" to stop)."""
+    ) -> tuple[ChatSession, str]:
+        """Upload the screened files and URLs; returns the session they went into (a new one when the project had
+        expired) and the text still meant for the agent ("" to stop)."""
         if not items:
-            return decision.text
+            return session, decision.text
+        session, uploaded = await self._upload(session, msg, items, out)
+        if not uploaded:
+            return session, ""
+        if not decision.text:
+            await out.send_text(say("upload_next", msg.locale))
+        return session, decision.text
+
+    async def _upload(
+        self, session: ChatSession, msg: Incoming, items: tuple[Attachment, ...], out: Replies, *, again: bool = False,
+    ) -> tuple[ChatSession, bool]:
+        """One upload under its own progress line, which ends saying what became of it; whether it went through."""
         progress = await out.start_progress(say("uploading", msg.locale, count=len(items)))
         try:
             files = await self._uploader.upload(session.session_id, items, msg.locale, out.limits)
         except UploadRefused as refused:
             await progress.finish(str(refused))
-            return ""
+            return session, False
+        except SessionNotFound as exc:
+            if again:
+                await progress.finish(self._explain(exc, msg.locale))
+                return session, False
+            # Uploads are free: the files go into a new project, and this line tells the person so, once.
+            try:
+                session = await self.replace(msg.chat, msg.locale)
+            except NemoError as failed:
+                await progress.finish(self._explain(failed, msg.locale))
+                return session, False
+            await progress.finish(say("session_restarted", msg.locale))
+            return await self._upload(session, msg, items, out, again=True)
         except NemoError as exc:
-            await progress.finish(explain(exc, msg.locale, self._config.web_url))
-            return ""
+            await progress.finish(self._explain(exc, msg.locale))
+            return session, False
         except asyncio.CancelledError:
             await progress.finish(say("cancelled", msg.locale))
             raise
         await progress.finish(say("uploaded", msg.locale, files=describe(files, msg.locale)))
-        if not decision.text:
-            await out.send_text(say("upload_next", msg.locale))
-        return decision.text
+        return session, True
+
+    def _explain(self, exc: NemoError, locale: str) -> str:
+        return explain(exc, locale, self._config.web_url, during=Operation.UPLOAD)

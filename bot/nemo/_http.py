@@ -16,9 +16,18 @@ import anyio
 import httpx
 from httpx_sse import aconnect_sse
 
-from bot.nemo.errors import AuthError, BadRequest, MalformedReply, NemoError, NotFound, RateLimited
+from bot.nemo.errors import (
+    AuthError,
+    BadRequest,
+    MalformedReply,
+    NemoError,
+    NotFound,
+    RateLimited,
+    SessionNotFound,
+    TokenRefused,
+)
 from bot.nemo.models import AnonToken
-from bot.nemo.seam import Who, raise_for_reply, translated, unwrap
+from bot.nemo.seam import Who, at, raise_for_reply, translated, unwrap
 from bot.nemo.wire import EVENT_STREAM, Endpoint, Header
 
 log = logging.getLogger(__name__)
@@ -27,6 +36,7 @@ T = TypeVar("T")
 NewClientId = Callable[[str], Awaitable[str | None]]
 """Given the client id the token endpoint refused, the one to ask with instead (None: keep it, give up)."""
 _TEXT_TYPES = ("application/json", "text/", "application/problem+json")
+_LONGEST_WAIT = 120.0  # a 429 asking for longer is not waited out: the person is told instead
 _MAX_ERROR_BODY = 64 * 1024
 
 
@@ -134,11 +144,15 @@ class Channel:
 
     async def issue(self) -> AnonToken:
         """Ask for an anonymous token for our client id (the caller holds the lock); a refused id is replaced once."""
+        with at(Endpoint.ANONYMOUS_TOKEN):
+            return await self._issue()
+
+    async def _issue(self) -> AnonToken:
         try:
             data = await self._anonymous_token()
         except BadRequest as exc:
             # HTTP 400 here means the client id was refused: the documented remedy is a new id and one retry.
-            if exc.http_status != 400 or self.auth.new_client_id is None:
+            if not _client_id_refused(exc) or self.auth.new_client_id is None:
                 raise
             replacement = await self.auth.new_client_id(self.auth.client_id)
             if replacement is None:
@@ -158,10 +172,14 @@ class Channel:
         return await self.retrying(lambda _: self._json("POST", path, None, {}, headers), authed=False)
 
     async def call(
-        self, method: str, path: str, *, body: Any = None, files: Any = None, missing: type[NotFound] | None = None,
+        self, method: str, endpoint: Endpoint, *, path: str | None = None, body: Any = None, files: Any = None,
+        missing: type[NotFound] | None = None,
     ) -> dict[str, Any]:
-        """One authenticated JSON (or multipart) request; the unwrapped payload (`missing`: what a 404 means)."""
-        return await self.retrying(lambda token: self._json(method, path, token, body, None, files, missing))
+        """One authenticated JSON (or multipart) request to `endpoint` (at `path`, its filled-in form when it has
+        fields); the unwrapped payload (`missing`: what a 404 means)."""
+        url_path = path or endpoint
+        with at(endpoint):
+            return await self.retrying(lambda token: self._json(method, url_path, token, body, None, files, missing))
 
     async def _json(
         self,
@@ -194,9 +212,12 @@ class Channel:
     async def recover(self, exc: NemoError, token: str | None, budget: Budget) -> None:
         """Make the one allowed retry possible, or re-raise `exc`."""
         if isinstance(exc, RateLimited) and budget.rate_limit:
+            wait = self.rate_limit_backoff if exc.retry_after is None else exc.retry_after
+            if wait > max(_LONGEST_WAIT, self.rate_limit_backoff):
+                raise exc
             budget.rate_limit = False
-            log.warning("rate limited; retrying once in %.0fs", self.rate_limit_backoff)
-            await asyncio.sleep(self.rate_limit_backoff)
+            log.warning("rate limited; retrying once in %.0fs", wait)
+            await asyncio.sleep(wait)
             return
         if isinstance(exc, AuthError) and token is not None and self.auth.anonymous and budget.reauth:
             budget.reauth = False
@@ -205,6 +226,9 @@ class Channel:
                 if self.auth.token == token:
                     await self.issue()
             return
+        if isinstance(exc, AuthError) and token is not None and not self.auth.anonymous:
+            # A configured token is the operator's: it is never replaced, so only they can put this right.
+            raise TokenRefused(exc.message, code=exc.code, http_status=exc.http_status) from exc
         raise exc
 
     @asynccontextmanager
@@ -221,14 +245,16 @@ class Channel:
                 log.debug("POST %s -> %s %s", path, response.status_code, content_type)
                 if response.is_error or EVENT_STREAM not in content_type:
                     await response.aread()
-                    raise_for_reply(response, self.who())
+                    # The only thing /run_sse names is the session: ADK answers a plain 404 when it is unknown.
+                    raise_for_reply(response, self.who(), missing=SessionNotFound)
                 yield response
 
-    async def download(self, url: str, dest: Path) -> int:
-        """Stream `url` into `dest`; the bearer goes only to the API's own origin."""
+    async def download(self, url: str, dest: Path, endpoint: Endpoint | None = None) -> int:
+        """Stream `url` (the API's `endpoint`, if it is one) into `dest`; the bearer goes only to the API's origin."""
         if _origin(url) != _origin(self.base_url):
             return await self._download(url, dest, {})
-        return await self.retrying(lambda token: self._download(url, dest, self.headers(token)))
+        with at(endpoint):
+            return await self.retrying(lambda token: self._download(url, dest, self.headers(token)))
 
     async def _download(self, url: str, dest: Path, headers: dict[str, str]) -> int:
         """One streamed GET into a `.part` file, renamed into place once complete."""
@@ -259,6 +285,11 @@ class Channel:
         if size == 0:
             raise MalformedReply("empty download", http_status=response.status_code)
         return size
+
+
+def _client_id_refused(exc: BadRequest) -> bool:
+    """Whether the token endpoint's refusal is the plain HTTP 400 of a refused client id (not a business code)."""
+    return exc.code in (None, 400) and 400 in (exc.http_status, exc.code)
 
 
 async def _head(first: bytes, chunks: AsyncIterator[bytes]) -> bytes:

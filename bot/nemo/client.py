@@ -24,7 +24,7 @@ from bot.nemo.errors import AuthError, NemoError, RenderFailed, RenderNotFound
 from bot.nemo.events import AgentEvent, Keepalive
 from bot.nemo.frames import StreamDecoder
 from bot.nemo.models import AnonToken, Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
-from bot.nemo.seam import translated
+from bot.nemo.seam import at, translated
 from bot.nemo.wire import APP_NAME, ME, Endpoint, Header, RenderState
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,8 @@ class NemoClient:
 
         Raises StreamDropped when the connection is cut mid-way and NemoTimeout after `stream_idle_timeout`
         seconds without an event other than keepalives. Once the stream has started nothing is re-sent.
+        A refusal (SessionNotFound, CreditsExhausted, ...) is raised only before the first event, when the
+        server turned the message down and nothing was charged.
         """
         body = {
             "app_name": APP_NAME,
@@ -113,21 +115,22 @@ class NemoClient:
             "new_message": {"parts": [{"text": text}]},
         }
         channel, budget = self._channel, Budget()
-        while True:
-            token = await channel.token()
-            started = False
-            try:
-                async with channel.sse(Endpoint.RUN_SSE, body, token, self._idle) as response:
-                    started = True
-                    async with aclosing(self._events(response)) as events:
-                        async for event in events:
-                            yield event
-                return
-            except NemoError as exc:
-                # A refusal before the stream starts charged nothing, so it may be retried; after, never.
-                if started:
-                    raise
-                await channel.recover(exc, token, budget)
+        with at(Endpoint.RUN_SSE):
+            while True:
+                token = await channel.token()
+                started = False
+                try:
+                    async with channel.sse(Endpoint.RUN_SSE, body, token, self._idle) as response:
+                        started = True
+                        async with aclosing(self._events(response)) as events:
+                            async for event in events:
+                                yield event
+                    return
+                except NemoError as exc:
+                    # A refusal before the stream starts charged nothing, so it may be retried; after, never.
+                    if started:
+                        raise
+                    await channel.recover(exc, token, budget)
 
     async def _events(self, response: httpx.Response) -> AsyncGenerator[AgentEvent, None]:
         """Decode the open stream, enforcing the idle limit between meaningful events."""
@@ -152,13 +155,14 @@ class NemoClient:
         """Upload files from disk in one multipart request (field `files`), streamed in chunks."""
         with ExitStack() as stack:
             files = _open_all(stack, paths)
-            data = await self._channel.call("POST", _upload_path(session_id), files=files)
+            data = await self._channel.call("POST", Endpoint.UPLOAD, path=_upload_path(session_id), files=files)
         return UploadedFile.list_from_wire(data)
 
     async def upload_urls(self, session_id: str, urls: Sequence[str]) -> list[UploadedFile]:
         """Have Nemo fetch files by URL into the session."""
         body = {"urls": list(urls), "source_type": "url"}
-        return UploadedFile.list_from_wire(await self._channel.call("POST", _upload_path(session_id), body=body))
+        data = await self._channel.call("POST", Endpoint.UPLOAD, path=_upload_path(session_id), body=body)
+        return UploadedFile.list_from_wire(data)
 
     async def credits(self) -> Credits:
         """The credit balance."""
@@ -167,7 +171,7 @@ class NemoClient:
     async def state(self, session_id: str) -> ProjectState:
         """The project's latest state (draft timeline, media, canvas)."""
         path = Endpoint.STATE.format(uid=ME, sid=quote(session_id, safe=""))
-        state = ProjectState.from_wire(await self._channel.call("GET", path), session_id)
+        state = ProjectState.from_wire(await self._channel.call("GET", Endpoint.STATE, path=path), session_id)
         self._learn_user(state.user_id)
         return state
 
@@ -180,12 +184,13 @@ class NemoClient:
     async def render_status(self, render_id: str) -> RenderStatus:
         """Poll a render (both documented shapes); RenderFailed once it ended badly, RenderNotFound if unknown."""
         path = Endpoint.RENDER_STATUS.format(rid=quote(render_id, safe=""))
-        data = await self._channel.call("GET", path, missing=RenderNotFound)
+        data = await self._channel.call("GET", Endpoint.RENDER_STATUS, path=path, missing=RenderNotFound)
         return _checked(RenderStatus.from_wire(data, render_id))
 
     async def cancel_render(self, render_id: str) -> None:
         """Cancel a render."""
-        await self._channel.call("POST", Endpoint.RENDER_CANCEL.format(rid=quote(render_id, safe="")))
+        path = Endpoint.RENDER_CANCEL.format(rid=quote(render_id, safe=""))
+        await self._channel.call("POST", Endpoint.RENDER_CANCEL, path=path)
 
     async def download(self, url: str, dest: Path) -> int:
         """Stream a file to `dest`; returns its size. The bearer is sent only to the API's own origin."""
@@ -194,7 +199,7 @@ class NemoClient:
     async def download_render(self, render_id: str, dest: Path) -> int:
         """Stream a render's result through the API's fallback download; returns its size."""
         url = self._channel.base_url + Endpoint.RENDER_DOWNLOAD.format(rid=quote(render_id, safe=""))
-        return await self._channel.download(url, dest)
+        return await self._channel.download(url, dest, Endpoint.RENDER_DOWNLOAD)
 
     def _learn_user(self, user_id: str | None) -> None:
         """Remember the user id when a reply names it and none is known yet."""

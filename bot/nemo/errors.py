@@ -2,6 +2,7 @@
 
     NemoError
     ├── AuthError                1001 (also 1010/1011, HTTP 401): re-authenticate
+    │   └── TokenRefused         a configured token (NEMO_TOKEN) refused: the operator must replace it
     ├── NotFound                 what the request names is unknown: make it again
     │   ├── SessionNotFound      1002, HTTP 404 "Session not found": create a new session
     │   └── RenderNotFound       HTTP 404 for a render id: submit it (again) under the same id
@@ -13,7 +14,7 @@
     │   │   └── FileTooLarge          4002
     │   └── BadRequest           HTTP 400/422, other 4xx, unknown codes, `{"success": false}`
     ├── Transient                a passing failure: wait and try again
-    │   ├── RateLimited          HTTP 429, after the one retry
+    │   ├── RateLimited          HTTP 429, after the one retry: `.retry_after` (seconds the server asked for)
     │   ├── ServerError          HTTP 5xx
     │   └── Unconfirmed          the request may have arrived: never re-send a paid one, look at its state
     │       ├── NemoTimeout      a request or an agent turn went quiet for too long
@@ -22,13 +23,16 @@
     ├── MalformedReply           the reply is not the documented shape
     └── RenderFailed             a render ended failed or cancelled: `.render_id`, `.reason`
 
-Every error has `.code` (the envelope code, or None) and `.http_status` (or None). Messages pass through
-`redact()`, so a bearer token echoed by a server or a library never reaches a log line.
+Every error has `.code` (the envelope code, or None), `.http_status` (or None) and `.endpoint` (the API endpoint
+it came from, or None for a link outside the API, such as a render's output URL). Messages pass through `redact()`,
+so a bearer token echoed by a server or a library never reaches a log line.
 """
 
 from __future__ import annotations
 
 import re
+
+from bot.nemo.wire import Endpoint
 
 _TOKEN_PATTERN = re.compile(r"nmv_[A-Za-z]+_[A-Za-z0-9_\-]+|(?i:bearer)\s+\S+")
 
@@ -45,6 +49,7 @@ class NemoError(Exception):
         self.message = redact(message)
         self.code = code
         self.http_status = http_status
+        self.endpoint: Endpoint | None = None  # named by the client once the error leaves the endpoint's call
         super().__init__(self.message)
 
     def __repr__(self) -> str:
@@ -54,6 +59,10 @@ class NemoError(Exception):
 
 class AuthError(NemoError):
     """The token is missing, expired or refused (1001)."""
+
+
+class TokenRefused(AuthError):
+    """The configured token (NEMO_TOKEN) was refused; only the operator can replace it."""
 
 
 class NotFound(NemoError):
@@ -119,6 +128,8 @@ class BadRequest(Refused):
 
 class RateLimited(Transient):
     """HTTP 429 again after waiting once."""
+
+    retry_after: float | None = None  # the server's Retry-After, in seconds, when it sent one
 
 
 class ServerError(Transient):

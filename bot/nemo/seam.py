@@ -1,15 +1,18 @@
 """The seam between httpx and the client: every foreign exception and error envelope is translated here.
 
 An error sent as an HTTP status with an envelope and the same error sent as HTTP 200 with `code != 0` raise
-the same exception; so does the render proxy's `{"success": false, "error": ...}`.
+the same exception; so does the render proxy's `{"success": false, "error": ...}`, and so does an HTTP status
+(402, 429, ...) that a gateway wrapped as the `code` of an HTTP 200 envelope.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -32,7 +35,7 @@ from bot.nemo.errors import (
     StreamDropped,
     UnsupportedFileType,
 )
-from bot.nemo.wire import ANON_USER_PREFIX, AUTH_CODES, ErrorCode
+from bot.nemo.wire import ANON_USER_PREFIX, AUTH_CODES, Endpoint, ErrorCode
 
 _BY_CODE: dict[int, type[NemoError]] = {
     **dict.fromkeys(AUTH_CODES, AuthError),
@@ -43,6 +46,7 @@ _BY_CODE: dict[int, type[NemoError]] = {
 }
 _BY_STATUS: dict[int, type[NemoError]] = {401: AuthError, 402: ExportBlocked, 429: RateLimited}
 _MAX_MESSAGE = 300
+_HTTP_ERRORS = range(400, 600)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,20 @@ def translated(*, streaming: bool = False) -> Iterator[None]:
         raise MalformedReply(f"unreadable reply ({type(exc).__name__}: {exc})") from exc
 
 
+@contextmanager
+def at(endpoint: Endpoint | None) -> Iterator[None]:
+    """Name `endpoint` (None: a link outside the API) on a NemoError raised inside.
+
+    The innermost name stays, so a token fetched on the way keeps its own.
+    """
+    try:
+        yield
+    except NemoError as exc:
+        if exc.endpoint is None:
+            exc.endpoint = endpoint
+        raise
+
+
 def unwrap(response: httpx.Response, who: Who, missing: type[NotFound] | None = None) -> dict[str, Any]:
     """The payload of a successful reply in any envelope; raises the matching NemoError otherwise.
 
@@ -79,7 +97,7 @@ def unwrap(response: httpx.Response, who: Who, missing: type[NotFound] | None = 
     body = _json_body(response.content)
     error = error_for(response.status_code, body, who, missing)
     if error is not None:
-        raise error
+        raise _timed(error, response)
     if not isinstance(body, dict):
         raise MalformedReply("expected a JSON object", http_status=response.status_code)
     data = body.get("data", body) if "code" in body or "success" in body else body
@@ -90,12 +108,16 @@ def unwrap(response: httpx.Response, who: Who, missing: type[NotFound] | None = 
     return data
 
 
-def raise_for_reply(response: httpx.Response, who: Who, content: bytes | None = None) -> None:
+def raise_for_reply(
+    response: httpx.Response, who: Who, content: bytes | None = None, missing: type[NotFound] | None = None,
+) -> None:
     """Raise the NemoError a read reply (or its first `content` bytes) stands for, else MalformedReply."""
     body = _json_body(response.content if content is None else content)
-    error = error_for(response.status_code, body, who)
+    error = error_for(response.status_code, body, who, missing)
     kind = response.headers.get("content-type", "untyped").partition(";")[0]
-    raise error or MalformedReply(f"unexpected {kind!r} reply", http_status=response.status_code)
+    if error is not None:
+        raise _timed(error, response)
+    raise MalformedReply(f"unexpected {kind!r} reply", http_status=response.status_code)
 
 
 def error_for(status: int, body: object, who: Who, missing: type[NotFound] | None = None) -> NemoError | None:
@@ -106,7 +128,7 @@ def error_for(status: int, body: object, who: Who, missing: type[NotFound] | Non
     if not failed:
         return None
     message = _message(envelope, status)
-    kind = _kind(status, code, envelope, missing)
+    kind = _kind(_meant(status, code), code, envelope, missing)
     if kind is CreditsExhausted:
         anon = who.user_id if who.user_id and who.user_id.startswith(ANON_USER_PREFIX) else None
         link = f"{who.web_url.rstrip('/')}/register?bind={anon}" if anon else None
@@ -125,6 +147,34 @@ def _kind(status: int, code: int | None, envelope: dict[str, Any], missing: type
     if status in _BY_STATUS:
         return _BY_STATUS[status]
     return ServerError if status >= 500 else BadRequest
+
+
+def _timed(error: NemoError, response: httpx.Response) -> NemoError:
+    """`error`, with the wait a rate-limited reply asked for (`Retry-After`: seconds or an HTTP date)."""
+    if isinstance(error, RateLimited):
+        error.retry_after = retry_after(response.headers.get("retry-after"))
+    return error
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a `Retry-After` header value; None when there is none or it cannot be read."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _meant(status: int, code: int | None) -> int:
+    """The HTTP status the server meant: its own, unless a success carries an HTTP status as the envelope's code."""
+    if status < _HTTP_ERRORS.start and code is not None and code in _HTTP_ERRORS:
+        return code
+    return status
 
 
 def _code(envelope: dict[str, Any]) -> int | None:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.engine.messages import Attachment
 from bot.engine.uploads import NotFetched, Screen
+from bot.i18n import say
 from nemo_sim.config import SimConfig
 from tests.harness import Harness, running_bot
 
@@ -168,7 +169,8 @@ async def test_a_configured_token_that_fails_tells_the_operator(tmp_path: Path, 
     async with running_bot(tmp_path, db=14, sim=sim, token="nmv_usr_" + "x" * 40) as bot:
         chat = bot.chat()
         await bot.engine.handle(bot.message("credits"), chat)
-        assert chat.texts[-1].startswith("🔑 The video service did not accept the bot's sign-in.")
+        assert chat.texts[-1] == say("error_token_refused", "en")
+        assert "NEMO_TOKEN" in chat.texts[-1]
         assert "nmv_usr_" not in chat.everything()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
 from bot.engine.ports import Outgoing
+from bot.i18n import say
 from bot.store.keys import ChatKey
 from bot.store.models import JobStatus, RenderJob
 from tests.harness import FAST, Harness, RecordingChat
@@ -89,3 +90,37 @@ async def test_two_processes_resuming_together_follow_and_deliver_a_render_once(
     assert len([item for item in shown if item.kind == "video"]) == 1
     assert len([item for item in shown if item.kind == "progress"]) == 1
     assert await bot.store.open_renders() == []
+
+
+async def test_a_resumed_render_whose_project_expired_says_so_once_and_starts_a_new_one(bot: Harness) -> None:
+    await bot.engine.handle(bot.message("make a video of a canyon"), bot.chat())
+    session = await bot.store.get_session(CHAT)
+    assert session is not None
+    await bot.store.put_render(RenderJob("render_expired", CHAT, session.session_id, time.time(), locale="zh-CN"))
+    bot.sim.world.drop_session(session.session_id)
+
+    platform = OnePlatform(bot.chat())
+    assert await bot.engine.resume({"console": platform}) == 1
+    await bot.engine.background.drain()
+
+    assert [item.text for item in platform.chat.log if item.kind == "finish"] == [say("render_project_expired", "zh")]
+    assert await bot.store.open_renders() == []
+    renewed = await bot.store.get_session(CHAT)
+    assert renewed is not None
+    assert renewed.session_id != session.session_id
+
+
+async def test_a_resumed_render_whose_project_expired_leaves_a_chat_that_moved_on_alone(bot: Harness) -> None:
+    await bot.engine.handle(bot.message("make a video of a canyon"), bot.chat())
+    session = await bot.store.get_session(CHAT)
+    assert session is not None
+    await bot.store.put_render(RenderJob("render_expired", CHAT, session.session_id, time.time()))
+    bot.sim.world.drop_session(session.session_id)
+    await bot.engine.handle(bot.message("/new"), bot.chat())
+    fresh = await bot.store.get_session(CHAT)
+
+    await bot.engine.resume({"console": OnePlatform(bot.chat())})
+    await bot.engine.background.drain()
+
+    assert await bot.store.get_session(CHAT) == fresh
+    assert len(await bot.requests("/api/tasks/me/with-session/nemo_agent")) == 2  # the first, and /new's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from bot.nemo import errors
 from bot.nemo.draft import Draft
 from bot.nemo.errors import NemoError
-from bot.nemo.wire import RenderState
+from bot.nemo.seam import retry_after
+from bot.nemo.wire import Endpoint, RenderState
 from tests.nemo.scripted import BASE, TOKEN, TOKEN_2, Script, http_for, ok, token_reply
 
 TOKEN_PATH = "/api/auth/anonymous-token"
@@ -319,3 +321,132 @@ async def test_an_unknown_session_stays_session_not_found_on_the_render_path(
     script.on("/api/render/proxy/lambda/render_1", httpx.Response(404, json={"detail": "Session not found: 1"}))
     with pytest.raises(errors.SessionNotFound):
         await script.client(http, token=TOKEN).render_status("render_1")
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (401, errors.AuthError),
+        (402, errors.ExportBlocked),
+        (404, errors.BadRequest),
+        (429, errors.RateLimited),
+        (500, errors.ServerError),
+        (503, errors.ServerError),
+    ],
+)
+async def test_an_http_status_wrapped_in_a_200_envelope_reads_as_that_status(
+    script: Script, http: httpx.AsyncClient, status: int, kind: type[NemoError]
+) -> None:
+    # A gateway that answers every error with HTTP 200 carries the status as the envelope's code.
+    script.on(CREDITS, httpx.Response(200, json={"code": status, "message": "wrapped"}))
+    with pytest.raises(kind) as caught:
+        await script.client(http, token=TOKEN).credits()
+    assert (caught.value.code, caught.value.http_status) == (status, 200)
+
+
+async def test_the_render_proxys_wrapped_402_is_the_export_block(script: Script, http: httpx.AsyncClient) -> None:
+    reply = httpx.Response(200, json={"success": False, "code": 402, "error": "free plan"})
+    script.on("/api/render/proxy/lambda", reply)
+    with pytest.raises(errors.ExportBlocked):
+        await script.client(http, token=TOKEN).submit_render("5529", Draft.from_raw({"t": []}), "render_1")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [httpx.Response(404, json={"detail": "Not Found"}), httpx.Response(200, json={"code": 404, "message": "gone"})],
+    ids=["http", "envelope"],
+)
+async def test_a_plain_404_on_run_sse_is_the_session_gone(
+    script: Script, http: httpx.AsyncClient, reply: httpx.Response
+) -> None:
+    script.on("/run_sse", reply)
+    with pytest.raises(errors.SessionNotFound):
+        async for _ in script.client(http, token=TOKEN).stream("5529", "hello"):
+            pass
+    assert script.paths() == ["/run_sse"]
+
+
+async def test_each_error_names_the_endpoint_it_came_from(script: Script, http: httpx.AsyncClient) -> None:
+    script.on(CREDITS, httpx.Response(500, json={"code": 500}))
+    script.on("/api/state/nemo_agent/me/55/latest", httpx.Response(200, json={"code": 1002}))
+    client = script.client(http)
+    with pytest.raises(errors.ServerError) as credits:
+        await client.credits()
+    with pytest.raises(errors.SessionNotFound) as state:
+        await client.state("55")
+    assert (credits.value.endpoint, state.value.endpoint) == (Endpoint.CREDITS, Endpoint.STATE)
+
+
+async def test_a_failed_sign_in_on_the_way_names_the_token_endpoint(script: Script, http: httpx.AsyncClient) -> None:
+    script.replies[TOKEN_PATH] = [httpx.Response(200, json={"code": 2001, "message": "no credits"})]
+    with pytest.raises(errors.CreditsExhausted) as caught:
+        await script.client(http).credits()
+    assert caught.value.endpoint == Endpoint.ANONYMOUS_TOKEN
+    assert caught.value.register_url is None  # no user id is known before a token is issued
+    assert script.paths() == [TOKEN_PATH]
+
+
+@pytest.mark.parametrize("transport", ["envelope", "http"])
+async def test_a_configured_token_refused_is_the_operators_to_replace(
+    script: Script, http: httpx.AsyncClient, transport: str
+) -> None:
+    script.on(CREDITS, httpx.Response(200 if transport == "envelope" else 401, json={"code": 1011}))
+    with pytest.raises(errors.TokenRefused) as caught:
+        await script.client(http, token=TOKEN).credits()
+    assert caught.value.code == 1011
+    assert script.paths() == [CREDITS]
+
+
+@pytest.mark.parametrize(
+    ("reply", "renewed"),
+    [
+        (httpx.Response(400, json={"detail": "X-Client-Id is not accepted"}), True),
+        (httpx.Response(200, json={"code": 400, "message": "X-Client-Id is not accepted"}), True),
+        (httpx.Response(400, json={"code": 9999, "message": "something else"}), False),
+    ],
+    ids=["http-400", "wrapped-400", "a-business-code"],
+)
+async def test_only_a_plain_400_on_the_token_endpoint_replaces_the_client_id(
+    script: Script, http: httpx.AsyncClient, reply: httpx.Response, renewed: bool
+) -> None:
+    script.replies[TOKEN_PATH] = [reply, token_reply()]
+    script.on(CREDITS, ok(BALANCE))
+    asked: list[str] = []
+
+    async def renew(refused: str) -> str:
+        asked.append(refused)
+        return "cid-2"
+
+    client = script.client(http, new_client_id=renew)
+    if renewed:
+        await client.credits()
+        assert script.paths() == [TOKEN_PATH, TOKEN_PATH, CREDITS]
+    else:
+        with pytest.raises(errors.BadRequest):
+            await client.credits()
+        assert script.paths() == [TOKEN_PATH]
+    assert asked == (["cid-1"] if renewed else [])
+
+
+async def test_a_429_waits_as_long_as_retry_after_asks(script: Script, http: httpx.AsyncClient) -> None:
+    # The configured wait is a minute; the server asks for none, so the retry comes at once.
+    script.on(CREDITS, httpx.Response(429, headers={"Retry-After": "0"}, json={}), ok(BALANCE))
+    async with asyncio.timeout(5):
+        assert (await script.client(http, token=TOKEN, rate_limit_backoff=60.0).credits()).available == 90
+    assert script.paths() == [CREDITS, CREDITS]
+
+
+async def test_a_429_asking_for_a_long_wait_is_not_waited_out(script: Script, http: httpx.AsyncClient) -> None:
+    script.on(CREDITS, httpx.Response(200, headers={"Retry-After": "3600"}, json={"code": 429}))
+    with pytest.raises(errors.RateLimited) as caught:
+        await script.client(http, token=TOKEN).credits()
+    assert caught.value.retry_after == 3600
+    assert script.paths() == [CREDITS]
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("30", 30.0), (" 7 ", 7.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("soon", None), ("", None), (None, None)],
+)
+def test_retry_after_reads_seconds_and_dates(value: str | None, seconds: float | None) -> None:
+    assert retry_after(value) == seconds

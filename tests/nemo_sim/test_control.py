@@ -11,6 +11,21 @@ from nemo_sim import Simulator
 from tests.nemo_sim.wire import Account, configure, new_account, run_body
 
 
+class _AnyText(str):
+    """Equal to any string: the simulator's wording is not what these tests are about."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+ANY_TEXT = _AnyText()
+
+
 @pytest.mark.parametrize(
     ("mode", "status"), [("envelope", 200), ("http", 401)]
 )
@@ -121,3 +136,38 @@ async def test_reset_ends_a_running_turn(client: httpx.AsyncClient, account: Acc
 async def test_expire_tokens_endpoint(client: httpx.AsyncClient, account: Account) -> None:
     await client.post("/__sim/expire-tokens", json={})
     assert (await client.get("/api/credits/balance/simple", headers=account.headers)).json()["code"] == 1001
+
+
+async def test_a_fault_can_name_an_endpoint_template(client: httpx.AsyncClient, account: Account) -> None:
+    # A prefix cannot tell a render's download from its poll; the endpoint's template can.
+    fault = {"endpoint": "/api/render/proxy/{rid}/download", "code": 500, "method": "GET"}
+    await configure(client, faults=[fault])
+    poll = await client.get("/api/render/proxy/lambda/render_1", headers=account.headers)
+    assert poll.status_code == 404  # unknown render: the fault did not apply
+    download = await client.get("/api/render/proxy/render_1/download", headers=account.headers)
+    assert download.status_code == 500
+    assert (await client.get("/__sim/config")).json()["faults"] == []
+
+
+@pytest.mark.parametrize("fault", [{"code": 500}, {"path_prefix": "/x", "endpoint": "/x", "code": 500}])
+async def test_a_fault_names_exactly_one_target(client: httpx.AsyncClient, fault: dict[str, object]) -> None:
+    assert (await client.post("/__sim/config", json={"faults": [fault]})).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("mode", "path", "status", "body"),
+    [
+        ("envelope", "/api/credits/balance/simple", 200, {"code": 429, "message": "Too many requests"}),
+        ("http", "/api/credits/balance/simple", 429, {"code": 429, "message": "Too many requests"}),
+        ("envelope", "/api/render/proxy/lambda", 200, {"success": False, "code": 402, "error": ANY_TEXT}),
+        ("http", "/api/render/proxy/lambda", 402, {"success": False, "code": 402, "error": ANY_TEXT}),
+    ],
+)
+async def test_a_wrapped_http_fault_is_an_http_200_envelope_in_envelope_mode(
+    client: httpx.AsyncClient, account: Account, mode: str, path: str, status: int, body: dict[str, object],
+) -> None:
+    code = body["code"]
+    await configure(client, error_mode=mode, faults=[{"path_prefix": path, "code": code, "wrapped": True}])
+    reply = await client.request("POST" if "render" in path else "GET", path, json={}, headers=account.headers)
+    assert reply.status_code == status
+    assert reply.json() == body

@@ -219,3 +219,14 @@ async def test_titles_with_quotes_colons_backslashes_and_chinese_render(
     info = await probe(target)
     assert (info.ok, info.width, info.height) == (True, 320, 240)
     assert info.seconds == pytest.approx(2.5, abs=0.1)
+
+
+async def test_without_output_urls_a_completed_render_is_fetched_through_the_download(
+    client: httpx.AsyncClient, account: Account,
+) -> None:
+    await configure(client, render_output_url=False)
+    await _submit(client, account, "render_1")
+    final = (await _wait_done(client, account, "render_1"))[-1]["data"]
+    assert (final["status"], "outputUrl" in final) == ("completed", False)
+    download = await client.get("/api/render/proxy/render_1/download", headers=account.headers)
+    assert (download.status_code, download.headers["content-type"]) == (200, "video/mp4")

@@ -96,6 +96,10 @@ MESSAGES: Mapping[str, str] = {
     "upload_nothing": "Send a file (or a link to one) to upload. Usage: upload <url>",
     "store_unavailable": "⚠️ My storage is unavailable right now. Please try again in a moment.",
     "session_restarted": "ℹ️ Your previous project had expired, so I started a new one.",
+    "render_project_expired": (
+        "ℹ️ Your previous project had expired, so I started a new one. The video was in the old project, so there "
+        "is nothing to export: describe it again (or send your files again) to make it anew."
+    ),
     "still_working_for": "⏳ Still working... ({minutes} min)",
     "upload_item": "{name} ({kind})",
     "attachment_unnamed": "file",
@@ -104,8 +108,22 @@ MESSAGES: Mapping[str, str] = {
     "error_internal": "⚠️ Something went wrong on my side. Please try again.",
     # Nemo errors (bot.engine.explain picks the key)
     "error_auth": (
-        "🔑 The video service did not accept the bot's sign-in. If this keeps happening, the bot's operator "
-        "needs to check its Nemo token."
+        "🔑 The video service did not accept the bot's sign-in. Please try again in a moment; if this keeps "
+        "happening, tell the bot's operator."
+    ),
+    "error_token_refused": (
+        "🔑 The video service did not accept the bot's sign-in: its Nemo token (NEMO_TOKEN) was refused. The bot's "
+        "operator needs to set a valid one."
+    ),
+    "error_sign_in": "🔑 I could not sign in to the video service. Please try again in a moment.",
+    "error_setup": "⚠️ I could not start a project on the video service. Please try again in a moment.",
+    "error_upload": (
+        "❌ The video service refused the upload. Please try again in a moment, or send the file another way."
+    ),
+    "error_credits": "⚠️ I could not read your balance from the video service. Please try again in a moment.",
+    "error_status": "⚠️ I could not read the timeline from the video service. Please try again in a moment.",
+    "error_plan_blocked": (
+        "🔒 The video service refused that request for this account's plan. Register at {web} to unlock it."
     ),
     "error_session_not_found": "ℹ️ Your project could not be found any more. Send /new to start a fresh one.",
     "error_export_blocked": (
@@ -126,7 +144,10 @@ MESSAGES: Mapping[str, str] = {
         "💳 You are out of credits. Register for free to get more and keep your projects: {link}"
     ),
     "error_out_of_credits": "💳 You are out of credits. Top up at {web}.",
-    "error_unknown": "⚠️ Something went wrong. Please try again.",
+    "error_out_of_credits_unknown": (
+        "💳 You are out of credits. Register for free at {web} to get more, or top up there if you already have an "
+        "account."
+    ),
     # The timeline and what changed in it (phrased by bot.i18n.timeline)
     "timeline_none": "Timeline is empty",
     "timeline_one": "Timeline ({count} track): {items}",

@@ -79,6 +79,10 @@ MESSAGES: Mapping[str, str] = {
     "upload_nothing": "请发送文件（或文件链接）来上传。用法：上传 <链接>",
     "store_unavailable": "⚠️ 我的存储暂时不可用，请稍后再试。",
     "session_restarted": "ℹ️ 之前的项目已失效，已为你新建项目。",
+    "render_project_expired": (
+        "ℹ️ 之前的项目已失效，已为你新建项目。视频在旧项目中，新项目里没有可导出的内容：请重新描述视频（或重新发送素材）"
+        "再制作一次。"
+    ),
     "still_working_for": "⏳ 仍在处理中...（已进行 {minutes} 分钟）",
     "upload_item": "{name} ({kind})",
     "attachment_unnamed": "文件",
@@ -86,7 +90,14 @@ MESSAGES: Mapping[str, str] = {
     "upload_item_timed": "{name} ({kind}, {seconds:.0f}s)",
     "error_internal": "⚠️ 出了点问题，请重试。",
     # Nemo errors (bot.engine.explain picks the key)
-    "error_auth": "🔑 视频服务拒绝了机器人的登录。如果持续出现，请联系机器人管理员检查 Nemo 令牌。",
+    "error_auth": "🔑 视频服务拒绝了机器人的登录。请稍后重试；如果持续出现，请联系机器人管理员。",
+    "error_token_refused": "🔑 视频服务拒绝了机器人的登录：配置的 Nemo 令牌无效。请机器人管理员设置有效的令牌。",
+    "error_sign_in": "🔑 无法登录视频服务，请稍后重试。",
+    "error_setup": "⚠️ 无法在视频服务上创建项目，请稍后重试。",
+    "error_upload": "❌ 视频服务拒绝了这次上传。请稍后重试，或换一种方式发送文件。",
+    "error_credits": "⚠️ 无法从视频服务读取你的余额，请稍后重试。",
+    "error_status": "⚠️ 无法从视频服务读取时间线，请稍后重试。",
+    "error_plan_blocked": "🔒 视频服务因当前账户的套餐拒绝了该请求。请在 {web} 注册以解锁。",
     "error_session_not_found": "ℹ️ 找不到你的项目了。发送 /new 开始新项目。",
     "error_export_blocked": "🔒 当前免费账户无法导出。请在 {web} 注册以解锁导出。",
     "error_unsupported_file": (
@@ -101,7 +112,7 @@ MESSAGES: Mapping[str, str] = {
     "error_bad_request": "⚠️ 视频服务拒绝了该请求。请换个说法，或发送 /new 重新开始。",
     "error_out_of_credits_register": "💳 积分已用完。免费注册即可获得更多积分并保留你的项目：{link}",
     "error_out_of_credits": "💳 积分已用完。请在 {web} 充值。",
-    "error_unknown": "⚠️ 出了点问题，请重试。",
+    "error_out_of_credits_unknown": "💳 积分已用完。请在 {web} 免费注册以获得更多积分；已有账户可在那里充值。",
     # The timeline and what changed in it (phrased by bot.i18n.timeline)
     "timeline_none": "时间线为空",
     "timeline_one": "时间线（{count} 条轨道）：{items}",
