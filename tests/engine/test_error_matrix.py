@@ -51,7 +51,7 @@ def _says(text: str) -> Step:
 
 async def _send_a_file(bot: Harness, chat: RecordingChat) -> None:
     clip = bot.folder / "clip.mp4"
-    clip.write_bytes(b"\0" * 2048)
+    clip.write_bytes(b"\0\0\0\x18ftypmp42" + b"\0" * 2036)  # starts as an MP4 does
     await bot.engine.handle(bot.message(attachments=(Attachment("clip.mp4", "video/mp4", 2048, clip),)), chat)
 
 
