@@ -53,7 +53,7 @@ class ConsoleOutgoing:
         elif post.link is not None:
             _emit(self._stream, f"🤖 {post.text}\n🔗 {post.link}")
         else:
-            words = " | ".join(button.command for button in post.buttons)
+            words = " | ".join(button.words for button in post.buttons)
             _emit(self._stream, f"🤖 {post.text}" + (f"\n  [{words}]" if words else ""))
         return None
 

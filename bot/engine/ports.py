@@ -184,11 +184,17 @@ class Button:
     label: str
     emoji: str
     argument: str = ""  # what the action acts on (the id of an offered edit)
+    typed: str = ""  # the word a person types for it in their language, where a platform has no buttons
 
     @property
     def command(self) -> str:
         """What a press sends, as if typed: the action's word, or `/action argument`."""
         return f"/{self.action.value} {self.argument}" if self.argument else self.action.value
+
+    @property
+    def words(self) -> str:
+        """What to type instead of pressing it: the word in the person's language, else the command."""
+        return self.typed if self.typed and not self.argument else self.command
 
 
 @dataclass(frozen=True, slots=True)

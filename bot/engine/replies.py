@@ -42,9 +42,20 @@ _NO_LINK: dict[type[ReplyRefused], str] = {
 }
 
 
+# The word a person types for an action where a platform has no buttons (it routes to the same action).
+_TYPED: dict[Action, str] = {
+    Action.EXPORT: "typed_export",
+    Action.TIMELINE: "typed_status",
+    Action.CREDITS: "typed_credits",
+}
+
+
 def buttons(actions: Sequence[Action], locale: str | None, argument: str = "") -> tuple[Button, ...]:
     """The action buttons, labelled in the user's language, each acting on `argument` when one is given."""
-    return tuple(Button(a, say(_BUTTONS[a][1], locale), _BUTTONS[a][0], argument) for a in actions)
+    return tuple(
+        Button(a, say(_BUTTONS[a][1], locale), _BUTTONS[a][0], argument, say(_TYPED[a], locale) if a in _TYPED else "")
+        for a in actions
+    )
 
 
 class Replies:

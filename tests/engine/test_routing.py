@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine.messages import DEFAULT_ACTIONS, Action
+from bot.engine.replies import buttons
 from bot.engine.routing import Intent, Route, route
 
 TABLE = [
@@ -103,3 +105,10 @@ def test_links_keep_their_query_and_lose_the_sentence_around_them(text: str, exp
 def test_a_long_run_of_closing_punctuation_is_trimmed_in_linear_time() -> None:
     text = "https://example.com/a.mp4" + ")" * 60_000 + "." * 60_000
     assert route(text).urls == ("https://example.com/a.mp4",)
+
+
+@pytest.mark.parametrize("locale", ["en", "zh", "zh_TW"])
+def test_the_word_typed_for_each_button_routes_to_its_action(locale: str) -> None:
+    expected = {Action.EXPORT: Intent.EXPORT, Action.TIMELINE: Intent.STATUS, Action.CREDITS: Intent.CREDITS}
+    for button in buttons(DEFAULT_ACTIONS, locale):
+        assert route(button.words).intent is expected[button.action]

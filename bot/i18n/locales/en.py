@@ -192,6 +192,10 @@ MESSAGES: Mapping[str, str] = {
     "button_status": "Timeline",
     "button_credits": "Credits",
     "button_apply": "Apply",
+    # What a person types for a button where there are no buttons (the console); each must route to its action
+    "typed_export": "export",
+    "typed_status": "status",
+    "typed_credits": "credits",
     # The agent's web-editor instructions, done for the person instead
     "gui_export": "I'm exporting the video for you now.",
     "gui_upload": "Send the file here: attach it to a message, or send upload and a link.",
