@@ -129,8 +129,11 @@ class RedisStore:
         moved = False
         text = decoded(await self._redis.get(keys.session(old)))
         if text is not None:
-            session_id = ChatSession.from_json(text).session_id
             moved = bool(await self._redis.set(keys.session(new), text, nx=True))
+        # The session may have moved already while a turn still wrote its state or export under the old id.
+        text = text or decoded(await self._redis.get(keys.session(new)))
+        if text is not None:
+            session_id = ChatSession.from_json(text).session_id
             for key in (keys.last_state, keys.last_export):
                 await self._copy(key(old, session_id), key(new, session_id))
             await self._redis.delete(

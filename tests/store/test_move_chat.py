@@ -68,3 +68,13 @@ async def test_moving_twice_or_from_two_processes_is_harmless(store: RedisStore,
 
     assert await store.get_session(SUPERGROUP) == SESSION
     assert [item.chat_key for item in await store.open_renders()] == [SUPERGROUP]
+
+
+async def test_what_a_turn_wrote_under_the_old_id_after_the_move_follows_on_the_next(store: RedisStore) -> None:
+    await store.put_session(GROUP, SESSION)
+    await store.move_chat(GROUP, SUPERGROUP)
+    await store.put_last_export(GROUP, "sess-1", EXPORT)  # a turn that began before the move ends
+
+    await store.move_chat(GROUP, SUPERGROUP)
+    assert await store.get_last_export(SUPERGROUP, "sess-1") == EXPORT
+    assert await store.get_last_export(GROUP, "sess-1") is None
