@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import imageio_ffmpeg
-
 MIN_SECONDS = 0.1
 MAX_SECONDS = 600.0
 MAX_WIDTH, MAX_HEIGHT = 3840, 2160
@@ -28,6 +26,25 @@ logger = logging.getLogger(__name__)
 
 class MediaError(Exception):
     """ffmpeg could not make a clip."""
+
+
+class FfmpegMissing(MediaError):
+    """The simulator was started without an ffmpeg (the `sim` extra is not installed)."""
+
+
+FFMPEG_MISSING = (
+    "the simulator needs ffmpeg: pip install 'nemo-video-bot[sim]' (or build the image's sim target)"
+)
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg that imageio-ffmpeg ships (the `sim` extra); FfmpegMissing, in one line, without it."""
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        raise FfmpegMissing(FFMPEG_MISSING) from None
+    path: str = imageio_ffmpeg.get_ffmpeg_exe()
+    return path
 
 
 def _even(value: int, low: int, high: int) -> int:
@@ -82,7 +99,7 @@ class MediaCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._locks: dict[str, asyncio.Lock] = {}
-        self._ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+        self._ffmpeg = ffmpeg_exe()
 
     @staticmethod
     def normalize(width: int, height: int, duration_ms: int) -> tuple[int, int, float]:

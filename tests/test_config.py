@@ -154,7 +154,8 @@ def test_every_discord_knob_is_read_from_its_own_variable(env: pytest.MonkeyPatc
     # The knobs are declared once, with the adapter; the settings group must read every one of them.
     values = {
         "api_url": "http://127.0.0.1:9/api", "guild_ids": "5,6", "message_content": "true",
-        "progress_interval": "3", "handoff_after": "100",
+        "progress_interval": "3", "handoff_after": "100", "shard_count": "4", "shard_ids": "",
+        "shards_per_pod": "2", "pod_ordinal": "1",
     }
     assert values.keys() == Knobs.model_fields.keys()
     for name, value in values.items():
@@ -164,6 +165,7 @@ def test_every_discord_knob_is_read_from_its_own_variable(env: pytest.MonkeyPatc
         "http://127.0.0.1:9/api", (5, 6), True, 3.0,
     )
     assert config.handoff_after == 100.0
+    assert (config.shard_count, config.shard_ids, config.shards_per_pod, config.pod_ordinal) == (4, (), 2, 1)
 
 
 def test_discord_values_are_checked_when_read(env: pytest.MonkeyPatch) -> None:

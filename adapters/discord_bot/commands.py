@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
@@ -11,6 +13,7 @@ from discord.app_commands import locale_str
 
 from bot.i18n import DEFAULT, resolve_locale, say
 
+log = logging.getLogger(__name__)
 CONTEXTS = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
 INSTALLS = app_commands.AppInstallationType(guild=True, user=True)
 
@@ -52,6 +55,7 @@ def build_tree(client: discord.Client, handler: CommandHandler) -> app_commands.
     tree: app_commands.CommandTree[Any] = app_commands.CommandTree(
         client, allowed_contexts=CONTEXTS, allowed_installs=INSTALLS,
     )
+    tree.error(on_error)
     tree.add_command(_video(handler))
     tree.add_command(_upload(handler))
     for name in _SIMPLE:
@@ -61,6 +65,23 @@ def build_tree(client: discord.Client, handler: CommandHandler) -> app_commands.
         )
         tree.add_command(command)
     return tree
+
+
+async def on_error(interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+    """Any failure of a slash command (a stale command, an option discord.py could not read, a bug) becomes a
+    friendly message only the person who asked sees."""
+    log.error("slash command failed: %s", type(error).__name__, exc_info=error)
+    text = say("error_internal", resolve_locale(interaction.locale.value))
+    try:
+        if not interaction.response.is_done():
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        # Deferred in public: the first followup would only fill the "thinking..." placeholder, so it goes first.
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.delete_original_response()
+        await interaction.followup.send(text, ephemeral=True)
+    except discord.HTTPException as exc:
+        log.warning("could not tell the user about a failed command: %s %s", exc.status, exc.code)
 
 
 def _simple(handler: CommandHandler, name: str) -> Callable[[discord.Interaction[Any]], Coroutine[Any, Any, None]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PLATFORM = "discord"
 DEFAULT_API_URL = "https://discord.com/api/v10"
@@ -40,7 +40,28 @@ class Knobs(BaseModel):
         "(before the 15-minute token ends).",
     )
 
-    @field_validator("guild_ids", mode="before")
+    shard_count: int | None = Field(
+        None, gt=0,
+        description="Total number of gateway shards across every process. Unset: Discord's recommendation, all "
+        "run here.",
+    )
+    shard_ids: tuple[int, ...] = Field(
+        (),
+        description="Comma list of the shards this process runs (needs DISCORD_SHARD_COUNT). Empty: all of them, "
+        "or a slice by pod ordinal with DISCORD_SHARDS_PER_POD.",
+    )
+    shards_per_pod: int | None = Field(
+        None, gt=0,
+        description="Shards per pod of a StatefulSet: pod N runs shards N*this to N*this+this-1 (needs "
+        "DISCORD_SHARD_COUNT).",
+    )
+    pod_ordinal: int | None = Field(
+        None, ge=0,
+        description="This pod's ordinal for DISCORD_SHARDS_PER_POD. Unset: the number ending the host name "
+        "(nemo-bot-discord-2 is 2).",
+    )
+
+    @field_validator("guild_ids", "shard_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         # Environment variables are comma lists ("123, 456"), not JSON.
@@ -53,6 +74,19 @@ class Knobs(BaseModel):
         if isinstance(value, int):
             return (value,)
         return value
+
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Knobs:
+        # Said at start-up: discord.py would only fail once it connects, or silently run shards twice.
+        count = self.shard_count
+        if (self.shard_ids or self.shards_per_pod) and count is None:
+            raise ValueError("DISCORD_SHARD_IDS and DISCORD_SHARDS_PER_POD need DISCORD_SHARD_COUNT")
+        if self.shard_ids and self.shards_per_pod:
+            raise ValueError("set DISCORD_SHARD_IDS or DISCORD_SHARDS_PER_POD, not both")
+        if count is not None and any(not 0 <= shard < count for shard in self.shard_ids):
+            raise ValueError("DISCORD_SHARD_IDS must be between 0 and DISCORD_SHARD_COUNT - 1")
+        return self
 
 
 class Options(Knobs):

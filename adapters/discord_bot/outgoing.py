@@ -86,7 +86,7 @@ class DiscordOutgoing:
             # The link stands in for a video: it has to reach the person.
             await self._post(f"{post.text}\n{post.link}", required=True, mentions=self._delivery)
         else:
-            await self._post(escape(post.text), view=buttons(post.buttons))
+            await self._post(escape(post.text), view=buttons(post.buttons), private=post.private)
         return None
 
     async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
@@ -132,12 +132,13 @@ class DiscordOutgoing:
 
     async def _post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None, required: bool = False,
-        mentions: discord.AllowedMentions = NOBODY,
+        mentions: discord.AllowedMentions = NOBODY, private: bool = False,
     ) -> None:
         async with self._route.lock:
             await self._route.check_clock(self._warn)
             await self._attempt(
-                lambda surface: surface.post(content, file=file, view=view, mentions=mentions), required=required,
+                lambda surface: surface.post(content, file=file, view=view, mentions=mentions, private=private),
+                required=required,
             )
 
     @staticmethod

@@ -73,9 +73,10 @@ class Surface(Protocol):
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, private: bool = False,
     ) -> Posted:
-        """Post a message (with a file or buttons) that pings only whom `mentions` allows."""
+        """Post a message (with a file or buttons) that pings only whom `mentions` allows; `private`: shown to the
+        person who asked alone, where the place can."""
 
     async def edit(self, posted: Posted, content: str) -> None:
         """Replace a posted message's text (pinging nobody)."""
@@ -97,10 +98,22 @@ class InteractionSurface:
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, private: bool = False,
     ) -> Posted:
         """Fill the placeholder if it is still there, otherwise send a followup (or, with none left, replace the
-        original's content: the newest reply stays visible)."""
+        original's content: the newest reply stays visible).
+
+        A `private` reply (an error, a refusal, "busy") is an ephemeral followup. The deferred placeholder is
+        public, and the first followup would only fill it, so an untouched placeholder is deleted first.
+        """
+        if private and self.followups_left:
+            await self.discard_placeholder()
+            with _attach(file) as attached:
+                sent = await self._interaction.followup.send(
+                    content, file=attached or MISSING, view=view or MISSING, allowed_mentions=mentions,
+                    ephemeral=True, wait=True,
+                )
+            return Posted(self, sent.id)
         with _attach(file) as attached:
             if self.fresh or not self.followups_left:
                 message = await self._interaction.edit_original_response(
@@ -145,9 +158,10 @@ class ChannelSurface:
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, private: bool = False,
     ) -> Posted:
-        """Send a channel message, as a reply to the user's message the first time."""
+        """Send a channel message, as a reply to the user's message the first time (a channel has no private
+        messages: `private` ones are posted like any other)."""
         target = reply_to or self._reply_to
         self._reply_to = None
         # `mentions` never allows `replied_user`: quoting the person's message does not ping them.

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from telegram import Message
 
-from adapters.telegram.outgoing import Spawn
+from adapters.telegram.reach import Spawn
 
 Deliver = Callable[[list[Message]], None]
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import anyio
 import httpx
-import imageio_ffmpeg
 from telegram import Bot
 from telegram.error import TelegramError
 
@@ -70,10 +69,24 @@ class Downloader:
             raise NotFetched(Screen.FAILED) from None
 
 
+def ffmpeg_exe() -> str | None:
+    """The ffmpeg that imageio-ffmpeg ships (the `sim` extra), else one on PATH; None in the slim runtime image."""
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        return shutil.which("ffmpeg")
+    path: str = imageio_ffmpeg.get_ffmpeg_exe()
+    return path
+
+
 async def to_m4a(source: Path, target: Path) -> bool:
     """Convert a voice note (Opus in Ogg, which Nemo does not take) to AAC in an m4a file, in a subprocess."""
+    ffmpeg = ffmpeg_exe()
+    if ffmpeg is None:
+        log.warning("a voice note cannot be converted: no ffmpeg (install nemo-video-bot[sim] or put one on PATH)")
+        return False
     process = await asyncio.create_subprocess_exec(
-        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-v", "error", "-y", "-i", str(source),
+        ffmpeg, "-hide_banner", "-v", "error", "-y", "-i", str(source),
         "-vn", "-c:a", "aac", "-b:a", "96k", str(target),
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )

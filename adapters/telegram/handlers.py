@@ -14,7 +14,7 @@ from adapters.telegram.client import AnyApplication
 from adapters.telegram.files import Downloader
 from adapters.telegram.incoming import Me, Request, read_callback, read_messages
 from adapters.telegram.options import PLATFORM, Options
-from adapters.telegram.outgoing import TelegramPlatform
+from adapters.telegram.outgoing import TelegramOutgoing, TelegramPlatform
 from adapters.telegram.sender import Sender, Where
 from bot.engine.engine import Engine
 from bot.engine.messages import Incoming
@@ -30,12 +30,14 @@ class Handlers:
         self._bot = bot
         spawn = engine.background.spawn
         self.sender = Sender(bot, options)
-        self.platform = TelegramPlatform(self.sender, options, spawn)
+        self.platform = TelegramPlatform(self.sender, options, spawn, engine)
         self._downloader = Downloader(bot, http)
         self.albums = Albums(options.album_wait, spawn, self._dispatch)
 
     def install(self, application: AnyApplication) -> None:
-        """Add the handlers: new messages only (an edit never starts a second job), and button presses."""
+        """Add the handlers: a group's move to a supergroup, new messages only (an edit never starts a second job),
+        and button presses."""
+        application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
         application.add_handler(CallbackQueryHandler(self.on_callback))
         application.add_error_handler(self.on_error)
@@ -57,6 +59,16 @@ class Handlers:
             self.albums.add(message)
         else:
             self._dispatch([message])
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The service message of a group upgraded to a supergroup: the chat's work moves to the new id."""
+        message = update.message
+        if message is None:
+            return
+        if message.migrate_to_chat_id:
+            self.platform.reach.moved(Where(message.chat.id), message.migrate_to_chat_id)
+        elif message.migrate_from_chat_id:
+            self.platform.reach.moved(Where(message.migrate_from_chat_id), message.chat.id)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: stop the button's spinner and route the action like a typed command."""
@@ -86,10 +98,18 @@ class Handlers:
 
     def _start(self, request: Request) -> None:
         chat = request.chat
+        self.platform.reach.reopened(int(chat.chat_id))  # whoever blocked the bot wrote again
         incoming = Incoming(
             chat=chat, user_id=request.user_id, user_name=request.user_name, text=request.text,
             attachments=tuple(self._downloader.attachment(ref) for ref in request.files),
             locale=request.locale, message_id=request.message_id, direct=request.direct,
         )
         out = self.platform.reply(Where.of(chat), request.reply_to)
-        self._engine.background.spawn(self._engine.handle(incoming, out), name=f"tg-turn-{chat}")
+        self._engine.background.spawn(self._turn(incoming, out), name=f"tg-turn-{chat}")
+
+    async def _turn(self, incoming: Incoming, out: TelegramOutgoing) -> None:
+        await self._engine.handle(incoming, out)
+        moved = out.chat
+        if moved != incoming.chat:
+            # The group became a supergroup during the turn, which kept writing under the old id: move it again.
+            await self._engine.chat_moved(incoming.chat, moved)

@@ -6,23 +6,26 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from adapters.telegram.options import CAPTION_LIMIT, PLATFORM, TEXT_LIMIT, Options
+from adapters.telegram.reach import Reach, Spawn
 from adapters.telegram.sender import Sender, Where, is_too_large, retry_seconds
-from bot.engine.ports import Button, Counting, Limits, Post, Video
-from bot.engine.refusals import EditRefused, NotDelivered, SlowDown, TooLarge, UploadUnconfirmed
+from bot.engine.ports import Button, ChatEvents, Counting, Limits, Post, Video
+from bot.engine.refusals import ChatGone, EditRefused, NotDelivered, SlowDown, TooLarge, UploadUnconfirmed
 from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 
-Spawn = Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]]
+T = TypeVar("T")
+Act = Callable[[str], Awaitable[bool]]
+"""Shows a chat action; False when the chat can no longer be reached (the indicator stops)."""
 
 
 def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
@@ -37,9 +40,9 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
 class Activity:
     """Keeps `typing` (or `upload_video` during an upload) showing while the bot works in a chat."""
 
-    def __init__(self, sender: Sender, where: Where, options: Options, spawn: Spawn) -> None:
-        self._sender = sender
-        self._where = where
+    def __init__(self, act: Act, name: str, options: Options, spawn: Spawn) -> None:
+        self._act = act
+        self._name = name
         self._options = options
         self._spawn = spawn
         self._asked = False
@@ -53,8 +56,8 @@ class Activity:
     async def working(self) -> None:
         """Work started: show `typing` until the next reply, and while progress messages are open."""
         self._asked = True
-        await self._sender.chat_action(self._where, ChatAction.TYPING)
-        self._keep()
+        if await self._act(ChatAction.TYPING):
+            self._keep()
 
     def replied(self) -> None:
         """A reply went out (Telegram clears the action then); progress still open keeps it going."""
@@ -74,8 +77,8 @@ class Activity:
     async def uploading(self) -> AsyncIterator[None]:
         """Show `upload_video` for as long as the upload runs."""
         self._uploading = True
-        await self._sender.chat_action(self._where, ChatAction.UPLOAD_VIDEO)
-        self._keep()
+        if await self._act(ChatAction.UPLOAD_VIDEO):
+            self._keep()
         try:
             yield
         finally:
@@ -83,7 +86,7 @@ class Activity:
 
     def _keep(self) -> None:
         if self._task is None or self._task.done():
-            self._task = self._spawn(self._renew(), f"tg-action-{self._where.chat_id}")
+            self._task = self._spawn(self._renew(), f"tg-action-{self._name}")
 
     async def _renew(self) -> None:
         started = time.monotonic()
@@ -92,24 +95,37 @@ class Activity:
             if not self._active():
                 return
             action = ChatAction.UPLOAD_VIDEO if self._uploading else ChatAction.TYPING
-            await self._sender.chat_action(self._where, action)
+            if not await self._act(action):
+                return
 
 
 class TelegramOutgoing:
-    """One Telegram chat (or forum topic) as the engine's `Outgoing`: Bot API calls, Telegram's errors translated."""
+    """One Telegram chat (or forum topic) as the engine's `Outgoing`: Bot API calls, Telegram's errors translated.
+
+    A chat that moved (ChatMigrated: a group upgraded to a supergroup) is followed to its new id and the message
+    sent again there; a chat closed to the bot (Forbidden: blocked, removed) gets nothing more, not even a chat
+    action. Both are told to the engine through `reach`, which moves or closes the chat's work.
+    """
 
     def __init__(
-        self, sender: Sender, where: Where, *, reply_to: int | None, options: Options, spawn: Spawn,
+        self, sender: Sender, where: Where, *, reply_to: int | None, options: Options, spawn: Spawn, reach: Reach,
     ) -> None:
         self._sender = sender
-        self._where = where
-        self._reply_to = reply_to
+        self._reach = reach
+        self._where = reach.current(where)
+        self._reply_to = reply_to if self._where == where else None  # a message of the old chat cannot be quoted
         self._limits = Limits(
             text_length=TEXT_LIMIT, upload_bytes=options.upload_limit, caption_length=CAPTION_LIMIT,
             counting=Counting.UTF16, min_edit_interval=options.edit_interval,
             download_bytes=options.download_limit, platform_name="Telegram",
         )
-        self._activity = Activity(sender, where, options, spawn)
+        self._activity = Activity(self._act, str(where.chat_id), options, spawn)
+
+    @property
+    def chat(self) -> ChatKey:
+        """The chat replies go to now (its new id once it moved)."""
+        where = self._where
+        return ChatKey(PLATFORM, str(where.chat_id), str(where.thread_id) if where.thread_id else None)
 
     @property
     def limits(self) -> Limits:
@@ -120,10 +136,9 @@ class TelegramOutgoing:
         """Send one message (its handle is the message id); the first piece of a reply quotes the request."""
         text = f"{post.text}\n{post.link}" if post.link else post.text
         markup = keyboard(post.buttons)
-        with self._translated():
-            message = await self._sender.send_text(
-                self._where, text, markup=markup, reply_to=self._reply_to if post.quoted else None,
-            )
+        message = await self._call(lambda where: self._sender.send_text(
+            where, text, markup=markup, reply_to=self._reply_to if post.quoted else None,
+        ))
         if post.live:
             self._activity.opened()
         else:
@@ -135,8 +150,7 @@ class TelegramOutgoing:
         assert isinstance(handle, int)
         try:
             if text is not None:
-                with self._translated(editing=True):
-                    await self._sender.edit_text(self._where, handle, text, wait=last)
+                await self._call(lambda where: self._sender.edit_text(where, handle, text, wait=last), editing=True)
         finally:
             if last:
                 self._activity.closed()
@@ -144,17 +158,53 @@ class TelegramOutgoing:
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Upload the MP4; a refusal says only why, the reply layer decides what the person gets instead."""
         try:
-            with self._translated():
-                async with self._activity.uploading():
-                    await self._sender.send_video(self._where, path, video, caption, reply_to=self._reply_to)
+            async with self._activity.uploading():
+                await self._call(
+                    lambda where: self._sender.send_video(where, path, video, caption, reply_to=self._reply_to),
+                )
         finally:
             self._activity.replied()
+
+    async def _call(self, call: Callable[[Where], Awaitable[T]], *, editing: bool = False) -> T:
+        """Make one Bot API call for this chat, at its new id once it moved; Telegram's errors translated."""
+        if self._reach.is_closed(self._where.chat_id):
+            raise ChatGone("the bot may no longer post in this chat")
+        with self._translated(editing=editing):
+            try:
+                return await call(self._where)
+            except ChatMigrated as exc:
+                self._move(exc.new_chat_id)
+                if editing:
+                    # Message ids do not carry over to the new chat: a final text is sent there as a new message.
+                    raise EditRefused("the chat moved to a new id") from exc
+                return await call(self._where)
+
+    def _move(self, new_chat_id: int) -> None:
+        self._where = self._reach.moved(self._where, new_chat_id)
+        self._reply_to = None
+
+    async def _act(self, action: str) -> bool:
+        """Show a chat action; False once the chat is closed to the bot."""
+        if self._reach.is_closed(self._where.chat_id):
+            return False
+        try:
+            await self._sender.chat_action(self._where, action)
+        except ChatMigrated as exc:
+            self._move(exc.new_chat_id)
+        except Forbidden:
+            self._reach.closed(self._where)
+            return False
+        return True
 
     @contextlib.contextmanager
     def _translated(self, *, editing: bool = False) -> Iterator[None]:
         """Telegram's errors as the engine's refusals: the one place they are sorted."""
         try:
             yield
+        except Forbidden as exc:
+            # Blocked, or removed from the group: never retried; the engine closes the chat's open work.
+            self._reach.closed(self._where)
+            raise ChatGone(exc.message) from exc
         except RetryAfter as exc:
             raise SlowDown(retry_seconds(exc)) from exc
         except TimedOut as exc:
@@ -176,10 +226,11 @@ class TelegramOutgoing:
 class TelegramPlatform:
     """The engine's view of Telegram: replies to any chat, also for renders resumed after a restart."""
 
-    def __init__(self, sender: Sender, options: Options, spawn: Spawn) -> None:
+    def __init__(self, sender: Sender, options: Options, spawn: Spawn, events: ChatEvents) -> None:
         self._sender = sender
         self._options = options
         self._spawn = spawn
+        self.reach = Reach(events, spawn)
 
     @property
     def name(self) -> str:
@@ -195,5 +246,5 @@ class TelegramPlatform:
     def reply(self, where: Where, reply_to: int | None) -> TelegramOutgoing:
         """Replies to a chat (the engine words them in the user's language)."""
         return TelegramOutgoing(
-            self._sender, where, reply_to=reply_to, options=self._options, spawn=self._spawn,
+            self._sender, where, reply_to=reply_to, options=self._options, spawn=self._spawn, reach=self.reach,
         )

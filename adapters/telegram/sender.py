@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram.formatting import caption as caption_html
@@ -154,8 +154,11 @@ class Sender:
         return await self.patiently(upload)
 
     async def chat_action(self, where: Where, action: str) -> None:
-        """Show `typing` or `upload_video` for a few seconds; failures only cost the indicator."""
+        """Show `typing` or `upload_video` for a few seconds; failures only cost the indicator, except a chat that
+        moved or closed to the bot (ChatMigrated, Forbidden), which is raised."""
         try:
             await self.bot.send_chat_action(where.chat_id, action, message_thread_id=where.thread_id)
+        except (ChatMigrated, Forbidden):
+            raise
         except TelegramError as exc:
             log.debug("chat action %s not shown: %s", action, exc)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.explain import Operation, explain
@@ -14,6 +16,7 @@ from bot.engine.gui import Translated
 from bot.engine.leases import held
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.ports import Clock, NemoApi, Outgoing, Platform, Sleep, Store
+from bot.engine.refusals import ChatGone
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.routing import Intent, Route, route
@@ -54,6 +57,7 @@ class Engine:
             nemo, store, config, self._turns.replace, sleep, user_cancelled=self._cancelling.__contains__,
         )
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
+        self._resumed: dict[str, tuple[ChatKey, asyncio.Task[Any]]] = {}  # render id -> its chat, its follower
         self.background = Supervisor()
         self.replies = ReplyLayer(self.background, clock)
 
@@ -68,9 +72,11 @@ class Engine:
             decision = route(msg.text, bool(msg.attachments))
             during = _DURING.get(decision.intent, Operation.AGENT)
             if msg.truncated or decision.size > MAX_PROMPT_CHARS:
-                await out.send_text(say("prompt_too_long", msg.locale, limit=MAX_PROMPT_CHARS))
+                await out.send_text(say("prompt_too_long", msg.locale, limit=MAX_PROMPT_CHARS), private=True)
                 return
             await self._dispatch(msg, decision, out)
+        except ChatGone as exc:
+            log.info("stopped replying in %s: %s", msg.chat, exc)
         except NemoError as exc:
             log.warning("nemo error in %s: %s", msg.chat, exc)
             await self._tell(out, explain(exc, msg.locale, self._config.web_url, during=during))
@@ -92,8 +98,42 @@ class Engine:
         for job in jobs:
             chat = job.chat_key
             out = self.replies.to(chat, platforms[job.platform].outgoing(chat, job.reply_to, job.locale), job.locale)
-            self.background.spawn(self._resume_one(job, out), name=f"resume-{job.render_id}")
+            task = self.background.spawn(self._resume_one(job, out), name=f"resume-{job.render_id}")
+            self._resumed[job.render_id] = (chat, task)
+            task.add_done_callback(functools.partial(self._resume_done, job.render_id))
         return len(jobs)
+
+    def _resume_done(self, render_id: str, task: asyncio.Task[Any]) -> None:
+        self._resumed.pop(render_id, None)
+
+    async def chat_moved(self, old: ChatKey, new: ChatKey) -> None:
+        """The chat now has another id (a Telegram group upgraded to a supergroup): its project and renders follow."""
+        if await self._store.move_chat(old, new):
+            log.info("chat %s moved to %s", old, new)
+
+    async def chat_gone(self, chat: ChatKey) -> None:
+        """The bot may no longer post in the chat (blocked, removed): its turns and renders stop, nothing is retried.
+
+        Every topic of the chat is closed; open renders are cancelled at Nemo and closed as failed, here and in
+        the store (for renders another process follows, or resumes later).
+        """
+        def here(key: ChatKey) -> bool:
+            return (key.platform, key.chat_id) == (chat.platform, chat.chat_id)
+
+        work = [(key, task) for key, task in self._running.items() if here(key)]
+        work += [(key, task) for key, task in self._resumed.values() if here(key)]
+        work = [(key, task) for key, task in work if not task.done() and task is not asyncio.current_task()]
+        for key, task in work:
+            self._cancelling.add(key)  # as a /cancel: the render is stopped at Nemo and its job closed
+            task.cancel()
+        if work:
+            await asyncio.wait({task for _, task in work})
+        for key, _ in work:
+            self._cancelling.discard(key)
+        for job in await self._store.open_renders():
+            if here(job.chat_key):
+                await self._store.close_render(job.render_id, JobStatus.FAILED)
+        log.info("closed the open work of %s: the bot can no longer post there", chat)
 
     async def _resume_one(self, job: RenderJob, out: Replies) -> None:
         try:
@@ -103,6 +143,9 @@ class Engine:
                 current = await self._store.get_render(job.render_id)
                 if current is None or not current.status.is_open:
                     return
+        except ChatGone as exc:
+            log.info("render %s has nowhere to go: %s", job.render_id, exc)
+            await self._store.close_render(job.render_id, JobStatus.FAILED)
         except NemoError as exc:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
             await self._tell(out, explain(exc, job.locale, self._config.web_url, during=Operation.EXPORT))
@@ -238,7 +281,7 @@ class Engine:
     async def _cancel(self, msg: Incoming, out: Replies) -> None:
         task = self._running.get(msg.chat)
         if task is None or task.done():
-            await out.send_text(say("nothing_to_cancel", msg.locale))
+            await out.send_text(say("nothing_to_cancel", msg.locale), private=True)
             return
         self._cancelling.add(msg.chat)
         task.cancel()
@@ -250,7 +293,7 @@ class Engine:
         chat = msg.chat
         async with held(self._store.turn_lock(chat), self._config.lock_lease) as mine:
             if not mine:
-                await out.send_text(say("busy", msg.locale))
+                await out.send_text(say("busy", msg.locale), private=True)
                 return
             task = asyncio.create_task(_run(work, msg, out), name=f"turn-{chat}")
             self._running[chat] = task
@@ -271,8 +314,11 @@ class Engine:
 
     @staticmethod
     async def _tell(out: Replies, text: str) -> None:
+        """An error, to whoever asked (privately where the platform can)."""
         try:
-            await out.send_text(text)
+            await out.send_text(text, private=True)
+        except ChatGone:
+            log.info("an error message had nowhere to go")
         except Exception:
             log.exception("could not send an error message")
 

@@ -88,6 +88,9 @@ class SessionStore(Protocol):
     async def put_last_state(self, chat: ChatKey, session_id: str, state: dict[str, Any]) -> None:
         """Remember the session's project state for the next diff."""
 
+    async def move_chat(self, old: ChatKey, new: ChatKey) -> bool:
+        """Move a chat's session, last state and export, and open renders to its new id; True when it moved."""
+
 
 class ExportStore(Protocol):
     """The last video delivered per session, and edits offered for one tap."""
@@ -206,6 +209,8 @@ class Post:
     link: str | None = None  # a download link shown under the text (a video that could not be sent)
     live: bool = False  # a progress message: later edits replace its text
     quoted: bool = True  # quotes the person's message where the platform does (False: a later piece of a reply)
+    private: bool = False  # only whoever asked needs it (an error, a refusal, "busy"): shown to them alone where
+    # the platform can (Discord's ephemeral messages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +243,16 @@ class Outgoing(Protocol):
 
     async def show_working(self) -> None:
         """Show a working status (typing, upload_video) for a few seconds."""
+
+
+class ChatEvents(Protocol):
+    """What a platform learns about a chat while replying to it, told to the engine."""
+
+    async def chat_moved(self, old: ChatKey, new: ChatKey) -> None:
+        """The chat now has another id (a Telegram group upgraded to a supergroup): its work follows it."""
+
+    async def chat_gone(self, chat: ChatKey) -> None:
+        """The bot may no longer post in the chat (blocked, removed): its open work ends."""
 
 
 class Platform(Protocol):

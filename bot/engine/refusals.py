@@ -4,6 +4,7 @@
      ├── TooLarge            the file is over the platform's size limit: send the link instead, never the file again
      ├── UploadUnconfirmed   the upload timed out and may still arrive: never send it again, point at the link
      ├── NotDelivered        the reply was not posted (refused, platform unreachable, nowhere left to post)
+     │    └── ChatGone       the bot may no longer post in this chat (blocked, removed): its work there ends
      ├── SlowDown            flood control: nothing more in this chat for `seconds`; the next edit waits
      └── EditRefused         the message can no longer be edited: a final text is sent as a new message
 
@@ -27,6 +28,10 @@ class UploadUnconfirmed(ReplyRefused):
 
 class NotDelivered(ReplyRefused):
     """The reply was not posted."""
+
+
+class ChatGone(NotDelivered):
+    """The bot may no longer post in the chat (the user blocked it, it was removed from the group)."""
 
 
 class SlowDown(ReplyRefused):

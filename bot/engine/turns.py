@@ -69,7 +69,7 @@ class Turns:
         # Off the loop: files already on disk are looked at (their size now, their first bytes).
         checked = await asyncio.to_thread(check, items, self._config, msg.locale, out.limits)
         for refusal in checked.refusals:
-            await out.send_text(refusal)
+            await out.send_text(refusal, private=True)
         if items and not checked.accepted:
             return None
         return checked.accepted

@@ -116,6 +116,43 @@ class RedisStore:
         """Remember the video just delivered (a render's output is not kept for ever: neither is this)."""
         await self._redis.set(self._keys.last_export(chat, session_id), export.to_json(), px=_ms(DAY))
 
+    # A chat that changed its id
+
+    @operation
+    async def move_chat(self, old: ChatKey, new: ChatKey) -> bool:
+        """Move a chat's session (with its last state and last export) and its open renders to `new`.
+
+        For a chat that changed its id (a Telegram group upgraded to a supergroup). A session already kept under
+        `new` stays as it is. Safe to repeat and to run from two processes at once: every step only copies
+        what is not there yet, then removes the old key. True when the session moved.
+        """
+        keys = self._keys
+        moved = False
+        text = decoded(await self._redis.get(keys.session(old)))
+        if text is not None:
+            moved = bool(await self._redis.set(keys.session(new), text, nx=True))
+        # The session may have moved already while a turn still wrote its state or export under the old id.
+        text = text or decoded(await self._redis.get(keys.session(new)))
+        if text is not None:
+            session_id = ChatSession.from_json(text).session_id
+            for key in (keys.last_state, keys.last_export):
+                await self._copy(key(old, session_id), key(new, session_id))
+            await self._redis.delete(
+                keys.session(old), keys.last_state(old, session_id), keys.last_export(old, session_id),
+            )
+        for job in await self.open_renders():
+            if job.chat_key == old:
+                await self.put_render(replace(job, chat_key=new))
+        return moved
+
+    async def _copy(self, source: str, target: str) -> None:
+        """Copy a key's value and its time to live, unless `target` already has one."""
+        value = decoded(await self._redis.get(source))
+        if value is None:
+            return
+        ttl = await self._redis.pttl(source)
+        await self._redis.set(target, value, nx=True, px=ttl if ttl > 0 else None)
+
     # Edits offered for one tap
 
     @operation

@@ -18,6 +18,7 @@ class FakeGateway:
     def __init__(self, guilds: list[dict[str, Any]]) -> None:
         self.guilds = guilds
         self.identify: dict[str, Any] | None = None
+        self.identifies: list[dict[str, Any]] = []  # every connection's IDENTIFY, in order (one per shard)
         self.query: dict[str, str] = {}
         self.identified = asyncio.Event()
         self._socket: web.WebSocketResponse | None = None
@@ -47,11 +48,12 @@ class FakeGateway:
 
     async def _ready(self, socket: web.WebSocketResponse, identify: dict[str, Any]) -> None:
         self.identify = identify
+        self.identifies.append(identify)
         self._socket = socket
         await self.dispatch("READY", {
             "v": 10, "user": BOT_USER, "session_id": "session", "resume_gateway_url": "ws://127.0.0.1:9/",
             "guilds": [{"id": guild["id"], "unavailable": True} for guild in self.guilds],
-            "application": {"id": str(APP_ID), "flags": 0}, "shard": [0, 1],
+            "application": {"id": str(APP_ID), "flags": 0}, "shard": identify.get("shard", [0, 1]),
         })
         for guild in self.guilds:
             await self.dispatch("GUILD_CREATE", guild)

@@ -25,6 +25,7 @@ from tests.discord_bot.fake_discord import FakeDiscord, running
 from tests.discord_bot.payloads import CHANNEL, Payloads
 from tests.harness import Harness, running_bot
 
+EPHEMERAL = 1 << 6  # the message flag: shown only to the person who asked
 FAST = Options(progress_interval=0.25, watch_tick=0.02)
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005"
@@ -83,6 +84,11 @@ class Rig:
     def webhook(self, payload: dict[str, Any], method: str | None = None) -> list[Any]:
         """Requests made with one interaction's token, in order."""
         return self.fake.find(method, str(payload["token"]))
+
+    def private(self, payload: dict[str, Any]) -> list[str]:
+        """The ephemeral followups of one interaction (errors, refusals, "busy"), in order."""
+        return [call.content for call in self.fake.find("POST", f"/webhooks/111/{payload['token']}")
+                if isinstance(call.body, dict) and call.body.get("flags", 0) & EPHEMERAL]
 
 
 @asynccontextmanager

@@ -64,7 +64,7 @@ async def test_upload_fetches_the_file_at_once_and_refuses_unsupported_ones_unfe
         assert any(call.content == "📎 已添加：logo.png (image)" for call in rig.webhook(good))
         assert rig.webhook(good)[-1].content == "现在告诉我想用它做什么。"
         assert [call.path.rsplit("-", 1)[-1] for call in rig.fake.find("GET", "/cdn/")] == ["logo.png"]
-        assert rig.webhook(bad, "PATCH")[0].content.startswith("❌ notes.txt: that file type is not supported")
+        assert rig.private(bad)[0].startswith("❌ notes.txt: that file type is not supported")
 
 
 async def test_an_empty_file_is_refused_unfetched_and_a_fake_one_after_its_fetch(tmp_path: Path) -> None:
@@ -75,11 +75,11 @@ async def test_an_empty_file_is_refused_unfetched_and_a_fake_one_after_its_fetch
         await rig.feed(empty)
         await rig.feed(fake)
 
-        assert rig.webhook(empty, "PATCH")[0].content == (
+        assert rig.private(empty)[0] == (
             "❌ Not added: blank.png is empty (0 bytes). Please check the file and send it again."
         )
         assert [call.path.rsplit("-", 1)[-1] for call in rig.fake.find("GET", "/cdn/")] == ["cat.png"]
-        assert rig.webhook(fake, "PATCH")[0].content.startswith("❌ Not added: cat.png is not an image file")
+        assert rig.private(fake)[0].startswith("❌ Not added: cat.png is not an image file")
         assert rig.h.sim.world.requests_to("/api/upload-video/") == []
         assert rig.h.sim.world.requests_to("/run_sse") == []
 
@@ -92,7 +92,7 @@ async def test_a_file_the_cdn_would_not_hand_over_is_refused_by_name(tmp_path: P
 
         [fetch] = rig.fake.find("GET", "/cdn/")
         assert fetch.status == 404
-        refusal = rig.webhook(gone, "PATCH")[0].content
+        [refusal] = rig.private(gone)
         assert refusal == "❌ Could not fetch logo.png from Discord. Please send it again."
 
 

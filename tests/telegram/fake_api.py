@@ -3,7 +3,8 @@
 It keeps what a user would see (each chat's messages, their visible text after HTML parsing, edits, videos),
 parses HTML as strictly as Telegram (an unescaped `<` or `&` fails the send), enforces the length limits,
 refuses no-op edits with Telegram's own error, serves getUpdates (long polling) and file downloads, and lets a
-test inject failures (429 with retry_after, 413 as nginx's HTML page, 400s) and slow answers.
+test inject failures (429 with retry_after, 413 as nginx's HTML page, 400s) and slow answers, upgrade a group to a
+supergroup (every call to the old id answers ChatMigrated) or close a chat to the bot (403 Forbidden).
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ class FakeBotApi:
         self.delays: dict[str, float] = {}
         self.files: dict[str, FakeFile] = {}
         self.updates: list[dict[str, Any]] = []
+        self.migrated: dict[int, int] = {}  # group id -> its supergroup's id
+        self.closed: dict[int, str] = {}  # chat id -> why the bot may not post there
         self._arrived = asyncio.Condition()
         self._ids = itertools.count(1000)
 
@@ -137,6 +140,14 @@ class FakeBotApi:
             local.write_bytes(content)
             path = str(local)
         self.files[file_id] = FakeFile(file_id, content, len(content) if size is None else size, path)
+
+    def migrate(self, group_id: int, supergroup_id: int) -> None:
+        """The group became a supergroup: calls to its old id fail with `migrate_to_chat_id`, as Telegram's do."""
+        self.migrated[group_id] = supergroup_id
+
+    def close(self, chat_id: int, description: str = "Forbidden: bot was blocked by the user") -> None:
+        """The user blocked the bot (or it was removed from the group): every call for the chat gets 403."""
+        self.closed[chat_id] = description
 
     async def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates."""
@@ -175,6 +186,9 @@ class FakeBotApi:
         method = request.path_params["method"]
         params, files = await _read(request)
         self.calls.append(Call(method, params, files, time.monotonic()))
+        refused = self._chat_refusal(params.get("chat_id"))
+        if refused is not None:
+            return JSONResponse(refused, refused["error_code"])
         fault = self._take_fault(method)
         if fault is not None:
             if isinstance(fault.body, str):
@@ -190,6 +204,19 @@ class FakeBotApi:
         if method in self.delays:
             await asyncio.sleep(self.delays[method])  # done already, answered late (as after a slow upload)
         return JSONResponse({"ok": True, "result": result})
+
+    def _chat_refusal(self, chat_id: Any) -> dict[str, Any] | None:
+        """Telegram's answer for a chat that moved or is closed to the bot; None for any other chat."""
+        try:
+            chat = int(chat_id)
+        except (TypeError, ValueError):
+            return None
+        if chat in self.migrated:
+            return {"ok": False, "error_code": 400, "description": "Bad Request: group chat was upgraded to a "
+                    "supergroup chat", "parameters": {"migrate_to_chat_id": self.migrated[chat]}}
+        if chat in self.closed:
+            return {"ok": False, "error_code": 403, "description": self.closed[chat]}
+        return None
 
     def _take_fault(self, method: str) -> Fault | None:
         queue = self.faults.get(method)
@@ -301,7 +328,8 @@ class FakeBotApi:
         return shown
 
     def _message(self, shown: Shown) -> dict[str, Any]:
-        chat_type = "supergroup" if shown.chat_id < 0 else "private"
+        chat_type = ("supergroup" if shown.chat_id < -1_000_000_000_000 or shown.chat_id in self.migrated.values()
+                     else "group" if shown.chat_id < 0 else "private")
         message: dict[str, Any] = {
             "message_id": shown.message_id, "date": int(time.time()), "from": BOT_USER,
             "chat": {"id": shown.chat_id, "type": chat_type},
