@@ -20,7 +20,7 @@ from bot.client_id import ClientIds
 from bot.config import Settings
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
-from bot.errors import CredentialsRefused, Unreachable, reason
+from bot.errors import BadSetting, CredentialsRefused, Unreachable, reason
 from bot.logs import Redactor
 from bot.nemo.client import NemoClient
 from bot.nemo.models import AnonToken
@@ -191,7 +191,21 @@ async def _simulated(settings: Settings, speed: float | None, resolution: str | 
     from nemo_sim.server import run_simulator
 
     config = SimConfig(speed=speed).patched({"resolution": resolution} if resolution else {})
-    async with run_simulator(config) as sim:
+    async with simulator_installed(), run_simulator(config) as sim:
         # The simulator serves its media on 127.0.0.1, so its own links have to be let through.
         engine = settings.engine.model_copy(update={"allow_private_urls": True})
         yield settings.model_copy(update={"nemo_api_url": sim.url, "engine": engine})
+
+
+@contextlib.asynccontextmanager
+async def simulator_installed() -> AsyncIterator[None]:
+    """Translate the simulator's missing ffmpeg (the `sim` extra not installed) into a start-up error."""
+    from nemo_sim.media import FfmpegMissing
+
+    try:
+        yield
+    except FfmpegMissing as exc:
+        raise BadSetting(
+            "the simulator needs ffmpeg, which is not installed here",
+            "pip install 'nemo-video-bot[sim]' (or build the image's sim target)",
+        ) from exc

@@ -98,6 +98,7 @@ def configured_platforms(settings: Settings) -> list[str]:
 
 
 async def _sim(args: argparse.Namespace) -> int:
+    from bot.app import simulator_installed
     from nemo_sim.config import SimConfig
     from nemo_sim.server import serve_forever
 
@@ -107,7 +108,8 @@ async def _sim(args: argparse.Namespace) -> int:
     print(f"Nemo API simulator on http://{args.host}:{args.port} (speed {config.speed}, {config.resolution});"
           " Ctrl-C stops it.")
     print(f"Point the bot at it: NEMO_API_URL=http://{args.host}:{args.port} nemo-bot console", flush=True)
-    await serve_forever(args.host, args.port, config)
+    async with simulator_installed():
+        await serve_forever(args.host, args.port, config)
     return 0
 
 
