@@ -104,6 +104,11 @@ class Exporter:
         except NemoError as exc:
             await self._give_up(job, progress, self._explain(exc, job))
             return
+        except asyncio.CancelledError:
+            # Cancelled while the submit was on its way: it may have arrived, so it is stopped at Nemo too.
+            if self._user_cancelled(job.chat_key):
+                await self._abandon(job, progress)
+            raise
         await self.follow(job, out, progress)
 
     async def follow(self, job: RenderJob, out: Replies, progress: Progress) -> None:
