@@ -13,11 +13,13 @@ from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
 from bot.engine.leases import held
 from bot.engine.messages import Action, Attachment, Incoming
+from bot.engine.metered import Metered
 from bot.engine.ports import Clock, NemoApi, Outgoing, Platform, Sleep, Store
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.routing import Intent, Route, route
 from bot.engine.tasks import Supervisor
+from bot.engine.team import Team
 from bot.engine.turns import Turns
 from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
@@ -40,8 +42,10 @@ class Engine:
         self, nemo: NemoApi, store: Store, config: EngineConfig,
         clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._nemo = nemo
+        # Every call to Nemo goes through the meter, so quotas count only what Nemo worked on.
+        self._nemo = nemo = Metered(nemo)
         self._store = store
+        self._team = Team(nemo, store, config.team)
         self._sleep = sleep
         self._config = config
         self._relay = Relay(nemo, store, config, clock, sleep)
@@ -63,7 +67,9 @@ class Engine:
             if msg.truncated or decision.size > MAX_PROMPT_CHARS:
                 await out.send_text(say("prompt_too_long", msg.locale, limit=MAX_PROMPT_CHARS))
                 return
-            await self._dispatch(msg, decision, out)
+            async with self._team.gate(msg, decision, out) as admitted:
+                if admitted:
+                    await self._dispatch(msg, decision, out)
         except NemoError as exc:
             log.warning("nemo error in %s: %s", msg.chat, exc)
             await self._tell(out, explain(exc, msg.locale, self._config.web_url))
@@ -116,6 +122,7 @@ class Engine:
             credits = await self._nemo.credits()
             await out.send_text(
                 say("credits", msg.locale, available=credits.available, frozen=credits.frozen, total=credits.total)
+                + await self._team.quota_note(msg)
             )
         elif intent is Intent.STATUS:
             await self._status(msg, out)
@@ -176,6 +183,8 @@ class Engine:
         await self._work(msg, Route(Intent.AGENT, edit), out)
 
     async def _export(self, session: ChatSession, msg: Incoming, out: Replies) -> None:
+        if not await self._team.may_export(msg, out):
+            return
         state = await self._nemo.state(session.session_id)
         if not state.draft.is_ready:
             await out.send_text(say("nothing_to_export", msg.locale))

@@ -55,14 +55,15 @@ class Replies:
         self._locale = locale
         self._pacing = pacing
 
-    async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
-        """Send text in pieces under the length limit; the buttons go under the last piece."""
+    async def send_text(self, text: str, actions: Sequence[Action] = (), *, private: bool = False) -> None:
+        """Send text in pieces under the length limit; the buttons go under the last piece. `private`: for the
+        sender's eyes only, where the platform can."""
         limits = self._out.limits
         pieces = split(text, limits.text_length, limits.counting, limits.escaped)
         labelled = buttons(actions, self._locale)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            await self._out.send(Post(piece, labelled if last else (), quoted=index == 0))
+            await self._out.send(Post(piece, labelled if last else (), quoted=index == 0, private=private))
 
     async def offer(self, text: str, action: Action, argument: str) -> None:
         """Send text with one button that acts on `argument` (an offered edit's id)."""

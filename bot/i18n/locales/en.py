@@ -162,6 +162,48 @@ MESSAGES: Mapping[str, str] = {
     "timeline_generated_one": "{count} new generated media item",
     "timeline_generated_many": "{count} new generated media items",
     "timeline_updated": "Timeline updated",
+    # Teams: who may use the bot, quotas on the shared credits, the team commands (bot/engine/team.py)
+    "access_refused": (
+        "🔒 Sorry, this bot is open only to its team. Ask one of its admins to let you in: your id is {user}."
+    ),
+    "admin_only": "🔒 Only the bot's admins can do that.",
+    "admin_usage": (
+        "Team commands: /allow <user>, /deny <user>, /quota <user> <n> [turns | exports | credits] (default "
+        "instead of <n> goes back to the usual quota), /usage. A user is a numeric id (telegram:123 or "
+        "discord:456 for another platform) or, on Discord, a mention."
+    ),
+    "allow_done": "✅ {user} may use the bot now.",
+    "deny_done": "🚫 {user} may no longer use the bot.",
+    "deny_admin": "{user} is an admin (ADMIN_USERS), so they can't be denied.",
+    "quota_set": "🧮 {user}'s quota is now {limit} {kind} {per}.",
+    "quota_default": "🧮 {user} is back on the usual quota of {kind}: {limit}.",
+    "quota_reached": (
+        "🧮 You've reached your quota of {limit} {kind} {this}, so this request was not sent. It resets at {reset} "
+        "({wait})."
+    ),
+    "quota_remaining": "🧮 Your quota {this}: {items}. It resets at {reset} ({wait}).",
+    "quota_left": "{left} of {limit} {kind} left",
+    "quota_none": "🛡 You're an admin: no quota applies to you.",
+    "quota_no_limit": "no limit",
+    "quota_kind_turns": "agent requests",
+    "quota_kind_exports": "exports",
+    "quota_kind_credits": "credits",
+    "quota_this_day": "today",
+    "quota_this_week": "this week",
+    "quota_this_month": "this month",
+    "quota_per_day": "a day",
+    "quota_per_week": "a week",
+    "quota_per_month": "a month",
+    "quota_wait_hours": "in {hours} hours",
+    "quota_wait_minutes": "in {minutes} minutes",
+    "quota_wait_soon": "in a minute",
+    "usage_header": "📊 Use {this} (it resets at {reset}, {wait}):",
+    "usage_line": "• {user}: {uses}",
+    "usage_nobody": "• nobody has used the bot yet",
+    "usage_own": "📊 Your use {this}: {uses}.",
+    "usage_count": "{used} {kind}",
+    "usage_count_of": "{used} of {limit} {kind}",
+    "usage_nothing": "nothing yet",
     # The console
     "console_intro": "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.",
     "console_no_such_file": "🤖 No such file: {path}",
