@@ -22,6 +22,7 @@ from adapters.discord_bot.surfaces import (
     ChannelSurface,
     Failure,
     InteractionSurface,
+    Posted,
     Surface,
     classify,
     only,
@@ -85,6 +86,8 @@ class DiscordOutgoing:
         if post.link is not None:
             # The link stands in for a video: it has to reach the person.
             await self._post(f"{post.text}\n{post.link}", required=True, mentions=self._delivery)
+        elif post.private:
+            await self._post_private(escape(post.text))
         else:
             await self._post(escape(post.text), view=buttons(post.buttons))
         return None
@@ -139,6 +142,18 @@ class DiscordOutgoing:
             await self._attempt(
                 lambda surface: surface.post(content, file=file, view=view, mentions=mentions), required=required,
             )
+
+    async def _post_private(self, content: str) -> None:
+        """Ephemeral where replies still go through the interaction; an ordinary message anywhere else."""
+
+        async def post(surface: Surface) -> Posted:
+            if isinstance(surface, InteractionSurface):
+                return await surface.post_private(content)
+            return await surface.post(content)
+
+        async with self._route.lock:
+            await self._route.check_clock(self._warn)
+            await self._attempt(post)
 
     @staticmethod
     async def _draw(surface: Surface, live: Live) -> None:

@@ -23,6 +23,9 @@ TOO_MANY_FOLLOWUPS = 40094
 TOKEN_CODES = frozenset({UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN})
 TOO_LARGE_CODES = frozenset({40005, 50045})
 
+PRIVATE_PLACEHOLDER = "🔒"
+"""What stands for a moment in place of "thinking..." before a reply only its sender sees."""
+
 NOBODY = discord.AllowedMentions.none()
 """What a message may ping, whatever its text says (`<@id>`, `<@&role>`, @everyone, @here): nobody."""
 
@@ -114,6 +117,19 @@ class InteractionSurface:
                 content, file=attached or MISSING, view=view or MISSING, allowed_mentions=mentions, wait=True,
             )
             return Posted(self, sent.id)
+
+    async def post_private(self, content: str) -> Posted:
+        """An ephemeral followup, seen only by whoever used the command; the placeholder, if still there, goes."""
+        placeholder = self.fresh
+        if placeholder:
+            # The first followup after a public "thinking..." takes its place, public whatever its flags: the
+            # placeholder is resolved first, so the followup can be ephemeral, then removed.
+            await self._interaction.edit_original_response(content=PRIVATE_PLACEHOLDER, allowed_mentions=NOBODY)
+            self.fresh = False
+        sent = await self._interaction.followup.send(content, ephemeral=True, allowed_mentions=NOBODY, wait=True)
+        if placeholder:
+            await self._interaction.delete_original_response()
+        return Posted(self, sent.id)
 
     async def edit(self, posted: Posted, content: str) -> None:
         """Edit the original response (unless a newer reply replaced it) or a followup."""

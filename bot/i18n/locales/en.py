@@ -262,6 +262,20 @@ MESSAGES: Mapping[str, str] = {
     "discord_command_cancel_about": "Stop waiting on the current job",
     "discord_command_help": "help",
     "discord_command_help_about": "What this bot can do",
+    "discord_command_usage": "usage",
+    "discord_command_usage_about": "Use of the shared credits this period (your own, or everyone's for admins)",
+    "discord_command_allow": "allow",
+    "discord_command_allow_about": "Let someone use the bot (admins)",
+    "discord_command_deny": "deny",
+    "discord_command_deny_about": "Stop someone using the bot (admins)",
+    "discord_command_quota": "quota",
+    "discord_command_quota_about": "Set someone's quota per period (admins)",
+    "discord_option_user": "user",
+    "discord_option_user_about": "Who",
+    "discord_option_limit": "limit",
+    "discord_option_limit_about": "How many per period; leave it out to go back to the usual quota",
+    "discord_option_kind": "kind",
+    "discord_option_kind_about": "What to limit: agent requests (the default), exports or credits",
     # Input safety: the longest request, local paths that are not plain files, links that stay in the bot, files that
     # are empty or not what their name says
     "prompt_too_long": (
