@@ -201,7 +201,7 @@ def test_an_unknown_key_is_an_error_not_an_empty_message() -> None:
 # Keys the code looks up by a computed name: the f-string as the code writes it, and the names it is filled with
 # (None: the name of any key the code writes out in full, as in `{key}_link`).
 COMPUTED: dict[str, Iterable[str] | None] = {
-    "telegram_command_{name}": telegram_commands.COMMANDS,
+    "telegram_command_{name}": (*telegram_commands.COMMANDS, *telegram_commands.ADMIN_COMMANDS),
     "discord_command_{name}": discord_commands._SIMPLE,
     "discord_command_{name}_about": discord_commands._SIMPLE,
     "{key}_link": None,

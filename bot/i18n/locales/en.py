@@ -230,6 +230,10 @@ MESSAGES: Mapping[str, str] = {
     "telegram_command_new": "Start a fresh project",
     "telegram_command_cancel": "Stop waiting on the current job",
     "telegram_command_help": "How to use the bot",
+    "telegram_command_usage": "Your use and quota this period",
+    "telegram_command_allow": "Admins: let someone use the bot (/allow ID)",
+    "telegram_command_deny": "Admins: stop someone using the bot (/deny ID)",
+    "telegram_command_quota": "Admins: set someone's quota (/quota ID N)",
     # Discord
     "discord_moved": "⏩ Continued in a new message below: Discord stops updates to this reply after 15 minutes.",
     "discord_expiring": (

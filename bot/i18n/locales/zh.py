@@ -198,6 +198,10 @@ MESSAGES: Mapping[str, str] = {
     "telegram_command_new": "开始新项目",
     "telegram_command_cancel": "停止等待当前任务",
     "telegram_command_help": "使用说明",
+    "telegram_command_usage": "本周期的用量和配额",
+    "telegram_command_allow": "管理员：允许某人使用（/allow ID）",
+    "telegram_command_deny": "管理员：禁止某人使用（/deny ID）",
+    "telegram_command_quota": "管理员：设置某人的配额（/quota ID 数量）",
     # Discord
     "discord_moved": "⏩ 后续进度见下方新消息：Discord 在 15 分钟后不再允许更新此回复。",
     "discord_expiring": (
