@@ -205,9 +205,18 @@ MESSAGES: Mapping[str, str] = {
     "usage_count_of": "{used} of {limit} {kind}",
     "usage_nothing": "nothing yet",
     # The console
-    "console_intro": "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.",
+    "console_intro": (
+        "🤖 Type a prompt (or /help). /upload PATH attaches a file. /as NAME and /chat NAME switch the user and the "
+        "chat. Ctrl-D quits."
+    ),
     "console_no_such_file": "🤖 No such file: {path}",
     "console_saved": "🎬 Saved: {path} ({width}x{height}, {duration:.0f}s)",
+    "console_as": "🧑 You are {user} now.",
+    "console_as_admin": "🧑 You are {user} now, an admin for this session.",
+    "console_as_usage": "🤖 Use: /as NAME, or /as NAME admin (a NAME is letters, digits and _ . - @).",
+    "console_chat": "💬 In the group chat {chat} now.",
+    "console_chat_direct": "💬 Back in the direct chat.",
+    "console_chat_usage": "🤖 Use: /chat NAME for a group chat, or /chat alone for the direct chat.",
     # Buttons under replies (bot.engine.replies gives each action its emoji, the same in every language)
     "button_export": "Export",
     "button_status": "Timeline",

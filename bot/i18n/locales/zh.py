@@ -175,9 +175,17 @@ MESSAGES: Mapping[str, str] = {
     "usage_count_of": "{kind} {used}/{limit}",
     "usage_nothing": "暂无",
     # The console
-    "console_intro": "🤖 输入提示词（或 /help）。/upload 路径 可附加文件。Ctrl-D 退出。",
+    "console_intro": (
+        "🤖 输入提示词（或 /help）。/upload 路径 可附加文件。/as 名字 和 /chat 名字 可切换用户和聊天。Ctrl-D 退出。"
+    ),
     "console_no_such_file": "🤖 找不到文件：{path}",
     "console_saved": "🎬 已保存：{path}（{width}x{height}，{duration:.0f} 秒）",
+    "console_as": "🧑 你现在是 {user}。",
+    "console_as_admin": "🧑 你现在是 {user}，本次会话中为管理员。",
+    "console_as_usage": "🤖 用法：/as 名字，或 /as 名字 admin（名字由字母、数字和 _ . - @ 组成）。",
+    "console_chat": "💬 现在在群聊 {chat} 中。",
+    "console_chat_direct": "💬 已回到私聊。",
+    "console_chat_usage": "🤖 用法：/chat 名字 进入群聊，单独 /chat 回到私聊。",
     # Buttons under replies (bot.engine.replies gives each action its emoji, the same in every language)
     "button_export": "导出",
     "button_status": "时间线",
