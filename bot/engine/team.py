@@ -7,6 +7,7 @@ quota resets; any other request goes on with its reservations, settled when it e
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -71,13 +72,15 @@ class Team:
             await out.send_text(self._words(msg).reached(opened, self._quotas.now()))
             yield False
             return
-        finished = False
+        measure = True
         with serving(opened):
             try:
                 yield True
-                finished = True
+            except asyncio.CancelledError:
+                measure = False  # shutting down: no time to ask Nemo for the balance again
+                raise
             finally:
-                await self._quotas.settle(opened, measure=finished)
+                await self._quotas.settle(opened, measure=measure)
 
     async def may_export(self, msg: Incoming, out: Replies) -> bool:
         """Reserve an export the request did not ask for by name (the agent asked for one); False: over quota."""
