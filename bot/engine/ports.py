@@ -178,7 +178,11 @@ class UsageStore(Protocol):
         """Everyone's use in a period: person -> kind -> count."""
 
 
-class Store(SessionStore, ExportStore, TurnStore, RenderStore, TeamStore, UsageStore, Protocol):
+class QuotaStore(TeamStore, UsageStore, Protocol):
+    """What the team's gate keeps: grants, quotas and use."""
+
+
+class Store(SessionStore, ExportStore, TurnStore, RenderStore, QuotaStore, Protocol):
     """Everything the engine keeps."""
 
 

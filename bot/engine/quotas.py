@@ -12,12 +12,11 @@ import calendar
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from bot.engine.ports import Clock, TeamStore, UsageStore
+from bot.engine.ports import Clock, QuotaStore
 from bot.engine.rules import Kind, Period, QuotaRules
 from bot.store.errors import StoreError
 
@@ -60,11 +59,8 @@ def _epoch(day: dt.date) -> float:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()
 
 
-class Balance(Protocol):
-    """Reads the shared credit balance."""
-
-    async def __call__(self) -> int | None:
-        """The credits available now; None when the balance could not be read."""
+Balance = Callable[[], Awaitable[int | None]]
+"""Reads the shared balance's available credits (None when it could not be read)."""
 
 
 @dataclass(slots=True)
@@ -101,10 +97,6 @@ class Reached:
     kind: Kind
     limit: int
     window: Window
-
-
-class QuotaStore(TeamStore, UsageStore, Protocol):
-    """What quotas keep: per-person limits and use."""
 
 
 class Quotas:

@@ -12,13 +12,12 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Mapping
-from typing import Protocol
 
 from bot.engine.access import Person, Standing, is_admin, standing
 from bot.engine.admin import ADMIN_ONLY, TEAM_COMMANDS, Order, parse
 from bot.engine.messages import Incoming
 from bot.engine.metered import Metered
-from bot.engine.ports import Clock, TeamStore, UsageStore
+from bot.engine.ports import Clock, QuotaStore
 from bot.engine.quotas import Quotas, Reached, current, serving
 from bot.engine.replies import Replies
 from bot.engine.routing import Intent, Route
@@ -28,10 +27,6 @@ from bot.i18n import say
 from bot.store.models import Grant
 
 log = logging.getLogger(__name__)
-
-
-class GateStore(TeamStore, UsageStore, Protocol):
-    """What the gate keeps: grants, quotas and use."""
 
 
 def kinds_of(decision: Route) -> frozenset[Kind]:
@@ -45,7 +40,7 @@ def kinds_of(decision: Route) -> frozenset[Kind]:
 class Team:
     """Access and quotas for one engine; every replica shares them through the store."""
 
-    def __init__(self, nemo: Metered, store: GateStore, rules: TeamRules, wall: Clock = time.time) -> None:
+    def __init__(self, nemo: Metered, store: QuotaStore, rules: TeamRules, wall: Clock = time.time) -> None:
         self._nemo = nemo
         self._store = store
         self._rules = rules

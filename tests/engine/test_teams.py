@@ -17,7 +17,9 @@ from bot.engine.engine import Engine
 from bot.engine.messages import Attachment
 from bot.engine.quotas import window
 from bot.engine.rules import Period, TeamRules
+from bot.store.errors import StoreUnavailable
 from bot.store.keys import ChatKey
+from bot.store.models import ChatSession
 from bot.store.redis_store import RedisStore
 from tests.harness import FAST, Harness, RecordingChat, running_bot
 from tests.store_fixtures import REDIS_HOST, REDIS_PORT
@@ -234,3 +236,33 @@ async def test_counts_hold_with_two_replicas_racing_at_the_limit(tmp_path: Path)
         assert (len(refused), len(await h.requests("/run_sse"))) == (9, 3)
         today = window(Period.DAY, time.time()).name
         assert await h.store.uses(today) == {"console:user-Ada": {"turns": 3}}
+
+
+class _LosesSessions(RedisStore):
+    """A store that cannot be reached the first time the chat's session is looked up."""
+
+    failed = False
+
+    async def get_session(self, chat: ChatKey) -> ChatSession | None:
+        if not self.failed:
+            self.failed = True
+            raise StoreUnavailable("Redis unavailable (ConnectionError)")
+        return await super().get_session(chat)
+
+
+async def test_a_store_failure_before_sending_is_not_counted(tmp_path: Path) -> None:
+    team = TeamRules(quota_turns=1)
+    async with running_bot(tmp_path, db=14, team=team) as h:
+        client = Redis(host=REDIS_HOST, port=REDIS_PORT, db=14, decode_responses=True)
+        engine = Engine(h.nemo, _LosesSessions(client, "e2e"), EngineConfig(
+            workdir=tmp_path / "flaky", team=team, allow_private_urls=True, **FAST))
+        try:
+            failed, worked = h.chat(), h.chat()
+            await engine.handle(h.message("make a video of a cat"), failed)
+            await engine.handle(h.message("make a video of a cat"), worked)
+        finally:
+            await engine.background.close()
+            await client.aclose()
+        assert failed.texts == ["⚠️ My storage is unavailable right now. Please try again in a moment."]
+        assert any("I'll generate" in text for text in worked.texts)
+        assert len(await h.requests("/run_sse")) == 1
