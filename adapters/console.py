@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
 import mimetypes
 import os
 import re
@@ -11,17 +10,20 @@ import shutil
 import stat
 import sys
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from bot.engine.engine import Engine
 from bot.engine.messages import Attachment, Incoming
 from bot.engine.ports import Limits, Outgoing, Post, Video
+from bot.engine.rules import is_id
 from bot.i18n import resolve_locale, say
 from bot.store.keys import ChatKey
 
 PLATFORM = "console"
-CHAT = ChatKey(PLATFORM, "local")
+USER = "local"
+CHAT = ChatKey(PLATFORM, USER)
 LIMITS = Limits(text_length=sys.maxsize, upload_bytes=4 * 1000 * 1000 * 1000)
 # The most of one input line held in memory, in bytes: far above the engine's longest request, so a longer line is
 # read to its end and handed on as truncated (the engine refuses it) rather than kept.
@@ -93,11 +95,55 @@ class ConsolePlatform:
         return ConsoleOutgoing(self._stream, self._out_dir, locale)
 
 
-def to_incoming(line: str | None, locale: str) -> Incoming | str:
+@dataclass(slots=True)
+class Seat:
+    """Who types at the terminal and where: `/as NAME [admin]` and `/chat [NAME]` change it, to try access and quotas
+    without a platform. The name is the user id the access lists and quotas match; a group chat's name is its id."""
+
+    user: str = USER
+    admin: bool = False
+    group: str | None = None  # None: the direct chat
+
+    @property
+    def chat(self) -> ChatKey:
+        """The direct chat, or the named group chat."""
+        return CHAT if self.group is None else ChatKey(PLATFORM, self.group)
+
+    def switch(self, line: str, locale: str) -> str | None:
+        """What `/as` or `/chat` changed, said; None when the line is neither (it is for the engine)."""
+        command, _, rest = line.strip().partition(" ")
+        words = rest.split()
+        if command == "/as":
+            if not (1 <= len(words) <= 2 and _name(words[0]) and words[1:] in ([], ["admin"])):
+                return say("console_as_usage", locale)
+            self.user, self.admin = words[0], words[1:] == ["admin"]
+            return say("console_as_admin" if self.admin else "console_as", locale, user=self.user)
+        if command == "/chat":
+            if len(words) > 1 or (words and not _name(words[0])):
+                return say("console_chat_usage", locale)
+            self.group = words[0] if words else None
+            return say("console_chat", locale, chat=self.group) if words else say("console_chat_direct", locale)
+        return None
+
+    def incoming(self, text: str, locale: str, *, attachments: tuple[Attachment, ...] = (),
+                 truncated: bool = False) -> Incoming:
+        """A message typed by whoever sits at the terminal now."""
+        return Incoming(
+            self.chat, self.user, self.user, text, attachments, locale, direct=self.group is None,
+            truncated=truncated, admin=self.admin,
+        )
+
+
+def _name(word: str) -> bool:
+    """A user or chat name the console takes: letters, digits and `_ . - @` (no platform prefix: it is the console)."""
+    return is_id(word) and ":" not in word
+
+
+def to_incoming(line: str | None, locale: str, seat: Seat | None = None) -> Incoming | str:
     """A typed line as a message (None: a line too long to hold), or an error text for a bad `/upload`."""
-    user = getpass.getuser()
+    seat = seat or Seat()
     if line is None:
-        return Incoming(CHAT, user, user, "", (), locale, truncated=True)
+        return seat.incoming("", locale, truncated=True)
     text = line.strip()
     if text.startswith("/upload ") and "://" not in text:
         typed = Path(text.removeprefix("/upload ").strip()).expanduser()
@@ -107,8 +153,8 @@ def to_incoming(line: str | None, locale: str) -> Incoming | str:
         path, size = found
         mime, _ = mimetypes.guess_type(path.name)
         attachment = Attachment(name=path.name, mime_type=mime, size=size, path=path)
-        return Incoming(CHAT, user, user, "", (attachment,), locale)
-    return Incoming(CHAT, user, user, text, (), locale)
+        return seat.incoming("", locale, attachments=(attachment,))
+    return seat.incoming(text, locale)
 
 
 def _local(typed: Path) -> tuple[Path, int] | None:
@@ -136,10 +182,15 @@ async def run_console(
     await engine.resume({PLATFORM: platform})
     if interactive:
         _emit(stdout, say("console_intro", locale))
+    seat = Seat()
     async for line in _lines(stdin):
         if line is not None and not line.strip():
             continue
-        message = to_incoming(line, locale)
+        switched = seat.switch(line, locale) if line is not None else None
+        if switched is not None:
+            _emit(stdout, switched)
+            continue
+        message = to_incoming(line, locale, seat)
         if isinstance(message, str):
             _emit(stdout, message)
         elif interactive:

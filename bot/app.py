@@ -20,6 +20,7 @@ from bot.client_id import ClientIds
 from bot.config import Settings
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
+from bot.engine.rules import TeamRules
 from bot.errors import BadSetting, CredentialsRefused, Unreachable, reason
 from bot.logs import Redactor
 from bot.nemo.client import NemoClient
@@ -35,7 +36,10 @@ log = logging.getLogger(__name__)
 def engine_config(settings: Settings) -> EngineConfig:
     """The engine's plain values: its settings group as it is, plus the scratch folder and the web app's URL."""
     workdir = Path(settings.work_dir) if settings.work_dir else Path(tempfile.gettempdir()) / "nemo-video-bot"
-    return EngineConfig(workdir=workdir, web_url=settings.nemo_web_url, **settings.engine.model_dump())
+    return EngineConfig(
+        workdir=workdir, web_url=settings.nemo_web_url, team=TeamRules(**settings.team.model_dump()),
+        **settings.engine.model_dump(),
+    )
 
 
 async def stored_credentials(store: RedisStore, cid: str) -> Credentials | None:

@@ -15,13 +15,15 @@ from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 from adapters.discord_bot.options import Knobs
 from bot import __version__
 from bot.engine.config import EngineSwitches, EngineTimings
+from bot.engine.rules import TeamRules
 from bot.nemo.wire import CLIENT_ID_MAX, Header, is_client_id
 from bot.store.connection import RedisOptions
 
-# `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`),
-# each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's unprefixed timings). The composition root
-# turns the groups into the plain values each part runs with. A part whose values are all its own declares them next
-# to its code (the engine's `EngineTimings` and `EngineSwitches`, Discord's `Knobs`) and its group here reads them,
+# `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`,
+# `team`), each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's and the team's unprefixed ones). The
+# composition root turns the groups into the plain values each part runs with. A part whose values are all its own
+# declares them next to its code (the engine's `EngineTimings` and `EngineSwitches`, the team's `TeamRules`, Discord's
+# `Knobs`) and its group here reads them,
 # so each knob is declared once. `.env.example` and `--help` are made from this tree (`env_vars`): every field is
 # documented.
 
@@ -119,6 +121,15 @@ class EngineSettings(_Group, EngineSwitches, EngineTimings):
     section: ClassVar[str] = "Engine (timings in seconds)"
 
 
+class TeamSettings(_Group, TeamRules):
+    """Who may use the bot and each person's quota (declared with the engine, in `bot/engine/rules.py`), unprefixed
+    names."""
+
+    # Comma lists ("123, discord:456") are split by the rules' own validator, never read as JSON.
+    model_config = SettingsConfigDict(enable_decoding=False)
+    section: ClassVar[str] = "Teams: who may use the bot, and quotas on the shared credits (see README, Teams)"
+
+
 class Settings(_Group):
     """Every knob the bot has; secrets are `SecretStr` so they never print."""
 
@@ -175,6 +186,7 @@ class Settings(_Group):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    team: TeamSettings = Field(default_factory=TeamSettings)
 
     @field_validator("nemo_client_id")
     @classmethod

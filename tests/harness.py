@@ -83,7 +83,7 @@ class RecordingChat:
         else:
             commands = [button.command for button in post.buttons]
             self.log.append(Sent("text", post.text, tuple(button.action for button in post.buttons), meta={
-                "commands": commands,
+                "commands": commands, "private": post.private,
             }))
         return len(self.log)
 

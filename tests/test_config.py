@@ -16,6 +16,7 @@ from bot.app_discord import discord_options
 from bot.cli import main
 from bot.config import DiscordSettings, Settings, env_example, env_vars
 from bot.engine.config import EngineConfig, EngineTimings
+from bot.engine.rules import Period, TeamRules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +61,14 @@ DOCUMENTED = {
     "RECOVERY_WAIT": ("engine.recovery_wait", 2.0),
     "RECOVERY_CHECKS": ("engine.recovery_checks", 3),
     "LOCK_LEASE": ("engine.lock_lease", 45.0),
+    "ALLOWED_USERS": ("team.allowed_users", ("123", "discord:456")),
+    "ALLOWED_CHATS": ("team.allowed_chats", ("-100500",)),
+    "ADMIN_USERS": ("team.admin_users", ("telegram:9",)),
+    "ALLOWED_ROLES": ("team.allowed_roles", ("880", "881")),
+    "QUOTA_PERIOD": ("team.quota_period", "week"),
+    "QUOTA_TURNS": ("team.quota_turns", 3),
+    "QUOTA_EXPORTS": ("team.quota_exports", 2),
+    "QUOTA_CREDITS": ("team.quota_credits", 100),
 }
 SECRETS = {
     "NEMO_TOKEN": "nemo_token", "TELEGRAM_BOT_TOKEN": "telegram.bot_token",
@@ -219,3 +228,24 @@ def test_private_links_are_refused_unless_the_engine_is_told(env: pytest.MonkeyP
     assert engine_config(Settings()).allow_private_urls is False
     env.setenv("ALLOW_PRIVATE_URLS", "true")
     assert engine_config(Settings()).allow_private_urls is True
+
+
+def test_the_engine_gets_the_teams_rules_as_plain_values(env: pytest.MonkeyPatch) -> None:
+    assert engine_config(Settings()).team == TeamRules()  # nothing set: open to anyone, no quota
+    env.setenv("ALLOWED_CHATS", "-100500, discord:700")
+    env.setenv("QUOTA_TURNS", "5")
+    team = engine_config(Settings()).team
+    assert (team.allowed_chats, team.quota_turns, team.quota_period) == (("-100500", "discord:700"), 5, Period.DAY)
+
+
+def test_a_wrong_id_list_stops_the_start_without_echoing_it(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    env.setenv("ADMIN_USERS", "123, slack:secret-person")
+    env.setenv("QUOTA_PERIOD", "fortnight")
+    assert main(["console"]) == 2
+    line = capsys.readouterr().err.splitlines()[0]
+    assert "ADMIN_USERS: must be a comma list of ids" in line
+    assert "QUOTA_PERIOD: Input should be 'day', 'week' or 'month'" in line
+    assert "secret-person" not in line
+    assert "fortnight" not in line

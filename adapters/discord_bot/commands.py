@@ -20,6 +20,9 @@ INSTALLS = app_commands.AppInstallationType(guild=True, user=True)
 # The commands that take no options; each is named by `discord_command_<name>` in the catalogue and described by
 # `discord_command_<name>_about`.
 _SIMPLE = ("export", "status", "credits", "new", "cancel", "help")
+# Who sees the admin commands in a server's command list by default (a server's admins may change it); the bot checks
+# ADMIN_USERS itself whoever runs them.
+ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
 def _text(key: str) -> locale_str:
@@ -64,6 +67,13 @@ def build_tree(client: discord.Client, handler: CommandHandler) -> app_commands.
             callback=_simple(handler, name),
         )
         tree.add_command(command)
+    tree.add_command(app_commands.Command(
+        name=_text("discord_command_usage"), description=_text("discord_command_usage_about"),
+        callback=_simple(handler, "usage"),
+    ))
+    for admin_command in (_grant(handler, "allow"), _grant(handler, "deny"), _quota(handler)):
+        admin_command.default_permissions = ADMIN_PERMISSIONS
+        tree.add_command(admin_command)
     return tree
 
 
@@ -123,3 +133,43 @@ def _upload(handler: CommandHandler) -> app_commands.Command[Any, ..., None]:
         await handler.command(interaction, "/upload", (file,))
 
     return upload
+
+
+def _grant(handler: CommandHandler, name: str) -> app_commands.Command[Any, ..., None]:
+    """`/allow user:` or `/deny user:`, sent on as `/allow <@id>`."""
+    title = {"allow": ("discord_command_allow", "discord_command_allow_about"),
+             "deny": ("discord_command_deny", "discord_command_deny_about")}[name]
+
+    @app_commands.command(name=_text(title[0]), description=_text(title[1]))
+    @app_commands.rename(user=_text("discord_option_user"))
+    @app_commands.describe(user=_text("discord_option_user_about"))
+    async def grant(interaction: discord.Interaction[Any], user: discord.User) -> None:
+        await handler.command(interaction, f"/{name} {user.mention}")
+
+    return grant
+
+
+def _quota(handler: CommandHandler) -> app_commands.Command[Any, ..., None]:
+    """`/quota user: [limit:] [kind:]`, sent on as `/quota <@id> <n|default> <kind>`."""
+
+    @app_commands.command(name=_text("discord_command_quota"), description=_text("discord_command_quota_about"))
+    @app_commands.rename(
+        user=_text("discord_option_user"), limit=_text("discord_option_limit"), kind=_text("discord_option_kind"),
+    )
+    @app_commands.describe(
+        user=_text("discord_option_user_about"), limit=_text("discord_option_limit_about"),
+        kind=_text("discord_option_kind_about"),
+    )
+    @app_commands.choices(kind=[
+        app_commands.Choice(name=_text("quota_kind_turns"), value="turns"),
+        app_commands.Choice(name=_text("quota_kind_exports"), value="exports"),
+        app_commands.Choice(name=_text("quota_kind_credits"), value="credits"),
+    ])
+    async def quota(
+        interaction: discord.Interaction[Any], user: discord.User,
+        limit: app_commands.Range[int, 0, 1_000_000_000] | None = None, kind: str = "turns",
+    ) -> None:
+        amount = "default" if limit is None else str(limit)
+        await handler.command(interaction, f"/quota {user.mention} {amount} {kind}")
+
+    return quota

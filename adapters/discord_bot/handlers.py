@@ -24,6 +24,7 @@ from adapters.discord_bot.incoming import (
     guild_limit,
     is_direct,
     requester,
+    role_ids,
     without_mention,
 )
 from adapters.discord_bot.options import TOKEN_LIFETIME, TOKEN_MARGIN, Options
@@ -88,6 +89,7 @@ class Handlers:
         draft = Incoming(
             chat_key(interaction.channel, user.id), str(user.id), requester(user, direct), words,
             locale=locale, message_id=f"i{interaction.id}", direct=direct,
+            guild_id=_id(interaction.guild_id), role_ids=role_ids(user),
         )
         await self._run(draft, files, out)
 
@@ -108,6 +110,7 @@ class Handlers:
         draft = Incoming(
             chat_key(channel, message.channel.id), str(message.author.id), requester(message.author, direct),
             words, locale=locale, message_id=str(message.id), direct=direct,
+            guild_id=_id(guild_id), role_ids=role_ids(message.author),
         )
         await self._run(draft, message.attachments, out)
 
@@ -141,6 +144,10 @@ class Handlers:
             except discord.HTTPException as exc:
                 log.info("could not look up channel %s: %s", channel.id, exc.status)
         return channel
+
+
+def _id(snowflake: int | None) -> str | None:
+    return None if snowflake is None else str(snowflake)
 
 
 async def _defer(interaction: discord.Interaction[Any]) -> bool:

@@ -35,6 +35,15 @@ def addressee(user: discord.abc.User, direct: bool) -> int | None:
     return None if direct else user.id
 
 
+def role_ids(user: discord.abc.User) -> tuple[str, ...]:
+    """The ids of a server member's roles (none outside a server), for the access lists that name roles."""
+    if not isinstance(user, discord.Member):
+        return ()
+    # The ids as the event carried them: `Member.roles` resolves them through a cached guild, which a server where
+    # only the user installed the app never has.
+    return tuple(str(role_id) for role_id in user._roles)
+
+
 def bot_can_post(interaction: discord.Interaction[Any]) -> bool:
     """Whether channel messages with the bot token can reach this chat once the interaction token is gone.
 

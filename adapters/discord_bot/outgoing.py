@@ -22,6 +22,7 @@ from adapters.discord_bot.surfaces import (
     ChannelSurface,
     Failure,
     InteractionSurface,
+    Posted,
     Surface,
     classify,
     only,
@@ -85,8 +86,10 @@ class DiscordOutgoing:
         if post.link is not None:
             # The link stands in for a video: it has to reach the person.
             await self._post(f"{post.text}\n{post.link}", required=True, mentions=self._delivery)
+        elif post.private:
+            await self._post_private(escape(post.text))
         else:
-            await self._post(escape(post.text), view=buttons(post.buttons), private=post.private)
+            await self._post(escape(post.text), view=buttons(post.buttons))
         return None
 
     async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
@@ -132,14 +135,26 @@ class DiscordOutgoing:
 
     async def _post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None, required: bool = False,
-        mentions: discord.AllowedMentions = NOBODY, private: bool = False,
+        mentions: discord.AllowedMentions = NOBODY,
     ) -> None:
         async with self._route.lock:
             await self._route.check_clock(self._warn)
             await self._attempt(
-                lambda surface: surface.post(content, file=file, view=view, mentions=mentions, private=private),
+                lambda surface: surface.post(content, file=file, view=view, mentions=mentions),
                 required=required,
             )
+
+    async def _post_private(self, content: str) -> None:
+        """Ephemeral where replies still go through the interaction; an ordinary message anywhere else."""
+
+        async def post(surface: Surface) -> Posted:
+            if isinstance(surface, InteractionSurface):
+                return await surface.post_private(content)
+            return await surface.post(content)
+
+        async with self._route.lock:
+            await self._route.check_clock(self._warn)
+            await self._attempt(post)
 
     @staticmethod
     async def _draw(surface: Surface, live: Live) -> None:

@@ -23,6 +23,9 @@ TOO_MANY_FOLLOWUPS = 40094
 TOKEN_CODES = frozenset({UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN})
 TOO_LARGE_CODES = frozenset({40005, 50045})
 
+PRIVATE_PLACEHOLDER = "🔒"
+"""What stands for a moment in place of "thinking..." before a reply only its sender sees."""
+
 NOBODY = discord.AllowedMentions.none()
 """What a message may ping, whatever its text says (`<@id>`, `<@&role>`, @everyone, @here): nobody."""
 
@@ -73,10 +76,9 @@ class Surface(Protocol):
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, private: bool = False,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
     ) -> Posted:
-        """Post a message (with a file or buttons) that pings only whom `mentions` allows; `private`: shown to the
-        person who asked alone, where the place can."""
+        """Post a message (with a file or buttons) that pings only whom `mentions` allows."""
 
     async def edit(self, posted: Posted, content: str) -> None:
         """Replace a posted message's text (pinging nobody)."""
@@ -98,22 +100,10 @@ class InteractionSurface:
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, private: bool = False,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
     ) -> Posted:
         """Fill the placeholder if it is still there, otherwise send a followup (or, with none left, replace the
-        original's content: the newest reply stays visible).
-
-        A `private` reply (an error, a refusal, "busy") is an ephemeral followup. The deferred placeholder is
-        public, and the first followup would only fill it, so an untouched placeholder is deleted first.
-        """
-        if private and self.followups_left:
-            await self.discard_placeholder()
-            with _attach(file) as attached:
-                sent = await self._interaction.followup.send(
-                    content, file=attached or MISSING, view=view or MISSING, allowed_mentions=mentions,
-                    ephemeral=True, wait=True,
-                )
-            return Posted(self, sent.id)
+        original's content: the newest reply stays visible)."""
         with _attach(file) as attached:
             if self.fresh or not self.followups_left:
                 message = await self._interaction.edit_original_response(
@@ -127,6 +117,19 @@ class InteractionSurface:
                 content, file=attached or MISSING, view=view or MISSING, allowed_mentions=mentions, wait=True,
             )
             return Posted(self, sent.id)
+
+    async def post_private(self, content: str) -> Posted:
+        """An ephemeral followup, seen only by whoever used the command; the placeholder, if still there, goes."""
+        placeholder = self.fresh
+        if placeholder:
+            # The first followup after a public "thinking..." takes its place, public whatever its flags: the
+            # placeholder is resolved first, so the followup can be ephemeral, then removed.
+            await self._interaction.edit_original_response(content=PRIVATE_PLACEHOLDER, allowed_mentions=NOBODY)
+            self.fresh = False
+        sent = await self._interaction.followup.send(content, ephemeral=True, allowed_mentions=NOBODY, wait=True)
+        if placeholder:
+            await self._interaction.delete_original_response()
+        return Posted(self, sent.id)
 
     async def edit(self, posted: Posted, content: str) -> None:
         """Edit the original response (unless a newer reply replaced it) or a followup."""
@@ -158,10 +161,9 @@ class ChannelSurface:
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, private: bool = False,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
     ) -> Posted:
-        """Send a channel message, as a reply to the user's message the first time (a channel has no private
-        messages: `private` ones are posted like any other)."""
+        """Send a channel message, as a reply to the user's message the first time."""
         target = reply_to or self._reply_to
         self._reply_to = None
         # `mentions` never allows `replied_user`: quoting the person's message does not ping them.

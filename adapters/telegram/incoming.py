@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from telegram import CallbackQuery, Chat, Message, MessageEntity, User
 
-from adapters.telegram.commands import COMMANDS
+from adapters.telegram.commands import ADMIN_COMMANDS, COMMANDS
 from adapters.telegram.options import PLATFORM
 from bot.engine.messages import Action
 from bot.engine.uploads import extension
@@ -16,7 +16,7 @@ from bot.i18n import resolve_locale, say
 from bot.store.keys import ChatKey
 
 # Commands answered in groups without a mention (privacy mode delivers these); /start comes from "Start".
-GROUP_COMMANDS = frozenset(COMMANDS) | {"start"}
+GROUP_COMMANDS = frozenset(COMMANDS) | frozenset(ADMIN_COMMANDS) | {"start"}
 _COMMAND = re.compile(r"^/(\w+)(?:@(\w+))?", re.ASCII)
 _ACTIONS = frozenset(action.value for action in Action)
 _PRESS = re.compile(r"/(\w+) \w{1,32}", re.ASCII)

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.engine.kinds import EXTENSION_KINDS
+from bot.engine.rules import TeamRules
 
 MAX_UPLOAD_BYTES = 200 * 1000 * 1000
 # The longest request the bot hands on (a prompt, or the links of an upload), in characters: Discord's /video
@@ -54,6 +55,7 @@ class EngineConfig(EngineSwitches, EngineTimings):
     workdir: Path
     web_url: str = "https://nemovideo.com"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    team: TeamRules = Field(default_factory=TeamRules)  # who may use the bot, and their quotas
 
     @property
     def max_upload_mb(self) -> float:

@@ -15,12 +15,14 @@ from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
 from bot.engine.leases import held
 from bot.engine.messages import Action, Attachment, Incoming
+from bot.engine.metered import Metered
 from bot.engine.ports import Clock, NemoApi, Outgoing, Platform, Sleep, Store
 from bot.engine.refusals import ChatGone
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.routing import Intent, Route, route
 from bot.engine.tasks import Supervisor
+from bot.engine.team import Team
 from bot.engine.turns import Turns
 from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
@@ -46,8 +48,10 @@ class Engine:
         self, nemo: NemoApi, store: Store, config: EngineConfig,
         clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._nemo = nemo
+        # Every call to Nemo goes through the meter, so quotas count only what Nemo worked on.
+        self._nemo = nemo = Metered(nemo)
         self._store = store
+        self._team = Team(nemo, store, config.team)
         self._sleep = sleep
         self._config = config
         self._relay = Relay(nemo, store, config, clock, sleep)
@@ -74,7 +78,9 @@ class Engine:
             if msg.truncated or decision.size > MAX_PROMPT_CHARS:
                 await out.send_text(say("prompt_too_long", msg.locale, limit=MAX_PROMPT_CHARS), private=True)
                 return
-            await self._dispatch(msg, decision, out)
+            async with self._team.gate(msg, decision, out) as admitted:
+                if admitted:
+                    await self._dispatch(msg, decision, out)
         except ChatGone as exc:
             log.info("stopped replying in %s: %s", msg.chat, exc)
         except NemoError as exc:
@@ -166,6 +172,7 @@ class Engine:
             credits = await self._nemo.credits()
             await out.send_text(
                 say("credits", msg.locale, available=credits.available, frozen=credits.frozen, total=credits.total)
+                + await self._team.quota_note(msg)
             )
         elif intent is Intent.STATUS:
             await self._status(msg, out)
@@ -236,6 +243,8 @@ class Engine:
         await self._work(msg, Route(Intent.AGENT, edit), out)
 
     async def _export(self, session: ChatSession, msg: Incoming, out: Replies) -> None:
+        if not await self._team.may_export(msg, out):
+            return
         state = await self._nemo.state(session.session_id)
         if not state.draft.is_ready:
             await out.send_text(say("nothing_to_export", msg.locale))

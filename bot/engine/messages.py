@@ -32,6 +32,8 @@ class Incoming:
     """One message from a person, normalized; `locale` is already a catalogue locale (`bot.i18n.resolve_locale`).
 
     `truncated` marks a text the adapter could not hold whole (more arrived than it reads): the engine refuses it.
+    `guild_id` and `role_ids` are the Discord server and the sender's roles there (access lists may name them);
+    `admin` is set only where the platform itself makes the sender an admin (the console's `/as NAME admin`).
     """
 
     chat: ChatKey
@@ -43,6 +45,9 @@ class Incoming:
     message_id: str | None = None
     direct: bool = True
     truncated: bool = False
+    guild_id: str | None = None
+    role_ids: tuple[str, ...] = ()
+    admin: bool = False
 
 
 class Action(StrEnum):

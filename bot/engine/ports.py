@@ -13,7 +13,7 @@ from bot.nemo.draft import Draft
 from bot.nemo.events import AgentEvent
 from bot.nemo.models import Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
 from bot.store.keys import ChatKey
-from bot.store.models import ChatSession, DeliveredExport, JobStatus, RenderJob
+from bot.store.models import ChatSession, DeliveredExport, Grant, JobStatus, RenderJob
 
 Clock = Callable[[], float]
 """Seconds now, on a monotonic or an epoch clock (injectable for tests)."""
@@ -153,7 +153,39 @@ class RenderStore(Protocol):
         """Mark a render delivered or failed."""
 
 
-class Store(SessionStore, ExportStore, TurnStore, RenderStore, Protocol):
+class TeamStore(Protocol):
+    """What admins said in chat: who is allowed or denied, and each person's own quotas."""
+
+    async def get_grant(self, person: str) -> Grant | None:
+        """What an admin said about `person` (allow or deny), if anything."""
+
+    async def put_grant(self, person: str, grant: Grant) -> None:
+        """Allow or deny `person`."""
+
+    async def get_limits(self, person: str) -> dict[str, int]:
+        """The quotas an admin set for `person`: kind -> limit."""
+
+    async def put_limit(self, person: str, kind: str, limit: int | None) -> None:
+        """Set `person`'s own limit of `kind` (None: back to the default)."""
+
+
+class UsageStore(Protocol):
+    """Each person's use per quota period, counted atomically across processes."""
+
+    async def count_use(
+        self, window: str, until: float, person: str, kind: str, amount: int = 1, limit: int | None = None,
+    ) -> int | None:
+        """Add to a use count and return it; None (and nothing added) when it would pass `limit`."""
+
+    async def uses(self, window: str) -> dict[str, dict[str, int]]:
+        """Everyone's use in a period: person -> kind -> count."""
+
+
+class QuotaStore(TeamStore, UsageStore, Protocol):
+    """What the team's gate keeps: grants, quotas and use."""
+
+
+class Store(SessionStore, ExportStore, TurnStore, RenderStore, QuotaStore, Protocol):
     """Everything the engine keeps."""
 
 

@@ -24,6 +24,10 @@ class Intent(StrEnum):
     UPLOAD = "upload"
     APPLY = "apply"
     AGENT = "agent"
+    ALLOW = "allow"  # the team commands (bot/engine/admin.py)
+    DENY = "deny"
+    QUOTA = "quota"
+    USAGE = "usage"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,10 @@ _COMMANDS = {
     "upload": Intent.UPLOAD,
     "video": Intent.AGENT,
     "apply": Intent.APPLY,
+    "allow": Intent.ALLOW,
+    "deny": Intent.DENY,
+    "quota": Intent.QUOTA,
+    "usage": Intent.USAGE,
 }
 
 _TRAILING_MARKS = frozenset("?!.。？！~…")

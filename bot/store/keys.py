@@ -100,3 +100,15 @@ class Keys:
     def offer(self, chat: ChatKey, offer_id: str) -> str:
         """An edit offered to a chat, waiting for its one tap."""
         return f"{self.root}offer:{chat}:{offer_id}"
+
+    def grants(self) -> str:
+        """Every person an admin allowed or denied in chat: person -> allow | deny."""
+        return f"{self.root}grants"
+
+    def quotas(self, person: str) -> str:
+        """One person's own quotas, set by an admin: kind -> limit."""
+        return f"{self.root}quota:{person}"
+
+    def usage(self, window: str) -> str:
+        """Everyone's use in one quota period: `kind:person` -> count."""
+        return f"{self.root}usage:{window}"

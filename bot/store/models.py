@@ -97,6 +97,13 @@ class JobStatus(StrEnum):
         return self in (JobStatus.RENDERING, JobStatus.DELIVERING)
 
 
+class Grant(StrEnum):
+    """What an admin said in chat about one person, on top of the settings' access lists."""
+
+    ALLOW = "allow"
+    DENY = "deny"
+
+
 @dataclass(frozen=True, slots=True)
 class RenderJob:
     """A render the bot owes a chat: enough to resume polling and deliver after a restart."""

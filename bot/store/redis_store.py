@@ -21,6 +21,7 @@ from bot.store.errors import CorruptRecord
 from bot.store.keys import ChatKey, Keys
 from bot.store.models import ChatSession, Credentials, DeliveredExport, JobStatus, RenderJob
 from bot.store.seam import operation
+from bot.store.teams import TeamRecords
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,9 @@ def _stored_status(text: str | None) -> JobStatus | None:
         return None
 
 
-class RedisStore:
-    """Sessions, credentials, render jobs, last states, idempotency and leases under one key prefix."""
+class RedisStore(TeamRecords):
+    """Sessions, credentials, render jobs, last states, idempotency and leases under one key prefix (and the teams'
+    grants, quotas and use: `bot.store.teams`)."""
 
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis

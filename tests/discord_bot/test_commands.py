@@ -9,12 +9,17 @@ from tests.discord_bot.payloads import GUILD
 from tests.discord_bot.rig import FAST, PNG, open_rig
 from tests.harness import wait_for
 
-COMMANDS = ["video", "upload", "export", "status", "credits", "new", "cancel", "help"]
+COMMANDS = [
+    "video", "upload", "export", "status", "credits", "new", "cancel", "help", "usage", "allow", "deny", "quota",
+]
 CHINESE = {"video": "视频", "upload": "上传", "export": "导出", "status": "状态", "credits": "积分", "new": "新项目",
-           "cancel": "取消", "help": "帮助"}
-# Traditional names come from the zh_TW table; "cancel" is not in it and falls back to the Simplified one.
+           "cancel": "取消", "help": "帮助", "usage": "用量", "allow": "允许", "deny": "拒绝", "quota": "配额"}
+# Traditional names come from the zh_TW table; "cancel" and "usage" are not in it and fall back to the Simplified ones.
 TRADITIONAL = {"video": "影片", "upload": "上傳", "export": "匯出", "status": "狀態", "credits": "點數",
-               "new": "新專案", "cancel": "取消", "help": "說明"}
+               "new": "新專案", "cancel": "取消", "help": "說明", "usage": "用量", "allow": "允許", "deny": "拒絕",
+               "quota": "配額"}
+ADMIN_ONLY = {"allow", "deny", "quota"}
+MANAGE_GUILD = 1 << 5
 
 
 async def test_commands_are_synced_globally_in_english_and_chinese_for_servers_and_dms(tmp_path: Path) -> None:
@@ -29,11 +34,17 @@ async def test_commands_are_synced_globally_in_english_and_chinese_for_servers_a
             assert command["description_localizations"]["zh-CN"]
             assert command["contexts"] == [0, 1, 2]  # servers, the bot's DM, group DMs
             assert command["integration_types"] == [0, 1]  # installed in a server or for a user
+            # Discord hides the team's admin commands from members without Manage Server (the bot checks anyway).
+            assert command.get("default_member_permissions") == (MANAGE_GUILD if name in ADMIN_ONLY else None)
         video = commands["video"]["options"]
         assert [(option["name"], option["type"], option["required"]) for option in video] == [
             ("prompt", 3, True), ("file", 11, False), ("file2", 11, False), ("file3", 11, False)]
         assert video[0]["name_localizations"] == {"zh-CN": "描述", "zh-TW": "描述"}
         assert [(o["name"], o["type"], o["required"]) for o in commands["upload"]["options"]] == [("file", 11, True)]
+        quota = commands["quota"]["options"]
+        assert [(option["name"], option["type"], option["required"]) for option in quota] == [
+            ("user", 6, True), ("limit", 4, False), ("kind", 3, False)]
+        assert [choice["value"] for choice in quota[2]["choices"]] == ["turns", "exports", "credits"]
 
 
 async def test_commands_are_synced_to_the_configured_guilds(tmp_path: Path) -> None:

@@ -84,7 +84,7 @@ class _CutOff(ChannelSurface):
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, private: bool = False,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
     ) -> Posted:
         if file is not None:
             raise self._error

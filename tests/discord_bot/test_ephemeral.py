@@ -20,7 +20,8 @@ async def test_a_busy_chat_is_told_so_privately_and_the_public_placeholder_goes(
         busy = "⏳ Still working on your previous request. Send /cancel to stop waiting on it."
         assert rig.private(video) == [busy]
         assert rig.fake.find("DELETE", f"/webhooks/111/{token}/messages/@original")
-        assert not rig.fake.find("PATCH", token)  # the busy note never filled the public placeholder
+        # The busy note never filled the public placeholder: it was only resolved to a lock, then removed.
+        assert [call.content for call in rig.fake.find("PATCH", token)] == ["🔒"]
         assert not rig.h.sim.world.requests_to("/run_sse")
 
 

@@ -164,8 +164,12 @@ def test_a_regional_table_falls_back_to_its_language_then_english() -> None:
     assert say("credits", "zh", available=3, frozen=1, total=4) == "💳 积分：可用 3，冻结 1（进行中的任务占用），共 4。"
 
 
-# Names, units and file types stay as they are written in every language.
-LATIN_IN_CHINESE = {"AI", "Ctrl", "Discord", "MB", "MP4", "Nemo", "Telegram", *ACCEPTED_EXTENSIONS}
+# Names, units and file types stay as they are written in every language, and so do the words typed after a command
+# (`/quota ID 5 exports`, `/as NAME admin`, an id of another platform: `discord:456`).
+LATIN_IN_CHINESE = {
+    "AI", "Ctrl", "Discord", "ID", "MB", "MP4", "Nemo", "Telegram", *ACCEPTED_EXTENSIONS,
+    "turns", "exports", "credits", "default", "admin", "telegram", "discord",
+}
 
 
 def test_the_chinese_tables_carry_no_english_words() -> None:
@@ -197,7 +201,7 @@ def test_an_unknown_key_is_an_error_not_an_empty_message() -> None:
 # Keys the code looks up by a computed name: the f-string as the code writes it, and the names it is filled with
 # (None: the name of any key the code writes out in full, as in `{key}_link`).
 COMPUTED: dict[str, Iterable[str] | None] = {
-    "telegram_command_{name}": telegram_commands.COMMANDS,
+    "telegram_command_{name}": (*telegram_commands.COMMANDS, *telegram_commands.ADMIN_COMMANDS),
     "discord_command_{name}": discord_commands._SIMPLE,
     "discord_command_{name}_about": discord_commands._SIMPLE,
     "{key}_link": None,

@@ -34,6 +34,9 @@ def test_key_strings_are_the_deployed_ones() -> None:
     assert keys.render_lease("render_ab") == "{nemo-bot}:lock:render:render_ab"
     assert keys.render("render_ab") == "{nemo-bot}:render:render_ab"
     assert keys.delivery("render_ab") == "{nemo-bot}:delivery:render_ab"
+    assert keys.grants() == "{nemo-bot}:grants"
+    assert keys.quotas("telegram:1") == "{nemo-bot}:quota:telegram:1"
+    assert keys.usage("day-2026-01-31") == "{nemo-bot}:usage:day-2026-01-31"
 
 
 async def test_records_written_before_an_upgrade_are_found(store: RedisStore, connect: Connect) -> None:

@@ -74,10 +74,13 @@ async def test_polling_registers_the_menu_and_answers_updates(tmp_path: Path) ->
         assert [(scope, language) for scope, language, _ in menus] == [
             ("all_private_chats", None), ("all_private_chats", "zh"),
             ("all_group_chats", None), ("all_group_chats", "zh"),
+            ("all_chat_administrators", None), ("all_chat_administrators", "zh"),
         ]
-        for _, _language, commands in menus:
+        everyone = ["video", "export", "status", "credits", "new", "cancel", "help", "usage"]
+        for scope, _language, commands in menus:
             names = [command["command"] for command in commands]
-            assert names == ["video", "export", "status", "credits", "new", "cancel", "help"]
+            # The team's admin commands are in group admins' menus only.
+            assert names == everyone + (["allow", "deny", "quota"] if scope == "all_chat_administrators" else [])
         english, chinese = menus[0][2], menus[1][2]
         assert english[1]["description"] == "Render the project and send the MP4"
         assert chinese[1]["description"] == "渲染项目并发送 MP4"
@@ -105,4 +108,4 @@ async def test_run_telegram_polls_until_cancelled_with_its_own_platform_header(
 
         [turn] = await tg.nemo_calls("/run_sse")
         assert turn["headers"]["x-skill-platform"] == "telegram"
-        assert len(tg.fake.calls_to("setMyCommands")) == 4
+        assert len(tg.fake.calls_to("setMyCommands")) == 6

@@ -183,10 +183,61 @@ MESSAGES: Mapping[str, str] = {
     "timeline_generated_one": "{count} new generated media item",
     "timeline_generated_many": "{count} new generated media items",
     "timeline_updated": "Timeline updated",
+    # Teams: who may use the bot, quotas on the shared credits, the team commands (bot/engine/team.py)
+    "access_refused": (
+        "🔒 Sorry, this bot is open only to its team. Ask one of its admins to let you in: your id is {user}."
+    ),
+    "admin_only": "🔒 Only the bot's admins can do that.",
+    "admin_usage": (
+        "Team commands: /allow <user>, /deny <user>, /quota <user> <n> [turns | exports | credits] (default "
+        "instead of <n> goes back to the usual quota), /usage. A user is a numeric id (telegram:123 or "
+        "discord:456 for another platform) or, on Discord, a mention."
+    ),
+    "allow_done": "✅ {user} may use the bot now.",
+    "deny_done": "🚫 {user} may no longer use the bot.",
+    "deny_admin": "{user} is an admin (ADMIN_USERS), so they can't be denied.",
+    "quota_set": "🧮 {user}'s quota is now {limit} {kind} {per}.",
+    "quota_default": "🧮 {user} is back on the usual quota of {kind}: {limit}.",
+    "quota_reached": (
+        "🧮 You've reached your quota of {limit} {kind} {this}, so this request was not sent. It resets at {reset} "
+        "({wait})."
+    ),
+    "quota_remaining": "🧮 Your quota {this}: {items}. It resets at {reset} ({wait}).",
+    "quota_left": "{left} of {limit} {kind} left",
+    "quota_none": "🛡 You're an admin: no quota applies to you.",
+    "quota_no_limit": "no limit",
+    "quota_kind_turns": "agent requests",
+    "quota_kind_exports": "exports",
+    "quota_kind_credits": "credits",
+    "quota_this_day": "today",
+    "quota_this_week": "this week",
+    "quota_this_month": "this month",
+    "quota_per_day": "a day",
+    "quota_per_week": "a week",
+    "quota_per_month": "a month",
+    "quota_wait_hours": "in {hours} hours",
+    "quota_wait_minutes": "in {minutes} minutes",
+    "quota_wait_soon": "in a minute",
+    "usage_header": "📊 Use {this} (it resets at {reset}, {wait}):",
+    "usage_line": "• {user}: {uses}",
+    "usage_nobody": "• nobody has used the bot yet",
+    "usage_own": "📊 Your use {this}: {uses}.",
+    "usage_count": "{used} {kind}",
+    "usage_count_of": "{used} of {limit} {kind}",
+    "usage_nothing": "nothing yet",
     # The console
-    "console_intro": "🤖 Type a prompt (or /help). /upload PATH attaches a file. Ctrl-D quits.",
+    "console_intro": (
+        "🤖 Type a prompt (or /help). /upload PATH attaches a file. /as NAME and /chat NAME switch the user and the "
+        "chat. Ctrl-D quits."
+    ),
     "console_no_such_file": "🤖 No such file: {path}",
     "console_saved": "🎬 Saved: {path} ({width}x{height}, {duration:.0f}s)",
+    "console_as": "🧑 You are {user} now.",
+    "console_as_admin": "🧑 You are {user} now, an admin for this session.",
+    "console_as_usage": "🤖 Use: /as NAME, or /as NAME admin (a NAME is letters, digits and _ . - @).",
+    "console_chat": "💬 In the group chat {chat} now.",
+    "console_chat_direct": "💬 Back in the direct chat.",
+    "console_chat_usage": "🤖 Use: /chat NAME for a group chat, or /chat alone for the direct chat.",
     # Buttons under replies (bot.engine.replies gives each action its emoji, the same in every language)
     "button_export": "Export",
     "button_status": "Timeline",
@@ -213,6 +264,10 @@ MESSAGES: Mapping[str, str] = {
     "telegram_command_new": "Start a fresh project",
     "telegram_command_cancel": "Stop waiting on the current job",
     "telegram_command_help": "How to use the bot",
+    "telegram_command_usage": "Your use and quota this period",
+    "telegram_command_allow": "Admins: let someone use the bot (/allow ID)",
+    "telegram_command_deny": "Admins: stop someone using the bot (/deny ID)",
+    "telegram_command_quota": "Admins: set someone's quota (/quota ID N)",
     # Discord
     "discord_moved": "⏩ Continued in a new message below: Discord stops updates to this reply after 15 minutes.",
     "discord_expiring": (
@@ -245,6 +300,20 @@ MESSAGES: Mapping[str, str] = {
     "discord_command_cancel_about": "Stop waiting on the current job",
     "discord_command_help": "help",
     "discord_command_help_about": "What this bot can do",
+    "discord_command_usage": "usage",
+    "discord_command_usage_about": "Use of the shared credits this period (your own, or everyone's for admins)",
+    "discord_command_allow": "allow",
+    "discord_command_allow_about": "Let someone use the bot (admins)",
+    "discord_command_deny": "deny",
+    "discord_command_deny_about": "Stop someone using the bot (admins)",
+    "discord_command_quota": "quota",
+    "discord_command_quota_about": "Set someone's quota per period (admins)",
+    "discord_option_user": "user",
+    "discord_option_user_about": "Who",
+    "discord_option_limit": "limit",
+    "discord_option_limit_about": "How many per period; leave it out to go back to the usual quota",
+    "discord_option_kind": "kind",
+    "discord_option_kind_about": "What to limit: agent requests (the default), exports or credits",
     # Input safety: the longest request, local paths that are not plain files, links that stay in the bot, files that
     # are empty or not what their name says
     "prompt_too_long": (
