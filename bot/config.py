@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -170,6 +170,11 @@ class Settings(_Group):
         "nothing (its terminal is the conversation) unless --log-file names a file.",
     )
 
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or json: one JSON object per line (time, level, logger, message, "
+        "chat, render_id, request_id).",
+    )
+
     # The parts, each reading its own variables
     redis: RedisSettings = Field(default_factory=RedisSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
@@ -193,6 +198,11 @@ class Settings(_Group):
         if value is not None and urlsplit(value).scheme not in _REDIS_SCHEMES:
             raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_name(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod
