@@ -7,17 +7,19 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
+from bot import logfields
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.explain import explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
 from bot.engine.leases import held
 from bot.engine.messages import Action, Attachment, Incoming
-from bot.engine.ports import Clock, NemoApi, Outgoing, Platform, Sleep, Store
+from bot.engine.ports import Clock, Load, NemoApi, Outgoing, Platform, Sleep, Store, Telemetry
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.routing import Intent, Route, route
 from bot.engine.tasks import Supervisor
+from bot.engine.telemetry import QUIET, reporting_failures
 from bot.engine.turns import Turns
 from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
@@ -38,15 +40,18 @@ class Engine:
 
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig,
-        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, events: Telemetry = QUIET,
     ) -> None:
         self._nemo = nemo
         self._store = store
         self._sleep = sleep
         self._config = config
-        self._relay = Relay(nemo, store, config, clock, sleep)
+        self._events = events
+        self._relay = Relay(nemo, store, config, clock, sleep, events)
         self._cancelling: set[ChatKey] = set()
-        self._exporter = Exporter(nemo, store, config, sleep, user_cancelled=self._cancelling.__contains__)
+        self._exporter = Exporter(
+            nemo, store, config, sleep, user_cancelled=self._cancelling.__contains__, events=events,
+        )
         self._turns = Turns(nemo, store, config)
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self.background = Supervisor()
@@ -54,12 +59,14 @@ class Engine:
 
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
+        logfields.bind_message(msg.chat)
         out = self.replies.to(msg.chat, chat, msg.locale)
         try:
             if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id):
                 log.info("ignoring a message seen before in %s", msg.chat)
                 return
             decision = route(msg.text, bool(msg.attachments))
+            self._events.message_in(msg.chat.platform, decision.intent.value)
             if msg.truncated or decision.size > MAX_PROMPT_CHARS:
                 await out.send_text(say("prompt_too_long", msg.locale, limit=MAX_PROMPT_CHARS))
                 return
@@ -154,7 +161,8 @@ class Engine:
         prompt = await self._turns.upload(session, msg, decision, items, out)
         if prompt:
             await out.show_working()
-            asked = await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
+            with reporting_failures(self._events, msg.chat.platform):
+                asked = await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
             await self._follow_up(session, msg, asked, out)
 
     async def _follow_up(self, session: ChatSession, msg: Incoming, asked: Translated, out: Replies) -> None:
@@ -229,7 +237,7 @@ class Engine:
             if not mine:
                 await out.send_text(say("busy", msg.locale))
                 return
-            task = asyncio.create_task(_run(work, msg, out), name=f"turn-{chat}")
+            task = asyncio.create_task(_run(work, msg, out, self._events), name=f"turn-{chat}")
             self._running[chat] = task
             try:
                 await asyncio.wait({task})
@@ -254,5 +262,8 @@ class Engine:
             log.exception("could not send an error message")
 
 
-async def _run(work: Callable[[Incoming, Replies], Awaitable[object]], msg: Incoming, out: Replies) -> None:
-    await work(msg, out)
+async def _run(
+    work: Callable[[Incoming, Replies], Awaitable[object]], msg: Incoming, out: Replies, load: Load,
+) -> None:
+    with load.working("turn"):
+        await work(msg, out)
