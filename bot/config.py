@@ -112,6 +112,24 @@ class DiscordSettings(_Group, Knobs):
         return _required(self.bot_token, "DISCORD_BOT_TOKEN")
 
 
+class HealthSettings(_Group):
+    """The health, readiness and metrics server (off unless HEALTH_PORT is set)."""
+
+    model_config = SettingsConfigDict(env_prefix="HEALTH_")
+    section: ClassVar[str] = "Health and metrics"
+
+    port: int | None = Field(
+        None, ge=0, le=65535,
+        description="Port serving /healthz, /readyz and /metrics (Prometheus). Unset: no such server.",
+    )
+    listen: str = Field("0.0.0.0", description="Address that server listens on (127.0.0.1: this machine only).")
+    nemo_check_interval: float = Field(
+        30.0, ge=0,
+        description="/readyz asks the Nemo API's root at most this often when no request has gone there for as "
+        "long; 0: it reports the last request's outcome only.",
+    )
+
+
 class EngineSettings(_Group, EngineSwitches, EngineTimings):
     """The conversation engine's timings and switches (declared with the engine, in `bot/engine/config.py`),
     unprefixed names."""
@@ -180,6 +198,7 @@ class Settings(_Group):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
 
     @field_validator("nemo_client_id")
     @classmethod

@@ -6,6 +6,7 @@ import logging
 import time
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from adapters.discord_bot.commands import CommandTranslator, build_tree
@@ -27,12 +28,13 @@ class DiscordBot(discord.AutoShardedClient):
 
     def __init__(
         self, engine: Engine, config: Options, *, fetcher: Downloader, workdir: Path,
-        clock: Clock = time.time,
+        clock: Clock = time.time, trace: aiohttp.TraceConfig | None = None,
     ) -> None:
+        """`trace` watches every API call discord.py makes (`adapters.discord_bot.watch`)."""
         intents = discord.Intents.default()
         intents.message_content = config.message_content
         # Every message sets its own mentions (a delivery pings whoever asked); anything sent without them pings nobody.
-        super().__init__(intents=intents, allowed_mentions=NOBODY)
+        super().__init__(intents=intents, allowed_mentions=NOBODY, http_trace=trace or aiohttp.TraceConfig())
         self.jobs = Supervisor()
         self.handlers = Handlers(
             self, engine, config, fetcher=fetcher, jobs=self.jobs, workdir=workdir, clock=clock,
