@@ -107,11 +107,13 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
         redactor.add(creds.token if creds is not None else None)
         token = settings.nemo_token.get_secret_value() if settings.nemo_token is not None else None
         metrics = Metrics()
+        # Readiness judges Nemo by the requests the client observes, and pings it through the client (made below).
         nemo_watch = NemoWatch(lambda: nemo.ping(), settings.health.nemo_check_interval)
 
         def observe(exchange: Exchange) -> None:
             metrics.nemo_exchange(exchange)
             nemo_watch.saw(exchange)
+
         nemo = NemoClient(
             http,
             base_url=settings.nemo_api_url,

@@ -30,7 +30,7 @@ from bot.nemo.wire import APP_NAME, ME, Endpoint, Header, RenderState
 
 log = logging.getLogger(__name__)
 
-PING_TIMEOUT = 5.0
+PING_TIMEOUT = 2.0  # within the readiness check's own limit, so a silent API reads as "no reply"
 
 
 class NemoClient:
