@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import tempfile
@@ -17,14 +18,17 @@ import httpx
 from adapters.console import PLATFORM as CONSOLE
 from adapters.console import run_console
 from bot.client_id import ClientIds
-from bot.config import Settings
+from bot.config import HealthSettings, Settings
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
 from bot.engine.rules import TeamRules
 from bot.errors import BadSetting, CredentialsRefused, Unreachable, reason
+from bot.health import NemoWatch, Readiness, always, serving, store_probe
 from bot.logs import Redactor
+from bot.metrics import Metrics
 from bot.nemo.client import NemoClient
 from bot.nemo.models import AnonToken
+from bot.nemo.observe import Exchange
 from bot.store.connection import RedisOptions, address
 from bot.store.errors import StoreRefused, StoreUnavailable
 from bot.store.models import Credentials
@@ -53,22 +57,26 @@ async def stored_credentials(store: RedisStore, cid: str) -> Credentials | None:
 
 
 class Bot:
-    """The open resources, and one engine per platform (each sends its own X-Skill-Platform)."""
+    """The open resources, and one engine per platform (each sends its own X-Skill-Platform); the metrics they
+    count, and the readiness checks each part adds (the store's and Nemo's here, a platform's when it runs)."""
 
     def __init__(
         self, nemo: NemoClient, store: RedisStore, config: EngineConfig, platform_override: str | None = None,
+        *, metrics: Metrics | None = None, readiness: Readiness | None = None,
     ) -> None:
         self.nemo = nemo
         self._override = platform_override
         self.store = store
         self.config = config
+        self.metrics = metrics or Metrics()
+        self.readiness = readiness or Readiness()
         self._engines: dict[str, Engine] = {}
 
     def engine(self, platform: str) -> Engine:
         """The engine serving `platform`, made on first use."""
         if platform not in self._engines:
             nemo = self.nemo.for_platform(self._override or platform)
-            self._engines[platform] = Engine(nemo, self.store, self.config)
+            self._engines[platform] = Engine(nemo, self.store, self.config, events=self.metrics)
         return self._engines[platform]
 
     async def close(self) -> None:
@@ -102,6 +110,14 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
 
         redactor.add(creds.token if creds is not None else None)
         token = settings.nemo_token.get_secret_value() if settings.nemo_token is not None else None
+        metrics = Metrics()
+        # Readiness judges Nemo by the requests the client observes, and pings it through the client (made below).
+        nemo_watch = NemoWatch(lambda: nemo.ping(), settings.health.nemo_check_interval)
+
+        def observe(exchange: Exchange) -> None:
+            metrics.nemo_exchange(exchange)
+            nemo_watch.saw(exchange)
+
         nemo = NemoClient(
             http,
             base_url=settings.nemo_api_url,
@@ -115,8 +131,14 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
             stream_idle_timeout=settings.engine.stream_idle_timeout,
             on_token=keep_token,
             new_client_id=ids.renew,
+            observer=observe,
         )
-        bot = Bot(nemo, store, engine_config(settings), settings.skill_platform)
+        readiness = Readiness()
+        readiness.add("store", store_probe(store.ping))
+        readiness.add("nemo", nemo_watch.check)
+        bot = Bot(
+            nemo, store, engine_config(settings), settings.skill_platform, metrics=metrics, readiness=readiness,
+        )
         try:
             yield bot
         finally:
@@ -151,7 +173,12 @@ async def serve_console(
     sim_resolution: str | None = None,
 ) -> int:
     """Chat in this terminal until the end of input (against an in-process simulator with `sim_speed`)."""
-    async with _simulated(settings, sim_speed, sim_resolution) as effective, open_bot(effective, redactor) as bot:
+    async with (
+        _simulated(settings, sim_speed, sim_resolution) as effective,
+        open_bot(effective, redactor) as bot,
+        serving_health(effective.health, bot),
+    ):
+        bot.readiness.add(CONSOLE, always("in this terminal"))
         return await run_console(bot.engine(CONSOLE), out, terminal_language())
 
 
@@ -163,11 +190,40 @@ async def serve_platforms(
     async with (
         _simulated(settings, sim_speed, sim_resolution) as effective,
         open_bot(effective, redactor) as bot,
+        serving_health(effective.health, bot),
         asyncio.TaskGroup() as group,
     ):
         for name in names:
             group.create_task(_serve(name, bot, effective), name=f"adapter-{name}")
     return 0
+
+
+@contextlib.asynccontextmanager
+async def serving_health(conf: HealthSettings, bot: Bot) -> AsyncIterator[int | None]:
+    """The health server, when HEALTH_PORT is set, until exit; yields its port (None: not served)."""
+    if conf.port is None:
+        yield None
+        return
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            port = await stack.enter_async_context(serving(conf.listen, conf.port, bot.readiness, bot.metrics))
+        except OSError as exc:
+            raise _health_listen_error(conf, exc) from exc
+        log.info("health server on %s:%d (/healthz, /readyz, /metrics)", conf.listen, port)
+        yield port
+
+
+def _health_listen_error(conf: HealthSettings, exc: OSError) -> BadSetting:
+    where = f"{conf.listen}:{conf.port}"
+    if exc.errno == errno.EADDRINUSE:
+        return BadSetting(
+            f"the health port {where} is already in use", "set HEALTH_PORT to a free port, or stop what listens there",
+        )
+    return BadSetting(
+        f"the health server cannot listen on {where} ({reason(exc)})",
+        "check HEALTH_LISTEN (an address of this machine, 0.0.0.0 for all) and HEALTH_PORT (below 1024 needs "
+        "privileges)",
+    )
 
 
 def _serve(name: str, bot: Bot, settings: Settings) -> Coroutine[Any, Any, None]:

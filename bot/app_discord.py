@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -14,11 +14,14 @@ from adapters.discord_bot.client import DiscordBot
 from adapters.discord_bot.files import Downloader
 from adapters.discord_bot.options import PLATFORM, Options
 from adapters.discord_bot.runner import run_discord
+from adapters.discord_bot.watch import traced
 from bot.app import Bot
 from bot.config import DiscordSettings
 from bot.engine.engine import Engine
 from bot.engine.ports import Clock
 from bot.errors import BadSetting, CredentialsRefused, Unreachable, reason, shown_url
+from bot.health import Check, Probe
+from bot.metrics import Metrics
 
 
 def discord_options(conf: DiscordSettings) -> Options:
@@ -38,15 +41,17 @@ def point_at(api_url: str) -> None:
 @contextlib.asynccontextmanager
 async def open_discord(
     engine: Engine, config: Options, *, workdir: Path, max_upload_bytes: int, clock: Clock = time.time,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[DiscordBot]:
-    """The client (not yet logged in) and its download session; both closed on exit."""
+    """The client (not yet logged in) and its download session; both closed on exit. Every API call that fails is
+    counted in `metrics`."""
     point_at(config.api_url)
     # The bot never joins a voice channel: discord.py's warnings that its voice libraries are missing are noise.
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     async with aiohttp.ClientSession() as session:
         client = DiscordBot(
             engine, config, fetcher=Downloader(session, max_upload_bytes), workdir=workdir / "discord",
-            clock=clock,
+            clock=clock, trace=traced(_counting(metrics)) if metrics is not None else None,
         )
         async with client:
             yield client
@@ -59,8 +64,34 @@ async def serve_discord(bot: Bot, conf: DiscordSettings) -> None:
     with startup_errors(conf):
         async with open_discord(
             engine, discord_options(conf), workdir=bot.config.workdir, max_upload_bytes=bot.config.max_upload_bytes,
+            metrics=bot.metrics,
         ) as client:
+            bot.readiness.add(PLATFORM, connected(client))
             await run_discord(client, token)
+
+
+def _counting(metrics: Metrics) -> Callable[[str, str | None], None]:
+    """A call report that counts the failures."""
+
+    def report(route: str, code: str | None) -> None:
+        if code is not None:
+            metrics.platform_error(PLATFORM, route, code)
+
+    return report
+
+
+def connected(client: discord.AutoShardedClient) -> Probe:
+    """Discord is connected while the client is ready and every shard's gateway connection is open."""
+
+    async def probe() -> Check:
+        if client.is_closed() or not client.is_ready():
+            return Check(False, "not connected to the gateway")
+        down = sorted(shard_id for shard_id, shard in client.shards.items() if shard.is_closed())
+        if down:
+            return Check(False, f"shard(s) {', '.join(map(str, down))} disconnected")
+        return Check(True, "connected to the gateway")
+
+    return probe
 
 
 # The gateway's close code for a token it does not accept (discord.py raises it as a plain ConnectionClosed).

@@ -6,19 +6,23 @@ import contextlib
 import errno
 import secrets
 import socket
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
 from telegram.error import BadRequest, InvalidToken, NetworkError
 
-from adapters.telegram.client import build_application
+from adapters.telegram.client import AnyApplication, build_application
 from adapters.telegram.options import PLATFORM, Options
 from adapters.telegram.runner import run_telegram
 from adapters.telegram.webhook import Webhook
 from bot.app import Bot
 from bot.config import TelegramSettings
+from bot.engine.ports import Clock
 from bot.errors import BadSetting, CredentialsRefused, Unreachable, reason, shown_url
+from bot.health import Check, Probe
+from bot.metrics import Metrics
 
 # Files from the Bot API can be large: a long read timeout, an ordinary connect timeout.
 DOWNLOAD_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
@@ -47,10 +51,50 @@ async def serve_telegram(bot: Bot, conf: TelegramSettings) -> None:
     """Run the Telegram bot until cancelled (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set)."""
     options = telegram_options(conf)
     webhook = webhook_of(conf)
-    application = build_application(conf.token(), conf.api_url, options, polling=webhook is None)
+    calls = BotApiCalls(bot.metrics)
+    application = build_application(conf.token(), conf.api_url, options, polling=webhook is None, report=calls.report)
+    bot.readiness.add(PLATFORM, connected(application, calls, webhook=webhook is not None))
     with startup_errors(conf, webhook):
         async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT) as http, application:
             await run_telegram(bot.engine(PLATFORM), application, http, options, webhook)
+
+
+class BotApiCalls:
+    """How the Bot API calls go: every failure counted, and the last getUpdates and setWebhook kept for readiness."""
+
+    WATCHED = ("getUpdates", "setWebhook")
+
+    def __init__(self, metrics: Metrics, clock: Clock = time.monotonic) -> None:
+        self._metrics = metrics
+        self._clock = clock
+        self.last: dict[str, tuple[str | None, float]] = {}  # method -> (its code, None: it succeeded; when)
+
+    def report(self, method: str, code: str | None) -> None:
+        """One call ended (`adapters.telegram.watch.CallReport`)."""
+        if code is not None:
+            self._metrics.platform_error(PLATFORM, method, code)
+        if method in self.WATCHED:
+            self.last[method] = (code, self._clock())
+
+    def outcome(self, method: str) -> str:
+        """How the last call of `method` ended, in words."""
+        code, when = self.last[method]
+        return f"{method} {'answered' if code is None else f'failed ({code})'} {self._clock() - when:.0f} s ago"
+
+
+def connected(application: AnyApplication, calls: BotApiCalls, *, webhook: bool) -> Probe:
+    """Telegram is connected while the Application runs and the last getUpdates (polling) or setWebhook (webhook
+    mode) succeeded; a long poll in flight counts as well as its predecessor did."""
+
+    async def probe() -> Check:
+        if not application.running:
+            return Check(False, "not running")
+        method = "setWebhook" if webhook else "getUpdates"
+        if method not in calls.last:
+            return Check(not webhook, f"no {method} has ended yet")
+        return Check(calls.last[method][0] is None, calls.outcome(method))
+
+    return probe
 
 
 @contextlib.contextmanager

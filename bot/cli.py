@@ -123,7 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(BadSetting(rejected(exc), SETTINGS_FIX), logs.Redactor())
     redactor = redactor_for(settings)
     try:
-        logs.setup(settings.log_level, redactor, file=args.log_file, quiet=_runs_console(settings, args))
+        logs.setup(
+            settings.log_level, redactor, file=args.log_file, quiet=_runs_console(settings, args),
+            fmt=settings.log_format,
+        )
     except OSError as exc:
         cause = f"cannot write the log to {args.log_file} ({exc.strerror})"
         return _report(BadSetting(cause, "give --log-file a path in a folder this user may write to"), redactor)

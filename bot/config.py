@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -114,6 +114,24 @@ class DiscordSettings(_Group, Knobs):
         return _required(self.bot_token, "DISCORD_BOT_TOKEN")
 
 
+class HealthSettings(_Group):
+    """The health, readiness and metrics server (off unless HEALTH_PORT is set)."""
+
+    model_config = SettingsConfigDict(env_prefix="HEALTH_")
+    section: ClassVar[str] = "Health and metrics"
+
+    port: int | None = Field(
+        None, ge=0, le=65535,
+        description="Port serving /healthz, /readyz and /metrics (Prometheus). Unset: no such server.",
+    )
+    listen: str = Field("0.0.0.0", description="Address that server listens on (127.0.0.1: this machine only).")
+    nemo_check_interval: float = Field(
+        30.0, ge=0,
+        description="/readyz asks the Nemo API's root at most this often when no request has gone there for as "
+        "long; 0: it reports the last request's outcome only.",
+    )
+
+
 class EngineSettings(_Group, EngineSwitches, EngineTimings):
     """The conversation engine's timings and switches (declared with the engine, in `bot/engine/config.py`),
     unprefixed names."""
@@ -181,12 +199,18 @@ class Settings(_Group):
         "nothing (its terminal is the conversation) unless --log-file names a file.",
     )
 
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or json: one JSON object per line (time, level, logger, message, "
+        "chat, render_id, request_id).",
+    )
+
     # The parts, each reading its own variables
     redis: RedisSettings = Field(default_factory=RedisSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
     team: TeamSettings = Field(default_factory=TeamSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
 
     @field_validator("nemo_client_id")
     @classmethod
@@ -205,6 +229,11 @@ class Settings(_Group):
         if value is not None and urlsplit(value).scheme not in _REDIS_SCHEMES:
             raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_name(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod

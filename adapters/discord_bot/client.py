@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 
@@ -32,8 +33,9 @@ class DiscordBot(discord.AutoShardedClient):
 
     def __init__(
         self, engine: Engine, config: Options, *, fetcher: Downloader, workdir: Path,
-        clock: Clock = time.time, hostname: str | None = None,
+        clock: Clock = time.time, hostname: str | None = None, trace: aiohttp.TraceConfig | None = None,
     ) -> None:
+        """`trace` watches every API call discord.py makes (`adapters.discord_bot.watch`)."""
         intents = discord.Intents.default()
         intents.message_content = config.message_content
         self.shards_run: Shards = shards(config, socket.gethostname() if hostname is None else hostname)
@@ -41,7 +43,9 @@ class DiscordBot(discord.AutoShardedClient):
         if self.shards_run.ids is not None:
             sharded["shard_ids"] = list(self.shards_run.ids)
         # Every message sets its own mentions (a delivery pings whoever asked); anything sent without them pings nobody.
-        super().__init__(intents=intents, allowed_mentions=NOBODY, **sharded)
+        super().__init__(
+            intents=intents, allowed_mentions=NOBODY, http_trace=trace or aiohttp.TraceConfig(), **sharded,
+        )
         self.jobs = Supervisor()
         self.handlers = Handlers(
             self, engine, config, fetcher=fetcher, jobs=self.jobs, workdir=workdir, clock=clock,

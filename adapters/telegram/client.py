@@ -10,6 +10,7 @@ from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from adapters.telegram.options import Options
+from adapters.telegram.watch import CallReport, WatchedRequest
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -32,23 +33,33 @@ def rate_limiter() -> AIORateLimiter:
     )
 
 
-def build_application(token: str, api_url: str, options: Options, *, polling: bool) -> AnyApplication:
-    """An Application for the server at `api_url` (its root: /bot<token>/ and /file/bot<token>/ are derived)."""
+def build_application(
+    token: str, api_url: str, options: Options, *, polling: bool, report: CallReport | None = None,
+) -> AnyApplication:
+    """An Application for the server at `api_url` (its root: /bot<token>/ and /file/bot<token>/ are derived);
+    `report` is told how every call ended."""
     root = api_url.rstrip("/")
+    told = report or _unreported
+    requests = WatchedRequest(
+        told, connection_pool_size=256, read_timeout=options.read_timeout, write_timeout=options.write_timeout,
+        connect_timeout=options.connect_timeout, pool_timeout=options.pool_timeout,
+        media_write_timeout=options.media_write_timeout,
+    )
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .local_mode(options.local_mode)
-        .read_timeout(options.read_timeout)
-        .write_timeout(options.write_timeout)
-        .connect_timeout(options.connect_timeout)
-        .pool_timeout(options.pool_timeout)
-        .media_write_timeout(options.media_write_timeout)
+        .request(requests)
+        .get_updates_request(WatchedRequest(told, connection_pool_size=1))  # one long poll at a time
         .job_queue(None)
         .rate_limiter(rate_limiter())
     )
     if not polling:
         builder = builder.updater(None)
     return builder.build()
+
+
+def _unreported(method: str, code: str | None) -> None:
+    """Nobody asked how calls end."""

@@ -13,8 +13,9 @@ from adapters.telegram.client import ALLOWED_UPDATES, AnyApplication
 from adapters.telegram.commands import register_commands
 from adapters.telegram.handlers import Handlers
 from adapters.telegram.options import Options
-from adapters.telegram.webhook import Webhook, serve_asgi, webhook_app
+from adapters.telegram.webhook import Webhook, webhook_app
 from bot.engine.engine import Engine
+from bot.serving import serve_asgi
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ async def running(
                 await application.updater.stop()
         else:
             app = webhook_app(application, webhook.secret, webhook.path)
-            async with serve_asgi(app, webhook.listen, webhook.port) as port:
+            async with serve_asgi(app, webhook.listen, webhook.port, name="tg-webhook-server") as port:
                 await application.bot.set_webhook(
                     webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES,
                 )

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hmac
 import logging
-import socket
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from json import JSONDecodeError
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
 from telegram import Update
 
 from adapters.telegram.client import AnyApplication
+from bot.serving import serve_asgi as serve_asgi  # served from here before it was shared
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-STARTUP_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,38 +51,3 @@ def webhook_app(application: AnyApplication, secret: str, path: str) -> Starlett
         return Response(status_code=200)
 
     return Starlette(routes=[Route(path, receive, methods=["POST"])])
-
-
-class _Server(uvicorn.Server):
-    """uvicorn inside someone else's loop: no signal handlers of its own."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        """Install nothing; the process's owner handles signals."""
-        yield
-
-
-@contextlib.asynccontextmanager
-async def serve_asgi(app: ASGIApp, host: str, port: int) -> AsyncIterator[int]:
-    """Serve `app` in this loop until exit; yields the bound port (port 0 picks a free one)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # Bound here: uvicorn reports a bind failure with sys.exit, which would end the whole process.
-    sock = socket.create_server((host, port), family=family)
-    config = uvicorn.Config(
-        app, http="h11", lifespan="off", log_config=None, access_log=False, log_level="warning",
-        timeout_graceful_shutdown=5,
-    )
-    server = _Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="tg-webhook-server")
-    try:
-        async with asyncio.timeout(STARTUP_TIMEOUT):
-            while not server.started:
-                if task.done():
-                    task.result()
-                    raise RuntimeError("the webhook server stopped during start-up")
-                await asyncio.sleep(0.01)
-        yield int(sock.getsockname()[1])
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()

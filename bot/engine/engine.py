@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from bot import logfields
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
@@ -16,13 +17,14 @@ from bot.engine.gui import Translated
 from bot.engine.leases import held
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.metered import Metered
-from bot.engine.ports import Clock, NemoApi, Outgoing, Platform, Sleep, Store
+from bot.engine.ports import Clock, Load, NemoApi, Outgoing, Platform, Sleep, Store, Telemetry
 from bot.engine.refusals import ChatGone
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.routing import Intent, Route, route
 from bot.engine.tasks import Supervisor
 from bot.engine.team import Team
+from bot.engine.telemetry import QUIET, reporting_failures
 from bot.engine.turns import Turns
 from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
@@ -46,7 +48,7 @@ class Engine:
 
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig,
-        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, events: Telemetry = QUIET,
     ) -> None:
         # Every call to Nemo goes through the meter, so quotas count only what Nemo worked on.
         self._nemo = nemo = Metered(nemo)
@@ -54,11 +56,13 @@ class Engine:
         self._team = Team(nemo, store, config.team)
         self._sleep = sleep
         self._config = config
-        self._relay = Relay(nemo, store, config, clock, sleep)
+        self._events = events
+        self._relay = Relay(nemo, store, config, clock, sleep, events)
         self._cancelling: set[ChatKey] = set()
         self._turns = Turns(nemo, store, config)
         self._exporter = Exporter(
             nemo, store, config, self._turns.replace, sleep, user_cancelled=self._cancelling.__contains__,
+            events=events,
         )
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._resumed: dict[str, tuple[ChatKey, asyncio.Task[Any]]] = {}  # render id -> its chat, its follower
@@ -67,6 +71,7 @@ class Engine:
 
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
+        logfields.bind_message(msg.chat)
         out = self.replies.to(msg.chat, chat, msg.locale)
         during = Operation.AGENT
         try:
@@ -75,6 +80,7 @@ class Engine:
                 return
             decision = route(msg.text, bool(msg.attachments))
             during = _DURING.get(decision.intent, Operation.AGENT)
+            self._events.message_in(msg.chat.platform, decision.intent.value)
             if msg.truncated or decision.size > MAX_PROMPT_CHARS:
                 await out.send_text(say("prompt_too_long", msg.locale, limit=MAX_PROMPT_CHARS), private=True)
                 return
@@ -221,7 +227,8 @@ class Engine:
         session, prompt = await self._turns.upload(session, msg, decision, items, out)
         if prompt:
             await out.show_working()
-            asked = await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
+            with reporting_failures(self._events, msg.chat.platform):
+                asked = await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
             await self._follow_up(session, msg, asked, out)
 
     async def _follow_up(self, session: ChatSession, msg: Incoming, asked: Translated, out: Replies) -> None:
@@ -304,7 +311,7 @@ class Engine:
             if not mine:
                 await out.send_text(say("busy", msg.locale), private=True)
                 return
-            task = asyncio.create_task(_run(work, msg, out), name=f"turn-{chat}")
+            task = asyncio.create_task(_run(work, msg, out, self._events), name=f"turn-{chat}")
             self._running[chat] = task
             try:
                 await asyncio.wait({task})
@@ -332,5 +339,8 @@ class Engine:
             log.exception("could not send an error message")
 
 
-async def _run(work: Callable[[Incoming, Replies], Awaitable[object]], msg: Incoming, out: Replies) -> None:
-    await work(msg, out)
+async def _run(
+    work: Callable[[Incoming, Replies], Awaitable[object]], msg: Incoming, out: Replies, load: Load,
+) -> None:
+    with load.working("turn"):
+        await work(msg, out)

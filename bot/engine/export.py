@@ -12,12 +12,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
+from bot import logfields
 from bot.engine.config import EngineConfig
 from bot.engine.explain import Operation, explain
 from bot.engine.leases import held
-from bot.engine.ports import NemoApi, Sleep, Store
+from bot.engine.ports import NemoApi, RenderOutcome, Sleep, Store, Telemetry
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
+from bot.engine.telemetry import QUIET
 from bot.i18n import say
 from bot.nemo.draft import Draft
 from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, SessionNotFound, Transient, Unconfirmed
@@ -45,6 +47,7 @@ class Exporter:
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig, replace_session: ReplaceSession,
         sleep: Sleep = asyncio.sleep, user_cancelled: Callable[[ChatKey], bool] = lambda chat: True,
+        events: Telemetry = QUIET,
     ) -> None:
         self._nemo = nemo
         self._store = store
@@ -52,14 +55,16 @@ class Exporter:
         self._replace_session = replace_session
         self._sleep = sleep
         self._user_cancelled = user_cancelled
+        self._events = events
 
     async def start(self, job: RenderJob, draft: Draft, out: Replies) -> None:
         """Save the job, submit it, and follow it to delivery."""
         async with self._owning(job):
             await self._store.put_render(job)
             progress = await out.start_progress(say("render_started", job.locale))
-            async with self._expiring(job, progress):
-                await self._submit(job, draft, out, progress)
+            with self._events.working("render"):
+                async with self._expiring(job, progress):
+                    await self._submit(job, draft, out, progress)
 
     async def resume(self, job: RenderJob, out: Replies) -> bool:
         """Pick up a job left by a previous process; False while another live process follows it."""
@@ -67,8 +72,9 @@ class Exporter:
             if not mine:
                 return False
             progress = await out.start_progress(say("render_started", job.locale))
-            async with self._expiring(job, progress):
-                await self.follow(job, out, progress)
+            with self._events.working("render"):
+                async with self._expiring(job, progress):
+                    await self.follow(job, out, progress)
             return True
 
     @contextlib.asynccontextmanager
@@ -113,6 +119,7 @@ class Exporter:
 
     async def follow(self, job: RenderJob, out: Replies, progress: Progress) -> None:
         """Poll until the render ends; retry a failed render once with a new id; deliver the result."""
+        logfields.bind_render(job.render_id, job.chat_key)
         try:
             status = await self._wait(job, progress)
         except RenderFailed:
@@ -121,7 +128,7 @@ class Exporter:
         except TimeoutError:
             with contextlib.suppress(NemoError):
                 await self._nemo.cancel_render(job.render_id)
-            await self._give_up(job, progress, say("render_timeout", job.locale))
+            await self._give_up(job, progress, say("render_timeout", job.locale), RenderOutcome.TIMED_OUT)
             return
         except SessionNotFound:
             raise  # the project is gone, not just this render: see _expiring
@@ -148,6 +155,7 @@ class Exporter:
 
     async def _failed(self, job: RenderJob, out: Replies, progress: Progress) -> None:
         await self._store.close_render(job.render_id, JobStatus.FAILED)
+        self._events.render_ended(job.platform, RenderOutcome.FAILED)
         if job.attempt >= MAX_ATTEMPTS:
             await progress.finish(say("render_failed", job.locale))
             return
@@ -161,8 +169,11 @@ class Exporter:
             await self._store.put_render(retry)
             await self._submit(retry, state.draft, out, progress)
 
-    async def _give_up(self, job: RenderJob, progress: Progress, text: str) -> None:
+    async def _give_up(
+        self, job: RenderJob, progress: Progress, text: str, outcome: RenderOutcome = RenderOutcome.ERROR,
+    ) -> None:
         await self._store.close_render(job.render_id, JobStatus.FAILED)
+        self._events.render_ended(job.platform, outcome)
         await progress.finish(text)
 
     async def _wait(self, job: RenderJob, progress: Progress) -> RenderStatus:
@@ -193,6 +204,7 @@ class Exporter:
             return await self._nemo.submit_render(job.session_id, state.draft, job.render_id)
 
     async def _deliver(self, job: RenderJob, status: RenderStatus, out: Replies, progress: Progress) -> None:
+        completed = time.monotonic()
         state = await self._nemo.state(job.session_id)
         width, height, duration = _dimensions(state)
         path = self._config.workdir / f"{_slug(state.draft.title)}-{job.render_id[-8:]}.mp4"
@@ -207,9 +219,11 @@ class Exporter:
                     caption=_caption(job, width, height, duration), link=status.output_url,
                     requester=job.requested_by,
                 )
+                self._events.video_posted(job.platform, time.monotonic() - completed)
         finally:
             path.unlink(missing_ok=True)
         await self._store.close_render(job.render_id, JobStatus.DELIVERED)
+        self._events.render_ended(job.platform, RenderOutcome.DELIVERED)
         if job.fingerprint:
             delivered = DeliveredExport(
                 job.fingerprint, job.render_id, status.output_url, width, height, duration, state.draft.title,
@@ -252,6 +266,7 @@ class Exporter:
         with contextlib.suppress(Exception):
             await asyncio.shield(self._nemo.cancel_render(job.render_id))
         await asyncio.shield(self._store.close_render(job.render_id, JobStatus.FAILED))
+        self._events.render_ended(job.platform, RenderOutcome.CANCELLED)
         with contextlib.suppress(Exception):
             await asyncio.shield(progress.finish(say("cancelled", job.locale)))
 

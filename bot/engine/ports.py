@@ -1,8 +1,9 @@
-"""The engine's ports: small protocols for the Nemo API, the store, and the chat it replies to."""
+"""The engine's ports: small protocols for the Nemo API, the store, the chat it replies to, and what it reports."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -296,3 +297,53 @@ class Platform(Protocol):
 
     def outgoing(self, chat: ChatKey, reply_to: str | None, locale: str) -> Outgoing:
         """Replies to a chat in the user's language, outside any incoming message."""
+
+
+class TurnOutcome(StrEnum):
+    """How an agent turn ended."""
+
+    DONE = "done"  # the stream ended and the agent's reply (or the change it made) was shown
+    FAILED = "failed"  # the agent's stream reported an error
+    DROPPED = "dropped"  # the stream was cut; the project state was watched instead
+    TIMED_OUT = "timed_out"  # too long, or quiet too long; it may still be running at Nemo
+    CANCELLED = "cancelled"  # /cancel, or the process stopping
+    NEMO_ERROR = "nemo_error"  # Nemo refused the message or could not be reached
+    STORE_UNAVAILABLE = "store_unavailable"  # the store could not be reached
+    ERROR = "error"  # anything else went wrong
+
+
+class RenderOutcome(StrEnum):
+    """How a render this process followed ended."""
+
+    DELIVERED = "delivered"  # the video (or its link) was posted, here or by another process
+    FAILED = "failed"  # Nemo reported the render failed (a first failure is retried once, under a new id)
+    TIMED_OUT = "timed_out"  # it did not finish in time and was cancelled
+    ERROR = "error"  # a Nemo error while submitting or polling it
+    CANCELLED = "cancelled"  # a person cancelled it
+
+
+class Events(Protocol):
+    """What the engine reports as it works; each call returns at once and never raises."""
+
+    def message_in(self, platform: str, intent: str) -> None:
+        """A new message arrived and was routed to `intent`."""
+
+    def turn_ended(self, platform: str, outcome: TurnOutcome) -> None:
+        """An agent turn ended."""
+
+    def render_ended(self, platform: str, outcome: RenderOutcome) -> None:
+        """A render this process followed ended."""
+
+    def video_posted(self, platform: str, lag: float) -> None:
+        """A finished render reached its chat `lag` seconds after it was seen completed."""
+
+
+class Load(Protocol):
+    """The work in flight."""
+
+    def working(self, kind: str) -> AbstractContextManager[None]:
+        """Counts one piece of work (a `turn`, a `render`) as in flight while the block runs."""
+
+
+class Telemetry(Events, Load, Protocol):
+    """Everything the engine reports."""

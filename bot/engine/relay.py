@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from bot.engine.config import EngineConfig
 from bot.engine.gui import Translated, is_temporary_issue, translate_gui
 from bot.engine.messages import DEFAULT_ACTIONS
-from bot.engine.ports import Clock, NemoApi, SessionStore, Sleep
+from bot.engine.ports import Clock, Events, NemoApi, SessionStore, Sleep
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
+from bot.engine.telemetry import QUIET, relayed
 from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
 from bot.nemo.changes import Change, changes_between
@@ -60,13 +61,14 @@ class Relay:
 
     def __init__(
         self, nemo: NemoApi, store: SessionStore, config: EngineConfig,
-        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, events: Events = QUIET,
     ) -> None:
         self._nemo = nemo
         self._store = store
         self._config = config
         self._clock = clock
         self._sleep = sleep
+        self._events = events
 
     async def turn(self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str) -> Translated:
         """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for."""
@@ -100,6 +102,7 @@ class Relay:
         except (NemoError, StoreError) as exc:
             log.warning("checking the result of a turn failed: %s", exc)
             await out.send_text(say("check_later", locale))
+        self._events.turn_ended(chat.platform, relayed(outcome, view.failed))
         return view.asked() if outcome == "turn_done" else Translated("")
 
     async def _relay(self, session_id: str, text: str, out: Replies, locale: str, view: _TurnView) -> None:

@@ -27,6 +27,7 @@ from bot.nemo.errors import (
     TokenRefused,
 )
 from bot.nemo.models import AnonToken
+from bot.nemo.observe import FILE, Observer, endpoint_name, observed
 from bot.nemo.seam import Who, at, raise_for_reply, translated, unwrap
 from bot.nemo.wire import EVENT_STREAM, Endpoint, Header
 
@@ -104,6 +105,7 @@ class Channel:
         *,
         web_url: str,
         rate_limit_backoff: float,
+        observer: Observer | None = None,
     ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
@@ -111,6 +113,7 @@ class Channel:
         self.auth = auth
         self.web_url = web_url
         self.rate_limit_backoff = rate_limit_backoff
+        self.observer = observer  # told about every request (metrics, readiness)
 
     def with_attribution(self, overrides: Mapping[str, str]) -> Channel:
         """The same origin and credentials with some attribution headers replaced."""
@@ -121,6 +124,7 @@ class Channel:
             self.auth,
             web_url=self.web_url,
             rate_limit_backoff=self.rate_limit_backoff,
+            observer=self.observer,
         )
 
     def who(self) -> Who:
@@ -192,12 +196,16 @@ class Channel:
         missing: type[NotFound] | None = None,
     ) -> dict[str, Any]:
         """Send once and unwrap."""
-        with translated():
-            response = await self.http.request(
-                method, self.base_url + path, headers=self.headers(token, extra), json=body, files=files
-            )
-        log.debug("%s %s -> %s", method, path, response.status_code)
-        return unwrap(response, self.who(), missing)
+        with observed(self.observer, endpoint_name(path)) as watch:
+            with translated():
+                response = await self.http.request(
+                    method, self.base_url + path, headers=self.headers(token, extra), json=body, files=files
+                )
+            watch.replied(response.status_code)
+            if files is not None:
+                watch.sent = int(response.request.headers.get("content-length", 0))
+            log.debug("%s %s -> %s", method, path, response.status_code)
+            return unwrap(response, self.who(), missing)
 
     async def retrying(self, attempt: Callable[[str | None], Awaitable[T]], *, authed: bool = True) -> T:
         """Run `attempt` with a token, re-authenticating once on 1001 and waiting once on 429."""
@@ -236,11 +244,12 @@ class Channel:
         """An open /run_sse response, or the NemoError its refusal stands for (no retry here)."""
         limits = self.http.timeout
         timeout = httpx.Timeout(connect=limits.connect, read=idle, write=limits.write, pool=limits.pool)
-        with translated():
+        with observed(self.observer, endpoint_name(path)) as watch, translated():
             async with aconnect_sse(
                 self.http, "POST", self.base_url + path, json=body, headers=self.headers(token), timeout=timeout
             ) as source:
                 response = source.response
+                watch.replied(response.status_code)
                 content_type = response.headers.get("content-type", "")
                 log.debug("POST %s -> %s %s", path, response.status_code, content_type)
                 if response.is_error or EVENT_STREAM not in content_type:
@@ -260,9 +269,10 @@ class Channel:
         """One streamed GET into a `.part` file, renamed into place once complete."""
         part = dest.with_name(dest.name + ".part")
         try:
-            with translated():
+            with observed(self.observer, _endpoint(url, self.base_url)) as watch, translated():
                 async with self.http.stream("GET", url, headers=headers) as response:
-                    size = await self._save(response, part)
+                    watch.replied(response.status_code)
+                    size = watch.received = await self._save(response, part)
             await anyio.Path(part).replace(dest)
             return size
         finally:
@@ -300,6 +310,13 @@ async def _head(first: bytes, chunks: AsyncIterator[bytes]) -> bytes:
         if len(buffer) > _MAX_ERROR_BODY:
             break
     return bytes(buffer)
+
+
+def _endpoint(url: str, base_url: str) -> str:
+    """The endpoint a download URL names: one of the API's, or FILE for a file elsewhere (a CDN link)."""
+    if not url.startswith(base_url + "/"):
+        return FILE
+    return endpoint_name(url.removeprefix(base_url).partition("?")[0])
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -24,10 +24,13 @@ from bot.nemo.errors import AuthError, NemoError, RenderFailed, RenderNotFound
 from bot.nemo.events import AgentEvent, Keepalive
 from bot.nemo.frames import StreamDecoder
 from bot.nemo.models import AnonToken, Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
+from bot.nemo.observe import PING, Observer, observed
 from bot.nemo.seam import at, translated
 from bot.nemo.wire import APP_NAME, ME, Endpoint, Header, RenderState
 
 log = logging.getLogger(__name__)
+
+PING_TIMEOUT = 2.0  # within the readiness check's own limit, so a silent API reads as "no reply"
 
 
 class NemoClient:
@@ -48,16 +51,18 @@ class NemoClient:
         anonymous: bool = False,
         user_id: str | None = None,
         new_client_id: NewClientId | None = None,
+        observer: Observer | None = None,
     ) -> None:
         """`anonymous=True` marks a restored `token` as one issued for `client_id`, so 1001 may replace it.
 
-        `new_client_id` is asked for another client id when the token endpoint refuses this one (HTTP 400).
+        `new_client_id` is asked for another client id when the token endpoint refuses this one (HTTP 400);
+        `observer` is told about every request (`bot.nemo.observe`).
         """
         auth = Auth(
             client_id, token, anonymous=anonymous, user_id=user_id, on_token=on_token, new_client_id=new_client_id
         )
         self._channel = Channel(
-            http, base_url, attribution, auth, web_url=web_url, rate_limit_backoff=rate_limit_backoff
+            http, base_url, attribution, auth, web_url=web_url, rate_limit_backoff=rate_limit_backoff, observer=observer
         )
         self._idle = stream_idle_timeout
 
@@ -200,6 +205,15 @@ class NemoClient:
         """Stream a render's result through the API's fallback download; returns its size."""
         url = self._channel.base_url + Endpoint.RENDER_DOWNLOAD.format(rid=quote(render_id, safe=""))
         return await self._channel.download(url, dest, Endpoint.RENDER_DOWNLOAD)
+
+    async def ping(self) -> int:
+        """The HTTP status the API's root answers with (any answer means the API is reachable); NemoError when none
+        comes. Unauthenticated, and costs nothing."""
+        channel = self._channel
+        with observed(channel.observer, PING) as watch, translated():
+            response = await channel.http.get(channel.base_url + "/", headers=channel.attribution, timeout=PING_TIMEOUT)
+            watch.replied(response.status_code)
+        return response.status_code
 
     def _learn_user(self, user_id: str | None) -> None:
         """Remember the user id when a reply names it and none is known yet."""

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import bot.engine
 
-FORBIDDEN = {"telegram", "discord", "redis", "httpx", "httpx_sse", "aiohttp", "fakeredis", "starlette", "uvicorn"}
+FORBIDDEN = {
+    "telegram", "discord", "redis", "httpx", "httpx_sse", "aiohttp", "fakeredis", "starlette", "uvicorn",
+    "prometheus_client",
+}
 
 
 def _imports(path: Path) -> set[str]:
