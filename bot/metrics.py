@@ -63,6 +63,10 @@ class Metrics:
             f"{PREFIX}_platform_api_errors", "Failed chat platform API calls, by platform, method and code "
             "(the HTTP status, 429 for rate limits, or network).", ["platform", "method", "code"], registry=r,
         )
+        self._quota_refusals = Counter(
+            f"{PREFIX}_quota_refusals", "Requests refused because their sender's quota is used up, by platform and "
+            "quota (turns, exports, credits).", ["platform", "kind"], registry=r,
+        )
         self._loop_lag = Gauge(
             f"{PREFIX}_event_loop_lag_seconds", "How late the event loop ran the last heartbeat.", registry=r,
         )
@@ -82,6 +86,10 @@ class Metrics:
     def render_ended(self, platform: str, outcome: RenderOutcome) -> None:
         """Count a render."""
         self._renders.labels(platform, outcome.value).inc()
+
+    def quota_refused(self, platform: str, kind: str) -> None:
+        """Count a request refused over its sender's quota."""
+        self._quota_refusals.labels(platform, kind).inc()
 
     def video_posted(self, platform: str, lag: float) -> None:
         """Record a delivery's lag."""

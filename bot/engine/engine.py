@@ -53,7 +53,7 @@ class Engine:
         # Every call to Nemo goes through the meter, so quotas count only what Nemo worked on.
         self._nemo = nemo = Metered(nemo)
         self._store = store
-        self._team = Team(nemo, store, config.team)
+        self._team = Team(nemo, store, config.team, events=events)
         self._sleep = sleep
         self._config = config
         self._events = events

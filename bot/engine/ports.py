@@ -337,6 +337,9 @@ class Events(Protocol):
     def video_posted(self, platform: str, lag: float) -> None:
         """A finished render reached its chat `lag` seconds after it was seen completed."""
 
+    def quota_refused(self, platform: str, kind: str) -> None:
+        """A request was refused because its sender's `kind` quota (turns, exports, credits) is used up."""
+
 
 class Load(Protocol):
     """The work in flight."""

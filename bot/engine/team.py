@@ -17,11 +17,12 @@ from bot.engine.access import Person, Standing, is_admin, standing
 from bot.engine.admin import ADMIN_ONLY, TEAM_COMMANDS, Order, parse
 from bot.engine.messages import Incoming
 from bot.engine.metered import Metered
-from bot.engine.ports import Clock, QuotaStore
+from bot.engine.ports import Clock, Events, QuotaStore
 from bot.engine.quotas import Quotas, Reached, current, serving
 from bot.engine.replies import Replies
 from bot.engine.routing import Intent, Route
 from bot.engine.rules import Kind, TeamRules, matches
+from bot.engine.telemetry import QUIET
 from bot.engine.wording import Wording
 from bot.i18n import say
 from bot.store.models import Grant
@@ -40,10 +41,13 @@ def kinds_of(decision: Route) -> frozenset[Kind]:
 class Team:
     """Access and quotas for one engine; every replica shares them through the store."""
 
-    def __init__(self, nemo: Metered, store: QuotaStore, rules: TeamRules, wall: Clock = time.time) -> None:
+    def __init__(
+        self, nemo: Metered, store: QuotaStore, rules: TeamRules, wall: Clock = time.time, events: Events = QUIET,
+    ) -> None:
         self._nemo = nemo
         self._store = store
         self._rules = rules
+        self._events = events
         self._quotas = Quotas(store, rules, nemo.available, wall)
 
     @contextlib.asynccontextmanager
@@ -64,6 +68,7 @@ class Team:
             return
         opened = await self._quotas.open(person.key, admin, kinds_of(decision))
         if isinstance(opened, Reached):
+            self._events.quota_refused(msg.chat.platform, opened.kind.value)
             await out.send_text(self._words(msg).reached(opened, self._quotas.now()))
             yield False
             return
@@ -87,6 +92,7 @@ class Team:
         if await self._quotas.reserve(spending, Kind.EXPORTS, limits[Kind.EXPORTS]):
             return True
         reached = Reached(Kind.EXPORTS, limits[Kind.EXPORTS] or 0, spending.window)
+        self._events.quota_refused(msg.chat.platform, Kind.EXPORTS.value)
         await out.send_text(self._words(msg).reached(reached, self._quotas.now()))
         return False
 

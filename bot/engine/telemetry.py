@@ -30,6 +30,9 @@ class Quiet:
     def video_posted(self, platform: str, lag: float) -> None:
         """Nothing."""
 
+    def quota_refused(self, platform: str, kind: str) -> None:
+        """Nothing."""
+
     def working(self, kind: str) -> AbstractContextManager[None]:
         """Nothing to count."""
         return contextlib.nullcontext()
