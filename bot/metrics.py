@@ -21,6 +21,11 @@ REQUEST_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 DELIVERY_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 
 
+def _named(name: str) -> str:
+    """A metric's full name, under the bot's prefix."""
+    return f"{PREFIX}_{name}"
+
+
 class Metrics:
     """Every metric the bot exports; implements the engine's `Telemetry` port and observes Nemo requests."""
 
@@ -29,46 +34,46 @@ class Metrics:
         ProcessCollector(registry=self.registry)  # memory, CPU and open files of this process
         r = self.registry
         self._messages = Counter(
-            f"{PREFIX}_messages_in", "Messages received, by platform and routed intent.", ["platform", "intent"],
+            _named("messages_in"), "Messages received, by platform and routed intent.", ["platform", "intent"],
             registry=r,
         )
         self._turns = Counter(
-            f"{PREFIX}_turns", "Agent turns ended, by platform and outcome.", ["platform", "outcome"], registry=r,
+            _named("turns"), "Agent turns ended, by platform and outcome.", ["platform", "outcome"], registry=r,
         )
         self._renders = Counter(
-            f"{PREFIX}_renders", "Renders this process followed to their end, by platform and outcome.",
+            _named("renders"), "Renders this process followed to their end, by platform and outcome.",
             ["platform", "outcome"], registry=r,
         )
         self._in_flight = Gauge(
-            f"{PREFIX}_in_flight", "Work running now: turn (a chat's request, an export included) or render.",
+            _named("in_flight"), "Work running now: turn (a chat's request, an export included) or render.",
             ["kind"], registry=r,
         )
         self._lag = Histogram(
-            f"{PREFIX}_delivery_lag_seconds", "From a render seen completed to its video (or link) posted.",
+            _named("delivery_lag_seconds"), "From a render seen completed to its video (or link) posted.",
             ["platform"], buckets=DELIVERY_BUCKETS, registry=r,
         )
         self._nemo_seconds = Histogram(
-            f"{PREFIX}_nemo_request_seconds", "Nemo API requests: time to the reply's headers, by endpoint.",
+            _named("nemo_request_seconds"), "Nemo API requests: time to the reply's headers, by endpoint.",
             ["endpoint"], buckets=REQUEST_BUCKETS, registry=r,
         )
         self._nemo_errors = Counter(
-            f"{PREFIX}_nemo_errors", "Failed Nemo API requests, by endpoint and code (envelope code, http_<status>, "
+            _named("nemo_errors"), "Failed Nemo API requests, by endpoint and code (envelope code, http_<status>, "
             "or the failure's kind).", ["endpoint", "code"], registry=r,
         )
-        self._uploaded = Counter(f"{PREFIX}_upload_bytes", "Bytes of files uploaded to Nemo.", registry=r)
+        self._uploaded = Counter(_named("upload_bytes"), "Bytes of files uploaded to Nemo.", registry=r)
         self._downloaded = Counter(
-            f"{PREFIX}_download_bytes", "Bytes of files downloaded from Nemo (rendered videos).", registry=r,
+            _named("download_bytes"), "Bytes of files downloaded from Nemo (rendered videos).", registry=r,
         )
         self._platform_errors = Counter(
-            f"{PREFIX}_platform_api_errors", "Failed chat platform API calls, by platform, method and code "
+            _named("platform_api_errors"), "Failed chat platform API calls, by platform, method and code "
             "(the HTTP status, 429 for rate limits, or network).", ["platform", "method", "code"], registry=r,
         )
         self._quota_refusals = Counter(
-            f"{PREFIX}_quota_refusals", "Requests refused because their sender's quota is used up, by platform and "
+            _named("quota_refusals"), "Requests refused because their sender's quota is used up, by platform and "
             "quota (turns, exports, credits).", ["platform", "kind"], registry=r,
         )
         self._loop_lag = Gauge(
-            f"{PREFIX}_event_loop_lag_seconds", "How late the event loop ran the last heartbeat.", registry=r,
+            _named("event_loop_lag_seconds"), "How late the event loop ran the last heartbeat.", registry=r,
         )
         for kind in ("turn", "render"):
             self._in_flight.labels(kind)  # shown at 0 before the first one

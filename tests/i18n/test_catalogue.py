@@ -205,6 +205,9 @@ COMPUTED: dict[str, Iterable[str] | None] = {
     "discord_command_{name}": discord_commands._SIMPLE,
     "discord_command_{name}_about": discord_commands._SIMPLE,
     "{key}_link": None,
+    # Not catalogue keys: metric names and the code an HTTP status is counted under.
+    "{PREFIX}_{name}": (),
+    "http_{exc.http_status}": (),
 }
 _KEYLIKE = re.compile(r"[a-z0-9_]*(?:\{[\w.]+\}[a-z0-9_]*)+")
 
