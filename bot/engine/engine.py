@@ -100,8 +100,28 @@ class Engine:
             await self._tell(out, say("error_internal", msg.locale))
 
     async def resume(self, platforms: Mapping[str, Platform]) -> int:
-        """Resume every unfinished render left by a previous process; returns how many were picked up."""
-        jobs = [job for job in await self._store.open_renders() if job.platform in platforms]
+        """Resume every unfinished render left by a previous process, and keep adopting those whose follower dies
+        while this one runs (another replica killed); returns how many were picked up now."""
+        found = await self._pick_up(platforms)
+        self.background.watch(self._adopting(dict(platforms)), name="adopt-renders")
+        return found
+
+    async def _adopting(self, platforms: Mapping[str, Platform]) -> None:
+        """Every half lease, pick up open renders nobody here follows: one whose follower died is taken over once
+        its lease lapses (the waiting task retries every half lease), so within one lease of the lapse."""
+        while True:
+            await self._sleep(self._config.lock_lease / 2)
+            try:
+                await self._pick_up(platforms)
+            except StoreUnavailable as exc:
+                log.warning("could not look for renders to take over: %s", exc)
+
+    async def _pick_up(self, platforms: Mapping[str, Platform]) -> int:
+        jobs = [
+            job for job in await self._store.open_renders()
+            if job.platform in platforms and job.render_id not in self._resumed
+            and not self._exporter.follows(job.render_id)
+        ]
         stale = [job for job in jobs if job.created_at < time.time() - STALE_RENDER]
         for job in stale:
             log.warning("render %s is too old to resume; closing it", job.render_id)

@@ -55,6 +55,7 @@ class Exporter:
         self._replace_session = replace_session
         self._sleep = sleep
         self._user_cancelled = user_cancelled
+        self._following: set[str] = set()
         self._events = events
 
     async def start(self, job: RenderJob, draft: Draft, out: Replies) -> None:
@@ -71,6 +72,9 @@ class Exporter:
         async with self._owning(job) as mine:
             if not mine:
                 return False
+            current = await self._store.get_render(job.render_id)
+            if current is None or not current.status.is_open:
+                return True  # its follower finished it while this process waited for the lease
             progress = await out.start_progress(say("render_started", job.locale))
             with self._events.working("render"):
                 async with self._expiring(job, progress):
@@ -92,9 +96,22 @@ class Exporter:
                 return
             await progress.finish(say("render_project_expired", job.locale))
 
-    def _owning(self, job: RenderJob) -> contextlib.AbstractAsyncContextManager[bool]:
+    def follows(self, render_id: str) -> bool:
+        """Whether this process follows the render now."""
+        return render_id in self._following
+
+    @contextlib.asynccontextmanager
+    async def _owning(self, job: RenderJob) -> AsyncIterator[bool]:
         """One process follows a render at a time, so replicas never deliver or report it twice."""
-        return held(self._store.render_lease(job.render_id), self._config.lock_lease)
+        async with held(self._store.render_lease(job.render_id), self._config.lock_lease) as mine:
+            if not mine:
+                yield False
+                return
+            self._following.add(job.render_id)
+            try:
+                yield True
+            finally:
+                self._following.discard(job.render_id)
 
     async def _submit(self, job: RenderJob, draft: Draft, out: Replies, progress: Progress) -> None:
         try:
