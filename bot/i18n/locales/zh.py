@@ -220,6 +220,34 @@ MESSAGES: Mapping[str, str] = {
     "upload_not_audio": (
         "❌ 未添加：{name} 不是音频文件：虽然文件名是音频，但内容不是 mp3、wav、m4a 或 aac 格式。请发送音频本身。"
     ),
+    # Pictures: the timeline chart (bot.engine.charts), the progress card (bot.engine.card), a video's facts
+    "chart_heading": "时间线",
+    "chart_heading_titled": "时间线 · {title}",
+    "chart_total": "总时长 {seconds} 秒",
+    "chart_seconds": "{value}秒",
+    "chart_more": "另有 {count} 条轨道未显示",
+    "chart_lane_music": "音乐",
+    "chart_volume": "{label} · {volume}%",
+    "card_queued": "⏳ 排队等待渲染",
+    "card_rendering": "🎞 正在渲染",
+    "card_uploading": "📤 正在发送视频",
+    "card_generating": "🎬 正在生成视频",
+    "card_editing": "✂️ 正在编辑时间线",
+    "card_working": "⚙️ 处理中",
+    "card_head": "**{title}** · {elapsed}",
+    "card_eta_minutes": "⏱ 大约还需 {minutes} 分钟",
+    "card_eta_soon": "⏱ 不到一分钟",
+    "card_queue": "排队位置：第 {place} 位",
+    "card_generate_hint": "通常需要 2-5 分钟。",
+    "card_label_started": "开始于",
+    "card_label_eta": "预计完成",
+    "card_label_queue": "排队位置",
+    "video_title": "你的视频",
+    "video_fact_duration": "时长",
+    "video_fact_seconds": "{seconds:.0f} 秒",
+    "video_fact_resolution": "分辨率",
+    "video_fact_requester": "请求者",
+    "console_picture": "🖼 已保存：{path}",
 }
 
 # Whole-message requests: a keyword routes only when the message is the request itself.
