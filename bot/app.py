@@ -24,6 +24,8 @@ from bot.errors import CredentialsRefused, Unreachable, reason
 from bot.logs import Redactor
 from bot.nemo.client import NemoClient
 from bot.nemo.models import AnonToken
+from bot.pictures.frames import Frames, find_ffmpeg
+from bot.pictures.maker import PictureMaker
 from bot.store.connection import RedisOptions, address
 from bot.store.errors import StoreRefused, StoreUnavailable
 from bot.store.models import Credentials
@@ -53,8 +55,10 @@ class Bot:
 
     def __init__(
         self, nemo: NemoClient, store: RedisStore, config: EngineConfig, platform_override: str | None = None,
+        pictures: PictureMaker | None = None,
     ) -> None:
         self.nemo = nemo
+        self.pictures = pictures
         self._override = platform_override
         self.store = store
         self.config = config
@@ -64,7 +68,7 @@ class Bot:
         """The engine serving `platform`, made on first use."""
         if platform not in self._engines:
             nemo = self.nemo.for_platform(self._override or platform)
-            self._engines[platform] = Engine(nemo, self.store, self.config)
+            self._engines[platform] = Engine(nemo, self.store, self.config, pictures=self.pictures)
         return self._engines[platform]
 
     async def close(self) -> None:
@@ -112,11 +116,19 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
             on_token=keep_token,
             new_client_id=ids.renew,
         )
-        bot = Bot(nemo, store, engine_config(settings), settings.skill_platform)
+        bot = Bot(nemo, store, engine_config(settings), settings.skill_platform, pictures())
         try:
             yield bot
         finally:
             await bot.close()
+
+
+def pictures() -> PictureMaker:
+    """Timeline pictures always; thumbnails and frames only where an ffmpeg binary is found."""
+    ffmpeg = find_ffmpeg()
+    if ffmpeg is None:
+        log.warning("no ffmpeg found (install imageio-ffmpeg, or ffmpeg on PATH): videos go without our thumbnails")
+    return PictureMaker(Frames(ffmpeg))
 
 
 @contextlib.contextmanager

@@ -23,8 +23,9 @@ Warn = Callable[[str], Awaitable[object]]
 class Live:
     """A progress message as Discord holds it: where it is posted now (it may be reposted on a hand-off)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, embed: discord.Embed | None = None) -> None:
         self.text = text  # the message's content now (escaped), as posted
+        self.embed = embed  # the progress card drawn as an embed, if the message shows one
         self.posted: Posted | None = None
         self.done = False
 
@@ -112,7 +113,7 @@ class Handoff:
 
 async def _repost(progress: Live, posted: Posted, new: ChannelSurface) -> None:
     try:
-        progress.posted = await new.post(progress.text, reply_to=posted.message_id)
+        progress.posted = await new.post(progress.text, reply_to=posted.message_id, embed=progress.embed)
     except discord.HTTPException as exc:
         log.warning("could not move progress to the channel: %s %s", exc.status, exc.code)
         progress.posted = None

@@ -7,15 +7,16 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
+from bot.engine.charts import chart_of
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
 from bot.engine.leases import held
 from bot.engine.messages import Action, Attachment, Incoming
-from bot.engine.ports import Clock, NemoApi, Outgoing, Platform, Sleep, Store
+from bot.engine.ports import Clock, NemoApi, Outgoing, Pictures, Platform, Sleep, Store
 from bot.engine.relay import Relay
-from bot.engine.replies import Replies, ReplyLayer
+from bot.engine.replies import Drawing, Replies, ReplyLayer
 from bot.engine.routing import Intent, Route, route
 from bot.engine.tasks import Supervisor
 from bot.engine.turns import Turns
@@ -41,7 +42,7 @@ class Engine:
 
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig,
-        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, pictures: Pictures | None = None,
     ) -> None:
         self._nemo = nemo
         self._store = store
@@ -55,7 +56,7 @@ class Engine:
         )
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self.background = Supervisor()
-        self.replies = ReplyLayer(self.background, clock)
+        self.replies = ReplyLayer(self.background, clock, Drawing(pictures, config.workdir / "pictures"))
 
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
@@ -228,7 +229,8 @@ class Engine:
         if not state.draft.is_ready:
             await out.send_text(say("timeline_empty", msg.locale))
             return
-        await out.send_text(timeline.summary(summarize(state.draft), msg.locale))
+        text = timeline.summary(summarize(state.draft), msg.locale)
+        await out.send_timeline(chart_of(state.draft, msg.locale), text)
 
     async def _new(self, msg: Incoming, out: Replies) -> None:
         await self._store.drop_session(msg.chat)

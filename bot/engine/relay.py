@@ -8,6 +8,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from bot.engine.card import CardMaker, Stage
 from bot.engine.config import EngineConfig
 from bot.engine.gui import Translated, is_temporary_issue, translate_gui
 from bot.engine.messages import DEFAULT_ACTIONS
@@ -25,7 +26,7 @@ from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 
-_TOOL_TEXTS = {"generate": "tool_generate", "edit": "tool_edit"}
+_TOOL_STAGES = {"generate": Stage.GENERATING, "edit": Stage.EDITING}
 
 
 class _IdleTimeout(Exception):
@@ -47,6 +48,8 @@ class _TurnView:
     started: float = field(default=0.0)
     asks: set[GuiAction] = field(default_factory=set)
     edits: list[str] = field(default_factory=list)
+    cards: CardMaker = field(default_factory=lambda: CardMaker("en"))
+    stage: Stage = Stage.WORKING
 
     def asked(self) -> Translated:
         """What the agent's words asked the bot to do after the turn (nothing when the turn did not end well)."""
@@ -72,7 +75,7 @@ class Relay:
         """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for."""
         before = await self._before(chat, session_id)
         now = self._clock()
-        view = _TurnView(last_event=now, last_ping=now, started=now)
+        view = _TurnView(last_event=now, last_ping=now, started=now, cards=CardMaker(locale))
         outcome = "turn_done"
         try:
             async with asyncio.timeout(self._config.stream_timeout):
@@ -117,9 +120,11 @@ class Relay:
             await self._on_text(event.text, out, view)
         elif isinstance(event, ToolCall):
             view.tools += 1
-            await self._progress(out, view, say(_tool_text(event.name), locale))
+            stage = _tool_stage(event.name)
+            hint = say("card_generate_hint", locale) if stage is Stage.GENERATING else None
+            await self._progress(out, view, stage, hint)
         elif isinstance(event, ToolResult) and event.name.startswith("generate"):
-            await self._progress(out, view, say("raw_ready", locale))
+            await self._progress(out, view, Stage.EDITING, say("raw_ready", locale))
         elif isinstance(event, StreamError):
             log.warning("the agent's stream reported an error: %s", event.message)
             if not view.failed:
@@ -146,14 +151,18 @@ class Relay:
             view.pings += 1
             minutes = int((now - view.started) // 60)
             text = say("still_working_for", locale, minutes=minutes) if minutes else say("still_working", locale)
-            await self._progress(out, view, text)
+            await self._progress(out, view, view.stage, text)
             await out.show_working()
 
-    async def _progress(self, out: Replies, view: _TurnView, text: str) -> None:
+    async def _progress(self, out: Replies, view: _TurnView, stage: Stage, note: str | None = None) -> None:
+        """The turn's card at `stage`, with a line under it."""
+        cards = view.cards
+        view.stage = stage
+        card = cards.card(stage, note=note)
         if view.progress is None:
-            view.progress = await out.start_progress(text)
+            view.progress = await out.start_card(cards, card)
         else:
-            await view.progress.update(text)
+            await view.progress.show(card)
 
     async def _before(self, chat: ChatKey, session_id: str) -> ProjectState:
         raw = await self._store.get_last_state(chat, session_id)
@@ -200,8 +209,8 @@ async def _report(out: Replies, locale: str, changes: list[Change]) -> None:
     await out.send_text(say("changes", locale, changes=lines), DEFAULT_ACTIONS)
 
 
-def _tool_text(name: str) -> str:
-    for prefix, key in _TOOL_TEXTS.items():
+def _tool_stage(name: str) -> Stage:
+    for prefix, stage in _TOOL_STAGES.items():
         if name.startswith(prefix):
-            return key
-    return "tool_other"
+            return stage
+    return Stage.WORKING

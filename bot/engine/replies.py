@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from bot.engine.card import Card, CardMaker
+from bot.engine.charts import Chart
 from bot.engine.fitting import length, split, truncate
 from bot.engine.messages import Action
-from bot.engine.ports import Button, Clock, Limits, Outgoing, Post, Video
+from bot.engine.ports import Button, Clock, Limits, Outgoing, Pictures, Post, Video
 from bot.engine.progress import Paces, Pacing, Progress
 from bot.engine.refusals import NotDelivered, ReplyRefused, TooLarge, UploadUnconfirmed
 from bot.engine.tasks import Supervisor
@@ -18,6 +23,9 @@ from bot.i18n import say
 from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
+
+_Draw = Callable[[Pictures, Path], Awaitable[Path | None]]
+"""Makes one picture at the path given."""
 
 # (emoji, catalogue key of the label): the same button for an action on every platform.
 _BUTTONS: dict[Action, tuple[str, str]] = {
@@ -42,6 +50,36 @@ _NO_LINK: dict[type[ReplyRefused], str] = {
 }
 
 
+# Telegram's limits on a video's thumbnail, which do for a picture beside a link or a card anywhere.
+THUMBNAIL_SIDE = 320
+THUMBNAIL_BYTES = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """Where replies get their pictures: the `Pictures` port (None: text only) and a folder for the files."""
+
+    pictures: Pictures | None
+    folder: Path
+
+    def path(self, suffix: str) -> Path:
+        """A fresh file name in the folder."""
+        return self.folder / f"{uuid.uuid4().hex}{suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What is known of a video beside its file: its size and length, title, who asked, and the link to it."""
+
+    width: int
+    height: int
+    duration: float
+    caption: str
+    title: str = ""
+    link: str | None = None
+    requester: str | None = None
+
+
 def buttons(actions: Sequence[Action], locale: str | None, argument: str = "") -> tuple[Button, ...]:
     """The action buttons, labelled in the user's language, each acting on `argument` when one is given."""
     return tuple(Button(a, say(_BUTTONS[a][1], locale), _BUTTONS[a][0], argument) for a in actions)
@@ -50,10 +88,11 @@ def buttons(actions: Sequence[Action], locale: str | None, argument: str = "") -
 class Replies:
     """What the engine says to one chat, in the user's language: the only way it reaches a platform."""
 
-    def __init__(self, out: Outgoing, locale: str, pacing: Pacing) -> None:
+    def __init__(self, out: Outgoing, locale: str, pacing: Pacing, drawing: Drawing | None = None) -> None:
         self._out = out
         self._locale = locale
         self._pacing = pacing
+        self._drawing = drawing
 
     async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
         """Send text in pieces under the length limit; the buttons go under the last piece."""
@@ -77,6 +116,55 @@ class Replies:
         handle = await self._out.send(Post(first, live=True))
         return Progress(self._out, handle, first, self._pacing)
 
+    async def start_card(self, cards: CardMaker, card: Card) -> Progress:
+        """Send a job's progress card (`cards` makes its later states), edited in place as the job goes on."""
+        limits = self._out.limits
+        first = truncate(card.text, limits.text_length, limits.counting, limits.escaped)
+        handle = await self._out.send(Post(first, live=True, card=card))
+        return Progress(self._out, handle, first, self._pacing, card, cards)
+
+    async def send_timeline(self, chart: Chart, text: str, actions: Sequence[Action] = ()) -> None:
+        """The timeline as a picture with `text` (its summary) as the caption; the text alone without a picture."""
+        async with self._drawn(lambda pictures, dest: pictures.timeline(chart, dest), ".png") as picture:
+            if picture is None:
+                await self.send_text(text, actions)
+                return
+            limits = self._out.limits
+            fits = length(text, limits.counting, limits.escaped) <= (limits.caption_length or limits.text_length)
+            try:
+                await self._out.send(Post(text if fits else "", buttons(actions, self._locale), image=picture))
+            except ReplyRefused as refused:
+                log.info("the platform refused a picture (%s); sending the text alone", refused)
+                await self.send_text(text, actions)
+                return
+            if not fits:
+                await self.send_text(text)
+
+    async def frame(self, video: Path, *, at: float = 0.0) -> Path | None:
+        """A thumbnail-sized JPEG of the video's frame at `at` seconds (None without one); the caller removes it."""
+        drawing = self._drawing
+        if drawing is None or drawing.pictures is None:
+            return None
+        await asyncio.to_thread(drawing.folder.mkdir, parents=True, exist_ok=True)
+        return await drawing.pictures.frame(
+            video, drawing.path(".jpg"), max_side=THUMBNAIL_SIDE, max_bytes=THUMBNAIL_BYTES, at=at,
+        )
+
+    @contextlib.asynccontextmanager
+    async def _drawn(self, draw: _Draw, suffix: str) -> AsyncIterator[Path | None]:
+        """A picture made for one reply, removed afterwards (None: no picture to be had)."""
+        drawing = self._drawing
+        if drawing is None or drawing.pictures is None:
+            yield None
+            return
+        await asyncio.to_thread(drawing.folder.mkdir, parents=True, exist_ok=True)
+        path = await draw(drawing.pictures, drawing.path(suffix))
+        try:
+            yield path
+        finally:
+            if path is not None:
+                await asyncio.to_thread(path.unlink, missing_ok=True)
+
     @property
     def limits(self) -> Limits:
         """What the chat accepts, as its platform declares it."""
@@ -84,34 +172,62 @@ class Replies:
 
     async def send_video(
         self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
-        requester: str | None = None,
+        requester: str | None = None, title: str = "",
     ) -> None:
-        """Send the video file, or its link when it is over the chat's limit or the platform refuses it.
+        """Send the video file with a thumbnail of ours, or its link (with the thumbnail) when it is over the chat's
+        limit or the platform refuses it.
 
         A file the platform refused, or whose upload may still arrive, is never sent again. A link stands in for
         the video, so it names the `requester` as the caption does.
         """
+        video = Delivery(width, height, duration, caption, title, link, requester)
+        # A frame a little way in: a video's very first frame is often black.
+        at = min(1.0, duration / 3)
+        async with self._drawn(lambda pictures, dest: self._thumbnail(pictures, path, dest, at), ".jpg") as thumb:
+            await self._deliver(path, video, thumb)
+
+    @staticmethod
+    async def _thumbnail(pictures: Pictures, video: Path, dest: Path, at: float) -> Path | None:
+        return await pictures.frame(video, dest, max_side=THUMBNAIL_SIDE, max_bytes=THUMBNAIL_BYTES, at=at)
+
+    async def _deliver(self, path: Path, video: Delivery, thumbnail: Path | None) -> None:
         size = (await asyncio.to_thread(path.stat)).st_size
         limits = self._out.limits
+        link, requester = video.link, video.requester
         if link and size > limits.upload_bytes:
-            await self.send_link(link, self._note(TooLarge, requester, size))
+            await self.send_link(link, self._note(TooLarge, requester, size), thumbnail)
             return
-        fitted = truncate(caption, limits.caption_length or limits.text_length, limits.counting, limits.escaped)
+        fitted = truncate(video.caption, limits.caption_length or limits.text_length, limits.counting, limits.escaped)
+        shape = Video(video.width, video.height, video.duration, thumbnail, video.title or say(
+            "video_title", self._locale), self._facts(video))
         try:
-            await self._out.send_video(path, Video(width, height, duration), fitted)
+            await self._out.send_video(path, shape, fitted)
         except ReplyRefused as refused:
-            await self._instead(refused, link, requester, size)
+            await self._instead(refused, link, requester, size, thumbnail)
         except Exception:
             if not link:
                 raise
             log.exception("sending %s as a file failed; sending its link", path.name)
-            await self.send_link(link, self._note(NotDelivered, requester, size))
+            await self.send_link(link, self._note(NotDelivered, requester, size), thumbnail)
 
-    async def _instead(self, refused: ReplyRefused, link: str | None, requester: str | None, size: int) -> None:
+    def _facts(self, video: Delivery) -> tuple[tuple[str, str], ...]:
+        """The video's duration, resolution and who asked, named in the user's language."""
+        locale = self._locale
+        facts = [
+            (say("video_fact_duration", locale), say("video_fact_seconds", locale, seconds=video.duration)),
+            (say("video_fact_resolution", locale), f"{video.width}×{video.height}"),
+        ]
+        if video.requester:
+            facts.append((say("video_fact_requester", locale), video.requester))
+        return tuple(facts)
+
+    async def _instead(
+        self, refused: ReplyRefused, link: str | None, requester: str | None, size: int, thumbnail: Path | None,
+    ) -> None:
         """The link (or a note without one) after the platform refused the file."""
         log.info("the platform refused a video (%s: %s)", type(refused).__name__, refused)
         if link:
-            await self.send_link(link, self._note(type(refused), requester, size))
+            await self.send_link(link, self._note(type(refused), requester, size), thumbnail)
         elif type(refused) in _NO_LINK:
             await self.send_text(say(_NO_LINK[type(refused)], self._locale))
         else:
@@ -124,12 +240,22 @@ class Replies:
             return say(addressed, self._locale, name=requester, size_mb=size / 1e6)
         return say(plain, self._locale, size_mb=size / 1e6)
 
-    async def send_link(self, url: str, note: str) -> None:
-        """Send a link with a short note (a video too big to upload); the note is cut so both fit one message."""
+    async def send_link(self, url: str, note: str, image: Path | None = None) -> None:
+        """Send a link with a short note (a video too big to upload) and the video's thumbnail when there is one;
+        the note is cut so both fit one message (a caption, with the picture)."""
         limits = self._out.limits
+        most = (limits.caption_length or limits.text_length) if image is not None else limits.text_length
         # The platform puts the link below the note.
-        room = max(limits.text_length - length(url, limits.counting, limits.escaped) - 1, 1)
-        await self._out.send(Post(truncate(note, room, limits.counting, limits.escaped), link=url))
+        room = max(most - length(url, limits.counting, limits.escaped) - 1, 1)
+        post = Post(truncate(note, room, limits.counting, limits.escaped), link=url, image=image)
+        if image is None:
+            await self._out.send(post)
+            return
+        try:
+            await self._out.send(post)
+        except ReplyRefused as refused:
+            log.info("the platform refused the link's picture (%s); sending the link alone", refused)
+            await self.send_link(url, note)
 
     async def show_working(self) -> None:
         """Show a working status (typing, upload_video) for a few seconds."""
@@ -139,13 +265,14 @@ class Replies:
 class ReplyLayer:
     """Makes each chat's `Replies`; progress pacing is kept per chat across them."""
 
-    def __init__(self, supervisor: Supervisor, clock: Clock = time.monotonic) -> None:
+    def __init__(self, supervisor: Supervisor, clock: Clock = time.monotonic, drawing: Drawing | None = None) -> None:
         self._supervisor = supervisor
         self._clock = clock
         self._paces = Paces(clock)
+        self._drawing = drawing
 
     def to(self, chat: ChatKey, out: Outgoing, locale: str) -> Replies:
         """Replies to `chat` through the platform's `out`, in the user's language."""
         # Flood limits are per chat, so every topic of a chat shares one pace.
         pace = self._paces.of(ChatKey(chat.platform, chat.chat_id), out.limits.min_edit_interval)
-        return Replies(out, locale, Pacing(pace, self._supervisor, self._clock))
+        return Replies(out, locale, Pacing(pace, self._supervisor, self._clock), self._drawing)

@@ -102,7 +102,7 @@ async def test_killed_mid_render_the_next_start_delivers_exactly_once(tmp_path: 
         first.stdin.write(b"make a video of a waterfall\nexport\n")
         await first.stdin.drain()
         async with asyncio.timeout(60):
-            while b"Rendering..." not in await first.stdout.readline():  # a poll answered: the submit arrived
+            while b"Rendering" not in await first.stdout.readline():  # a poll answered: the submit arrived
                 pass
         first.send_signal(signal.SIGKILL)
         await first.wait()

@@ -9,7 +9,7 @@ import discord
 import pytest
 
 from adapters.discord_bot.outgoing import DiscordOutgoing, Style
-from adapters.discord_bot.surfaces import NOBODY, ChannelSurface, Posted
+from adapters.discord_bot.surfaces import NOBODY, ChannelSurface, Extra, Posted
 from bot.engine.refusals import NotDelivered
 from tests.discord_bot.payloads import CHANNEL, IN_CHANNEL, USER, bot_mention
 from tests.discord_bot.rig import open_rig
@@ -84,11 +84,14 @@ class _CutOff(ChannelSurface):
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, embed: discord.Embed | None = None,
+        extra: Extra | None = None,
     ) -> Posted:
         if file is not None:
             raise self._error
-        return await super().post(content, file=file, view=view, reply_to=reply_to, mentions=mentions)
+        return await super().post(
+            content, file=file, view=view, reply_to=reply_to, mentions=mentions, embed=embed, extra=extra,
+        )
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,6 @@ MESSAGES: Mapping[str, str] = {
     "credits": "💳 Credits: {available} available, {frozen} reserved for work in progress, {total} in all.",
     "timeline_empty": "The timeline is empty. Describe a video to generate, or send a file.",
     "nothing_to_export": "There is nothing to export yet: make something first (describe a video, or send a file).",
-    "render_started": "🎞 Rendering your video...",
     "render_progress": "🎞 Rendering... {percent}%",
     "render_retry": "⚠️ The render failed; trying once more...",
     "render_failed": "❌ Export failed, please try again later.",
@@ -48,9 +47,6 @@ MESSAGES: Mapping[str, str] = {
     "video_not_attached_link_for": (
         "🎬 {name}, your video is ready, but I could not attach the file here. Download it from this link:"
     ),
-    "tool_generate": "🎬 Generating video... (this usually takes 2-5 minutes)",
-    "tool_edit": "✂️ Editing the timeline...",
-    "tool_other": "⚙️ Working on it...",
     "raw_ready": "✅ Raw video ready. Adding music and titles...",
     "still_working": "⏳ Still working...",
     "turn_done": "✅ Done.",
