@@ -169,12 +169,13 @@ class Harness:
 async def running_bot(
     tmp_path: Path, *, kind: str = "redis", db: int = 14, sim: SimConfig | None = None,
     token: str | None = None, credits: int | None = 10_000, client_idle_timeout: float = 30.0,
-    new_client_id: NewClientId | None = None, **config: Any,
+    new_client_id: NewClientId | None = None, frames: Frames | None = None, **config: Any,
 ) -> AsyncIterator[Harness]:
     """Start the simulator, a store, the client and the engine; tear all down on exit.
 
     With `credits`, the client signs in first and the account gets that many credits. `new_client_id` is what the
-    client asks for a client id the token endpoint refused (as the entry point's is).
+    client asks for a client id the token endpoint refused (as the entry point's is). `frames` cuts the thumbnails
+    (by default with the ffmpeg found here).
     """
     sim_config = sim or SimConfig(speed=0.001)
     async with (
@@ -190,7 +191,7 @@ async def running_bot(
         # The simulator serves its media on 127.0.0.1: its own links are let through unless a test says otherwise.
         engine = Engine(
             nemo, store, EngineConfig(workdir=tmp_path / "work", **{**FAST, "allow_private_urls": True, **config}),
-            pictures=PictureMaker(Frames(find_ffmpeg())),
+            pictures=PictureMaker(frames or Frames(find_ffmpeg())),
         )
         if credits is not None and token is None:
             await nemo.authenticate()

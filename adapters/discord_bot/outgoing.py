@@ -96,9 +96,13 @@ class DiscordOutgoing:
         """Edit a progress message (a card is drawn as an embed), or repost it where replies go now."""
         assert isinstance(handle, Live)
         handle.done = handle.done or last
-        if text is not None:
-            handle.text, handle.embed = _drawn(text, card)
-            await self._render(handle)
+        if text is None:
+            return
+        content, embed = _drawn(text, card)
+        if handle.posted is not None and content == handle.text and _same(embed, handle.embed):
+            return  # the card changed only where Discord does not show it (its clock counts by itself)
+        handle.text, handle.embed = content, embed
+        await self._render(handle)
 
     async def _render(self, live: Live) -> None:
         async with self._route.lock:
@@ -215,6 +219,12 @@ def _drawn(text: str, card: Card | None) -> tuple[str, discord.Embed | None]:
     if card is None:
         return escape(text), None
     return "", card_embed(card)
+
+
+def _same(one: discord.Embed | None, other: discord.Embed | None) -> bool:
+    if one is None or other is None:
+        return one is other
+    return one.to_dict() == other.to_dict()
 
 
 def _lost(required: bool, reason: str, cause: BaseException | None = None) -> None:

@@ -96,7 +96,8 @@ class Eta:
         gained, spent = percent - first[1], at - first[0]
         if gained <= 0 or spent <= 0 or percent >= 100:
             return None
-        return at + (100 - percent) * spent / gained
+        # To the nearest ten seconds: an estimate is no finer, and a steady one spares platforms needless edits.
+        return round((at + (100 - percent) * spent / gained) / 10) * 10
 
 
 class CardMaker:

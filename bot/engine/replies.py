@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -62,9 +63,9 @@ class Drawing:
     pictures: Pictures | None
     folder: Path
 
-    def path(self, suffix: str) -> Path:
-        """A fresh file name in the folder."""
-        return self.folder / f"{uuid.uuid4().hex}{suffix}"
+    def path(self, name: str, suffix: str) -> Path:
+        """A fresh file name in the folder: `timeline-1f0c….png`."""
+        return self.folder / f"{name}-{uuid.uuid4().hex[:12]}{suffix}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,7 @@ class Replies:
 
     async def send_timeline(self, chart: Chart, text: str, actions: Sequence[Action] = ()) -> None:
         """The timeline as a picture with `text` (its summary) as the caption; the text alone without a picture."""
-        async with self._drawn(lambda pictures, dest: pictures.timeline(chart, dest), ".png") as picture:
+        async with self._drawn(lambda pictures, dest: pictures.timeline(chart, dest), "timeline.png") as picture:
             if picture is None:
                 await self.send_text(text, actions)
                 return
@@ -147,18 +148,19 @@ class Replies:
             return None
         await asyncio.to_thread(drawing.folder.mkdir, parents=True, exist_ok=True)
         return await drawing.pictures.frame(
-            video, drawing.path(".jpg"), max_side=THUMBNAIL_SIDE, max_bytes=THUMBNAIL_BYTES, at=at,
+            video, drawing.path("frame", ".jpg"), max_side=THUMBNAIL_SIDE, max_bytes=THUMBNAIL_BYTES, at=at,
         )
 
     @contextlib.asynccontextmanager
-    async def _drawn(self, draw: _Draw, suffix: str) -> AsyncIterator[Path | None]:
+    async def _drawn(self, draw: _Draw, name: str) -> AsyncIterator[Path | None]:
         """A picture made for one reply, removed afterwards (None: no picture to be had)."""
         drawing = self._drawing
         if drawing is None or drawing.pictures is None:
             yield None
             return
         await asyncio.to_thread(drawing.folder.mkdir, parents=True, exist_ok=True)
-        path = await draw(drawing.pictures, drawing.path(suffix))
+        stem, suffix = name.split(".")
+        path = await draw(drawing.pictures, drawing.path(stem, f".{suffix}"))
         try:
             yield path
         finally:
@@ -183,12 +185,8 @@ class Replies:
         video = Delivery(width, height, duration, caption, title, link, requester)
         # A frame a little way in: a video's very first frame is often black.
         at = min(1.0, duration / 3)
-        async with self._drawn(lambda pictures, dest: self._thumbnail(pictures, path, dest, at), ".jpg") as thumb:
+        async with self._drawn(functools.partial(_thumbnail, video=path, at=at), "thumbnail.jpg") as thumb:
             await self._deliver(path, video, thumb)
-
-    @staticmethod
-    async def _thumbnail(pictures: Pictures, video: Path, dest: Path, at: float) -> Path | None:
-        return await pictures.frame(video, dest, max_side=THUMBNAIL_SIDE, max_bytes=THUMBNAIL_BYTES, at=at)
 
     async def _deliver(self, path: Path, video: Delivery, thumbnail: Path | None) -> None:
         size = (await asyncio.to_thread(path.stat)).st_size
@@ -208,7 +206,7 @@ class Replies:
             if not link:
                 raise
             log.exception("sending %s as a file failed; sending its link", path.name)
-            await self.send_link(link, self._note(NotDelivered, requester, size), thumbnail)
+            await self.send_link(link, self._note(NotDelivered, requester, size))
 
     def _facts(self, video: Delivery) -> tuple[tuple[str, str], ...]:
         """The video's duration, resolution and who asked, named in the user's language."""
@@ -227,7 +225,9 @@ class Replies:
         """The link (or a note without one) after the platform refused the file."""
         log.info("the platform refused a video (%s: %s)", type(refused).__name__, refused)
         if link:
-            await self.send_link(link, self._note(type(refused), requester, size), thumbnail)
+            # Only a file too large leaves room for a picture: whatever else refused the video may refuse it too.
+            picture = thumbnail if isinstance(refused, TooLarge) else None
+            await self.send_link(link, self._note(type(refused), requester, size), picture)
         elif type(refused) in _NO_LINK:
             await self.send_text(say(_NO_LINK[type(refused)], self._locale))
         else:
@@ -260,6 +260,11 @@ class Replies:
     async def show_working(self) -> None:
         """Show a working status (typing, upload_video) for a few seconds."""
         await self._out.show_working()
+
+
+async def _thumbnail(pictures: Pictures, dest: Path, *, video: Path, at: float) -> Path | None:
+    """A video's thumbnail within Telegram's limits (which suit every platform)."""
+    return await pictures.frame(video, dest, max_side=THUMBNAIL_SIDE, max_bytes=THUMBNAIL_BYTES, at=at)
 
 
 class ReplyLayer:
