@@ -96,7 +96,10 @@ class RecordingChat:
         """Record an edit (with its card), or the final text."""
         assert isinstance(handle, int)
         shown = self._live[handle] = text if text is not None else self._live[handle]
-        self.log.append(Sent("finish" if last else "edit", shown, meta={"card": card} if card else {}))
+        meta: dict[str, Any] = {"card": card} if card else {}
+        if card is not None and card.image is not None:
+            meta["picture"] = card.image.read_bytes()  # removed once the turn is over: kept here as it was shown
+        self.log.append(Sent("finish" if last else "edit", shown, meta=meta))
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Keep a copy of the video and record it."""

@@ -10,6 +10,8 @@ from bot.engine.ports import Video
 
 THUMBNAIL_NAME = "thumbnail.jpg"
 """The file name a video's thumbnail is attached under, which its embed points at."""
+FRAME_NAME = "frame.jpg"
+"""The file name a progress card's picture (a generated clip's first frame) is attached under."""
 
 COLOURS = {
     Stage.QUEUED: discord.Colour(0x95A5A6),

@@ -12,7 +12,7 @@ from typing import TypeVar
 import aiohttp
 import discord
 
-from adapters.discord_bot.embeds import THUMBNAIL_NAME, card_embed, video_embed
+from adapters.discord_bot.embeds import FRAME_NAME, THUMBNAIL_NAME, card_embed, video_embed
 from adapters.discord_bot.formatting import ESCAPED, escape
 from adapters.discord_bot.handoff import Deadline, Handoff, Live
 from adapters.discord_bot.incoming import guild_limit
@@ -98,10 +98,12 @@ class DiscordOutgoing:
         handle.done = handle.done or last
         if text is None:
             return
-        content, embed = _drawn(text, card)
-        if handle.posted is not None and content == handle.text and _same(embed, handle.embed):
+        content, embed, picture = _drawn(text, card)
+        if handle.posted is not None and (content, picture) == (handle.text, handle.picture) and _same(
+            embed, handle.embed,
+        ):
             return  # the card changed only where Discord does not show it (its clock counts by itself)
-        handle.text, handle.embed = content, embed
+        handle.text, handle.embed, handle.picture = content, embed, picture
         await self._render(handle)
 
     async def _render(self, live: Live) -> None:
@@ -157,9 +159,10 @@ class DiscordOutgoing:
     async def _draw(surface: Surface, live: Live) -> None:
         posted = live.posted
         if posted is not None and posted.surface is surface:
-            await surface.edit(posted, live.text, live.embed)
+            # The picture goes again with each edit that shows it: an edit's embed can only show what it attaches.
+            await surface.edit(posted, live.text, live.embed, live.picture)
         else:
-            live.posted = await surface.post(live.text, embed=live.embed)
+            live.posted = await surface.post(live.text, embed=live.embed, extra=live.picture)
 
     async def _attempt(self, op: Op[T], *, fall_back: bool = True, required: bool = False) -> T | None:
         """Run one call; a dead token moves replies to the channel once; nothing is retried in a loop.
@@ -214,11 +217,16 @@ class DiscordOutgoing:
         return None
 
 
-def _drawn(text: str, card: Card | None) -> tuple[str, discord.Embed | None]:
-    """A progress message's content and embed: a card is all embed, plain progress all text."""
+def _drawn(text: str, card: Card | None) -> tuple[str, discord.Embed | None, Extra | None]:
+    """A progress message's content, embed and picture: a card is all embed (its picture the embed's image), plain
+    progress all text."""
     if card is None:
-        return escape(text), None
-    return "", card_embed(card)
+        return escape(text), None, None
+    embed = card_embed(card)
+    if card.image is None:
+        return "", embed, None
+    embed.set_image(url=f"attachment://{FRAME_NAME}")
+    return "", embed, (card.image, FRAME_NAME)
 
 
 def _same(one: discord.Embed | None, other: discord.Embed | None) -> bool:

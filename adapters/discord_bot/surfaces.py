@@ -81,8 +81,10 @@ class Surface(Protocol):
     ) -> Posted:
         """Post a message (with files, an embed or buttons) that pings only whom `mentions` allows."""
 
-    async def edit(self, posted: Posted, content: str, embed: discord.Embed | None = None) -> None:
-        """Replace a posted message's text and embed (None: none), pinging nobody."""
+    async def edit(
+        self, posted: Posted, content: str, embed: discord.Embed | None = None, extra: Extra | None = None,
+    ) -> None:
+        """Replace a posted message's text and embed (None: none), and its files with `extra`, pinging nobody."""
 
 
 class InteractionSurface:
@@ -121,15 +123,21 @@ class InteractionSurface:
             )
             return Posted(self, sent.id)
 
-    async def edit(self, posted: Posted, content: str, embed: discord.Embed | None = None) -> None:
+    async def edit(
+        self, posted: Posted, content: str, embed: discord.Embed | None = None, extra: Extra | None = None,
+    ) -> None:
         """Edit the original response (unless a newer reply replaced it) or a followup."""
-        if posted.original:
-            if posted.generation == self._generation:
-                await self._interaction.edit_original_response(content=content, allowed_mentions=NOBODY, embed=embed)
-        else:
-            await self._interaction.followup.edit_message(
-                posted.message_id, content=content, allowed_mentions=NOBODY, embed=embed,
-            )
+        with _attach(None, extra) as attached:
+            if posted.original:
+                if posted.generation == self._generation:
+                    await self._interaction.edit_original_response(
+                        content=content, allowed_mentions=NOBODY, embed=embed, attachments=attached or MISSING,
+                    )
+            else:
+                await self._interaction.followup.edit_message(
+                    posted.message_id, content=content, allowed_mentions=NOBODY, embed=embed,
+                    attachments=attached or MISSING,
+                )
 
     async def discard_placeholder(self) -> None:
         """Remove the "thinking..." placeholder when nothing was said in it."""
@@ -175,11 +183,14 @@ class ChannelSurface:
             sent = await self._channel.send(content, **options)
         return Posted(self, sent.id)
 
-    async def edit(self, posted: Posted, content: str, embed: discord.Embed | None = None) -> None:
+    async def edit(
+        self, posted: Posted, content: str, embed: discord.Embed | None = None, extra: Extra | None = None,
+    ) -> None:
         """Edit a message the bot sent here."""
-        await self._channel.get_partial_message(posted.message_id).edit(
-            content=content, allowed_mentions=NOBODY, embed=embed,
-        )
+        with _attach(None, extra) as attached:
+            await self._channel.get_partial_message(posted.message_id).edit(
+                content=content, allowed_mentions=NOBODY, embed=embed, attachments=attached or MISSING,
+            )
 
     async def typing(self) -> None:
         """Show "typing..." for a few seconds."""

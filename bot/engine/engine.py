@@ -48,14 +48,14 @@ class Engine:
         self._store = store
         self._sleep = sleep
         self._config = config
-        self._relay = Relay(nemo, store, config, clock, sleep)
+        self.background = Supervisor()
+        self._relay = Relay(nemo, store, config, clock, sleep, self.background)
         self._cancelling: set[ChatKey] = set()
         self._turns = Turns(nemo, store, config)
         self._exporter = Exporter(
             nemo, store, config, self._turns.replace, sleep, user_cancelled=self._cancelling.__contains__,
         )
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
-        self.background = Supervisor()
         self.replies = ReplyLayer(self.background, clock, Drawing(pictures, config.workdir / "pictures"))
 
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:

@@ -97,6 +97,11 @@ class Progress:
         if self._wanted != self._shown and not self._closed.is_set():
             self._flusher = self._pacing.supervisor.spawn(self._flush(), "progress-flush")
 
+    @property
+    def closed(self) -> bool:
+        """Whether the final text is shown (later updates are ignored)."""
+        return self._closed.is_set()
+
     async def show(self, card: Card) -> None:
         """Show a card (as its text where the platform draws no cards)."""
         await self.update(card.text, card)

@@ -7,14 +7,17 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.engine.card import CardMaker, Stage
+from bot.engine.clipframe import ClipFrame, clip_url
 from bot.engine.config import EngineConfig
 from bot.engine.gui import Translated, is_temporary_issue, translate_gui
 from bot.engine.messages import DEFAULT_ACTIONS
 from bot.engine.ports import Clock, NemoApi, SessionStore, Sleep
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
+from bot.engine.tasks import Supervisor
 from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
 from bot.nemo.changes import Change, changes_between
@@ -50,6 +53,8 @@ class _TurnView:
     edits: list[str] = field(default_factory=list)
     cards: CardMaker = field(default_factory=lambda: CardMaker("en"))
     stage: Stage = Stage.WORKING
+    note: str | None = None
+    frame: ClipFrame | None = None
 
     def asked(self) -> Translated:
         """What the agent's words asked the bot to do after the turn (nothing when the turn did not end well)."""
@@ -63,19 +68,21 @@ class Relay:
 
     def __init__(
         self, nemo: NemoApi, store: SessionStore, config: EngineConfig,
-        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, supervisor: Supervisor | None = None,
     ) -> None:
         self._nemo = nemo
         self._store = store
         self._config = config
         self._clock = clock
         self._sleep = sleep
+        self._supervisor = supervisor  # runs the fetch of a generated clip's first frame beside the turn
 
     async def turn(self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str) -> Translated:
         """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for."""
         before = await self._before(chat, session_id)
         now = self._clock()
-        view = _TurnView(last_event=now, last_ping=now, started=now, cards=CardMaker(locale))
+        frame = ClipFrame(self._nemo, out, self._config.workdir / "pictures", self._supervisor)
+        view = _TurnView(last_event=now, last_ping=now, started=now, cards=CardMaker(locale), frame=frame)
         outcome = "turn_done"
         try:
             async with asyncio.timeout(self._config.stream_timeout):
@@ -93,6 +100,7 @@ class Relay:
         finally:
             if view.progress is not None:
                 await view.progress.finish(say("turn_failed" if view.failed else outcome, locale))
+            await frame.close()
         # The paid message has gone out: from here on a failure must never read as "try again".
         try:
             if outcome == "turn_dropped":
@@ -125,6 +133,9 @@ class Relay:
             await self._progress(out, view, stage, hint)
         elif isinstance(event, ToolResult) and event.name.startswith("generate"):
             await self._progress(out, view, Stage.EDITING, say("raw_ready", locale))
+            url = clip_url(event.response)
+            if url and view.frame is not None:
+                view.frame.fetch(url, lambda frame: self._pictured(view, frame))
         elif isinstance(event, StreamError):
             log.warning("the agent's stream reported an error: %s", event.message)
             if not view.failed:
@@ -154,10 +165,20 @@ class Relay:
             await self._progress(out, view, view.stage, text)
             await out.show_working()
 
+    @staticmethod
+    async def _pictured(view: _TurnView, frame: Path) -> bool:
+        """The card redrawn with the generated clip's first frame; False when the turn is over already."""
+        progress = view.progress
+        if progress is None or progress.closed:
+            return False
+        view.cards.show(frame)
+        await progress.show(view.cards.card(view.stage, note=view.note))
+        return True
+
     async def _progress(self, out: Replies, view: _TurnView, stage: Stage, note: str | None = None) -> None:
         """The turn's card at `stage`, with a line under it."""
         cards = view.cards
-        view.stage = stage
+        view.stage, view.note = stage, note
         card = cards.card(stage, note=note)
         if view.progress is None:
             view.progress = await out.start_card(cards, card)

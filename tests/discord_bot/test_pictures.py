@@ -9,10 +9,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from adapters.discord_bot.embeds import COLOURS, THUMBNAIL_NAME, card_embed
+from adapters.discord_bot.embeds import COLOURS, FRAME_NAME, THUMBNAIL_NAME, card_embed
 from adapters.discord_bot.outgoing import DiscordOutgoing, Style
 from adapters.discord_bot.surfaces import ChannelSurface
 from bot.engine.card import CardMaker, Stage
+from nemo_sim.config import SimConfig
 from tests.discord_bot.payloads import CHANNEL, USER
 from tests.discord_bot.rig import open_rig
 
@@ -95,3 +96,17 @@ async def test_a_card_that_changed_only_in_its_elapsed_time_is_not_edited_again(
 
         assert len(rig.fake.find(None, f"/channels/{CHANNEL}/messages")) == 1
         assert card_embed(cards.waiting()).title == "⏳ Waiting to render"
+
+
+async def test_a_generated_clip_shows_its_first_frame_as_the_card_embeds_image(tmp_path: Path) -> None:
+    async with open_rig(tmp_path, sim=SimConfig(speed=0.001, edit_seconds=3000)) as rig:
+        video = rig.make.command("video", {"prompt": "generate a video of a red panda"})
+        await rig.feed(video)
+
+        pictured = [call for call in rig.webhook(video) if any(path.name.endswith(FRAME_NAME) for path in call.files)]
+        assert pictured
+        [embed] = pictured[0].embeds
+        assert embed["image"]["url"] == f"attachment://{FRAME_NAME}"
+        assert embed["title"] == "✂️ Editing the timeline"
+        with Image.open(pictured[0].files[0]) as frame:
+            assert frame.format == "JPEG"

@@ -7,16 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.card import Stage
 from bot.engine.charts import chart_of
 from bot.engine.messages import Action
 from bot.engine.ports import Limits
 from bot.engine.refusals import NotDelivered, TooLarge
 from bot.engine.replies import THUMBNAIL_BYTES, THUMBNAIL_SIDE, Drawing, Replies, ReplyLayer
 from bot.engine.tasks import Supervisor
+from bot.pictures.frames import Frames
 from bot.store.keys import ChatKey
+from nemo_sim.config import SimConfig
 from tests.engine.fake_pictures import FakePictures
 from tests.engine.fake_platform import FakePlatform
-from tests.harness import Harness
+from tests.harness import Harness, running_bot
 from tests.pictures.drafts import ROCKET
 
 LIMITS = Limits(text_length=100, upload_bytes=1000, caption_length=40)
@@ -139,3 +142,29 @@ async def test_status_shows_the_drawn_timeline_end_to_end(bot: Harness) -> None:
     shown = chat.log[-1]
     assert shown.text.startswith("Timeline (3 tracks): 1. Video: ")
     assert shown.meta["picture"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_a_generated_clip_puts_its_first_frame_on_the_card(tmp_path: Path) -> None:
+    # Stage two takes a while, as it does for real: the frame arrives while the card is still up.
+    async with running_bot(tmp_path, db=14, sim=SimConfig(speed=0.001, edit_seconds=3000)) as bot:
+        chat = bot.chat()
+        await bot.engine.handle(bot.message("make a video of a red panda"), chat)
+        await bot.engine.background.drain()
+
+        pictured = [item for item in chat.log if "picture" in item.meta]
+        assert pictured
+        assert pictured[0].meta["picture"][:3] == b"\xff\xd8\xff"
+        assert pictured[0].meta["card"].stage is Stage.EDITING
+        assert chat.log[-1].kind != "edit" or "picture" not in chat.log[-1].meta
+        assert list((tmp_path / "work" / "pictures").glob("*")) == []  # the clip and its frame are gone
+
+
+async def test_without_a_decoder_the_card_has_no_picture(tmp_path: Path) -> None:
+    sim = SimConfig(speed=0.001, edit_seconds=1000)
+    async with running_bot(tmp_path, db=14, sim=sim, frames=Frames(None)) as bot:
+        chat = bot.chat()
+        await bot.engine.handle(bot.message("make a video of a red panda"), chat)
+        await bot.engine.background.drain()
+
+        assert not [item for item in chat.log if "picture" in item.meta]
+        assert any(item.text.startswith("**✂️ Editing the timeline**") for item in chat.log)

@@ -12,6 +12,7 @@ from adapters.telegram.sender import Where
 from bot.engine.card import CardMaker
 from bot.engine.replies import THUMBNAIL_BYTES, THUMBNAIL_SIDE
 from bot.pictures.frames import Frames
+from nemo_sim.config import SimConfig
 from tests.telegram.conftest import Tg, options, telegram_bot
 from tests.telegram.updates import ADA
 
@@ -103,3 +104,19 @@ async def test_the_progress_card_is_html_and_a_picture_turns_it_into_a_photo(tg:
     assert "▰▰▰▰▰▰▱▱▱▱ 60%" in message.edits[-2]
     assert message.text == "✅ Video ready!"  # the last word went in as the photo's caption
     assert len(tg.fake.calls_to("editMessageCaption")) == 1
+
+
+async def test_a_generated_clip_turns_the_card_into_a_photo_of_its_first_frame(tmp_path: Path) -> None:
+    async with telegram_bot(tmp_path, sim=SimConfig(speed=0.001, edit_seconds=3000)) as tg:
+        await _made(tg)
+
+        [media] = tg.fake.calls_to("editMessageMedia")
+        assert media.params["media"]["type"] == "photo"
+        card = tg.fake.shown[(CHAT, int(media.params["message_id"]))]
+        assert card.kind == "photo"
+        with Image.open(io.BytesIO(card.photo)) as frame:
+            assert frame.format == "JPEG"
+            assert max(frame.size) <= THUMBNAIL_SIDE
+        assert card.edits[0].startswith("✂️ Editing the timeline")
+        assert card.text == "✅ Done."  # the last word is the photo's caption
+        assert tg.fake.calls_to("editMessageCaption")
