@@ -103,10 +103,10 @@ class Eta:
 class CardMaker:
     """The cards of one job, in the user's language, timed from when the job started."""
 
-    def __init__(self, locale: str, clock: Clock = time.time) -> None:
+    def __init__(self, locale: str, clock: Clock = time.time, started_at: float | None = None) -> None:
         self._locale = locale
         self._clock = clock
-        self.started_at = clock()
+        self.started_at = clock() if started_at is None else started_at
         self._eta = Eta()
         self._image: Path | None = None
 

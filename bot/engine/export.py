@@ -89,8 +89,9 @@ class Exporter:
 
     @staticmethod
     async def _card(job: RenderJob, out: Replies) -> Progress:
-        """The job's progress card, waiting until the first poll says more."""
-        cards = CardMaker(job.locale)
+        """The job's progress card, waiting until the first poll says more; timed from when the export was asked
+        for (a render resumed after a restart has been under way since then)."""
+        cards = CardMaker(job.locale, started_at=job.created_at)
         return await out.start_card(cards, cards.waiting())
 
     def _owning(self, job: RenderJob) -> contextlib.AbstractAsyncContextManager[bool]:

@@ -81,7 +81,7 @@ class Relay:
         """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for."""
         before = await self._before(chat, session_id)
         now = self._clock()
-        frame = ClipFrame(self._nemo, out, self._config.workdir / "pictures", self._supervisor)
+        frame = ClipFrame(self._nemo.download, out, self._config.workdir / "pictures", self._supervisor)
         view = _TurnView(last_event=now, last_ping=now, started=now, cards=CardMaker(locale), frame=frame)
         outcome = "turn_done"
         try:

@@ -250,7 +250,8 @@ async def test_shutdown_mid_render_leaves_the_job_for_the_next_start(tmp_path: P
         chat = bot.chat()
         await bot.engine.handle(bot.message("make a video of a bell"), chat)
         export = asyncio.create_task(bot.engine.handle(bot.message("export"), chat))
-        await wait_for(lambda: any("Waiting to render" in item.text for item in chat.log))
+        # A poll went out: the render is submitted and followed (and so cancelled at Nemo) from here on.
+        await wait_for(lambda: bool(bot.sim.world.requests_to("/api/render/proxy/lambda/", "GET")))
         export.cancel()
         await asyncio.gather(export, return_exceptions=True)
         assert len(await bot.store.open_renders()) == 1
@@ -262,7 +263,8 @@ async def test_cancel_mid_render_stops_it_at_nemo(tmp_path: Path) -> None:
         chat = bot.chat()
         await bot.engine.handle(bot.message("make a video of a drum"), chat)
         export = asyncio.create_task(bot.engine.handle(bot.message("export"), chat))
-        await wait_for(lambda: any("Waiting to render" in item.text for item in chat.log))
+        # A poll went out: the render is submitted and followed (and so cancelled at Nemo) from here on.
+        await wait_for(lambda: bool(bot.sim.world.requests_to("/api/render/proxy/lambda/", "GET")))
         await bot.engine.handle(bot.message("/cancel"), chat)
         await export
         assert await bot.store.open_renders() == []

@@ -1,4 +1,4 @@
-"""The engine imports no platform, Redis or HTTP library."""
+"""The engine imports no platform, Redis, HTTP or imaging library."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from pathlib import Path
 
 import bot.engine
 
-FORBIDDEN = {"telegram", "discord", "redis", "httpx", "httpx_sse", "aiohttp", "fakeredis", "starlette", "uvicorn"}
+# Pillow too: drawing belongs behind the `Pictures` port (bot.pictures), so the engine stays light and testable.
+FORBIDDEN = {
+    "telegram", "discord", "redis", "httpx", "httpx_sse", "aiohttp", "fakeredis", "starlette", "uvicorn", "PIL",
+}
 
 
 def _imports(path: Path) -> set[str]:
