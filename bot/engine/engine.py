@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from bot.engine.charts import chart_of
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
+from bot.engine.drawing import Drawing
 from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
@@ -16,7 +17,7 @@ from bot.engine.leases import held
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.ports import Clock, NemoApi, Outgoing, Pictures, Platform, Sleep, Store
 from bot.engine.relay import Relay
-from bot.engine.replies import Drawing, Replies, ReplyLayer
+from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.routing import Intent, Route, route
 from bot.engine.tasks import Supervisor
 from bot.engine.turns import Turns

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import logging
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.engine.card import Card, CardMaker
 from bot.engine.charts import Chart
+from bot.engine.drawing import Delivery, Drawing
 from bot.engine.fitting import length, split, truncate
 from bot.engine.messages import Action
-from bot.engine.ports import Button, Clock, Limits, Outgoing, Pictures, Post, Video
+from bot.engine.ports import Button, Clock, Limits, Outgoing, Post, Video
 from bot.engine.progress import Paces, Pacing, Progress
 from bot.engine.refusals import NotDelivered, ReplyRefused, TooLarge, UploadUnconfirmed
 from bot.engine.tasks import Supervisor
@@ -24,9 +21,6 @@ from bot.i18n import say
 from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
-
-_Draw = Callable[[Pictures, Path], Awaitable[Path | None]]
-"""Makes one picture at the path given."""
 
 # (emoji, catalogue key of the label): the same button for an action on every platform.
 _BUTTONS: dict[Action, tuple[str, str]] = {
@@ -51,36 +45,6 @@ _NO_LINK: dict[type[ReplyRefused], str] = {
 }
 
 
-# Telegram's limits on a video's thumbnail, which do for a picture beside a link or a card anywhere.
-THUMBNAIL_SIDE = 320
-THUMBNAIL_BYTES = 200_000
-
-
-@dataclass(frozen=True, slots=True)
-class Drawing:
-    """Where replies get their pictures: the `Pictures` port (None: text only) and a folder for the files."""
-
-    pictures: Pictures | None
-    folder: Path
-
-    def path(self, name: str, suffix: str) -> Path:
-        """A fresh file name in the folder: `timeline-1f0c….png`."""
-        return self.folder / f"{name}-{uuid.uuid4().hex[:12]}{suffix}"
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """What is known of a video beside its file: its size and length, title, who asked, and the link to it."""
-
-    width: int
-    height: int
-    duration: float
-    caption: str
-    title: str = ""
-    link: str | None = None
-    requester: str | None = None
-
-
 def buttons(actions: Sequence[Action], locale: str | None, argument: str = "") -> tuple[Button, ...]:
     """The action buttons, labelled in the user's language, each acting on `argument` when one is given."""
     return tuple(Button(a, say(_BUTTONS[a][1], locale), _BUTTONS[a][0], argument) for a in actions)
@@ -93,7 +57,7 @@ class Replies:
         self._out = out
         self._locale = locale
         self._pacing = pacing
-        self._drawing = drawing
+        self._drawing = drawing or Drawing(None, Path())
 
     async def send_text(self, text: str, actions: Sequence[Action] = ()) -> None:
         """Send text in pieces under the length limit; the buttons go under the last piece."""
@@ -126,7 +90,7 @@ class Replies:
 
     async def send_timeline(self, chart: Chart, text: str, actions: Sequence[Action] = ()) -> None:
         """The timeline as a picture with `text` (its summary) as the caption; the text alone without a picture."""
-        async with self._drawn(lambda pictures, dest: pictures.timeline(chart, dest), "timeline.png") as picture:
+        async with self._drawing.timeline(chart) as picture:
             if picture is None:
                 await self.send_text(text, actions)
                 return
@@ -141,31 +105,9 @@ class Replies:
             if not fits:
                 await self.send_text(text)
 
-    async def frame(self, video: Path, *, at: float = 0.0) -> Path | None:
-        """A thumbnail-sized JPEG of the video's frame at `at` seconds (None without one); the caller removes it."""
-        drawing = self._drawing
-        if drawing is None or drawing.pictures is None:
-            return None
-        await asyncio.to_thread(drawing.folder.mkdir, parents=True, exist_ok=True)
-        return await drawing.pictures.frame(
-            video, drawing.path("frame", ".jpg"), max_side=THUMBNAIL_SIDE, max_bytes=THUMBNAIL_BYTES, at=at,
-        )
-
-    @contextlib.asynccontextmanager
-    async def _drawn(self, draw: _Draw, name: str) -> AsyncIterator[Path | None]:
-        """A picture made for one reply, removed afterwards (None: no picture to be had)."""
-        drawing = self._drawing
-        if drawing is None or drawing.pictures is None:
-            yield None
-            return
-        await asyncio.to_thread(drawing.folder.mkdir, parents=True, exist_ok=True)
-        stem, suffix = name.split(".")
-        path = await draw(drawing.pictures, drawing.path(stem, f".{suffix}"))
-        try:
-            yield path
-        finally:
-            if path is not None:
-                await asyncio.to_thread(path.unlink, missing_ok=True)
+    async def frame(self, video: Path) -> Path | None:
+        """A thumbnail-sized JPEG of the video's first frame (None without one); the caller removes it."""
+        return await self._drawing.frame(video)
 
     @property
     def limits(self) -> Limits:
@@ -185,7 +127,7 @@ class Replies:
         video = Delivery(width, height, duration, caption, title, link, requester)
         # A frame a little way in: a video's very first frame is often black.
         at = min(1.0, duration / 3)
-        async with self._drawn(functools.partial(_thumbnail, video=path, at=at), "thumbnail.jpg") as thumb:
+        async with self._drawing.thumbnail(path, at) as thumb:
             await self._deliver(path, video, thumb)
 
     async def _deliver(self, path: Path, video: Delivery, thumbnail: Path | None) -> None:
@@ -197,7 +139,7 @@ class Replies:
             return
         fitted = truncate(video.caption, limits.caption_length or limits.text_length, limits.counting, limits.escaped)
         shape = Video(video.width, video.height, video.duration, thumbnail, video.title or say(
-            "video_title", self._locale), self._facts(video))
+            "video_title", self._locale), video.facts(self._locale))
         try:
             await self._out.send_video(path, shape, fitted)
         except ReplyRefused as refused:
@@ -207,17 +149,6 @@ class Replies:
                 raise
             log.exception("sending %s as a file failed; sending its link", path.name)
             await self.send_link(link, self._note(NotDelivered, requester, size))
-
-    def _facts(self, video: Delivery) -> tuple[tuple[str, str], ...]:
-        """The video's duration, resolution and who asked, named in the user's language."""
-        locale = self._locale
-        facts = [
-            (say("video_fact_duration", locale), say("video_fact_seconds", locale, seconds=video.duration)),
-            (say("video_fact_resolution", locale), f"{video.width}×{video.height}"),
-        ]
-        if video.requester:
-            facts.append((say("video_fact_requester", locale), video.requester))
-        return tuple(facts)
 
     async def _instead(
         self, refused: ReplyRefused, link: str | None, requester: str | None, size: int, thumbnail: Path | None,
@@ -262,11 +193,6 @@ class Replies:
         await self._out.show_working()
 
 
-async def _thumbnail(pictures: Pictures, dest: Path, *, video: Path, at: float) -> Path | None:
-    """A video's thumbnail within Telegram's limits (which suit every platform)."""
-    return await pictures.frame(video, dest, max_side=THUMBNAIL_SIDE, max_bytes=THUMBNAIL_BYTES, at=at)
-
-
 class ReplyLayer:
     """Makes each chat's `Replies`; progress pacing is kept per chat across them."""
 
@@ -274,7 +200,7 @@ class ReplyLayer:
         self._supervisor = supervisor
         self._clock = clock
         self._paces = Paces(clock)
-        self._drawing = drawing
+        self._drawing = drawing or Drawing(None, Path())
 
     def to(self, chat: ChatKey, out: Outgoing, locale: str) -> Replies:
         """Replies to `chat` through the platform's `out`, in the user's language."""

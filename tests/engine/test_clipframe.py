@@ -6,8 +6,9 @@ import asyncio
 from pathlib import Path
 
 from bot.engine.clipframe import ClipFrame, clip_url
+from bot.engine.drawing import Drawing
 from bot.engine.ports import Limits
-from bot.engine.replies import Drawing, ReplyLayer
+from bot.engine.replies import ReplyLayer
 from bot.engine.tasks import Supervisor
 from bot.nemo.errors import Transient
 from bot.store.keys import ChatKey

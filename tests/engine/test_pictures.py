@@ -9,10 +9,11 @@ import pytest
 
 from bot.engine.card import Stage
 from bot.engine.charts import chart_of
+from bot.engine.drawing import THUMBNAIL_BYTES, THUMBNAIL_SIDE, Drawing
 from bot.engine.messages import Action
 from bot.engine.ports import Limits
 from bot.engine.refusals import NotDelivered, TooLarge
-from bot.engine.replies import THUMBNAIL_BYTES, THUMBNAIL_SIDE, Drawing, Replies, ReplyLayer
+from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.tasks import Supervisor
 from bot.pictures.frames import Frames
 from bot.store.keys import ChatKey

@@ -10,7 +10,7 @@ from PIL import Image
 
 from adapters.telegram.sender import Where
 from bot.engine.card import CardMaker
-from bot.engine.replies import THUMBNAIL_BYTES, THUMBNAIL_SIDE
+from bot.engine.drawing import THUMBNAIL_BYTES, THUMBNAIL_SIDE
 from bot.pictures.frames import Frames
 from nemo_sim.config import SimConfig
 from tests.telegram.conftest import Tg, options, telegram_bot
