@@ -44,6 +44,7 @@ class ConsoleOutgoing:
         self._locale = locale
         self._redraw = _is_terminal(stream)
         self._drawn = False  # a progress line is on screen without its newline yet
+        self._last = ""  # the progress line shown last: a card that changed only in its picture shows nothing new
 
     @property
     def limits(self) -> Limits:
@@ -76,6 +77,9 @@ class ConsoleOutgoing:
 
     def _progress(self, text: str, card: Card | None, *, last: bool) -> None:
         line = _one_line(text) if card is not None else text
+        if line == self._last and not last:
+            return
+        self._last = line
         if not self._redraw:
             _emit(self._stream, f"  … {line}")
             return

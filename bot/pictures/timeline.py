@@ -107,20 +107,27 @@ def _lane(pen: ImageDraw.ImageDraw, lane: Lane, scale: _Scale, top: int) -> None
     name = _fit(lane.name, 16, NAME_COLUMN - 16)
     pen.text((PAD + 10, top + LANE / 2), name, font=font(16), fill=TEXT, anchor="lm")
     colour = COLOURS[lane.kind]
-    for bar in lane.bars:
-        _bar(pen, bar, scale, top, colour)
+    bars = sorted(lane.bars, key=lambda bar: bar.start_ms)
+    for index, bar in enumerate(bars):
+        # The free lane after a bar, up to the next one: a short clip's label may go there instead.
+        following = [later.start_ms for later in bars[index + 1:] if later.start_ms >= bar.start_ms + bar.duration_ms]
+        free_until = scale.x(following[0]) if following else scale.right
+        _bar(pen, bar, scale, top, colour, free_until)
 
 
-def _bar(pen: ImageDraw.ImageDraw, bar: Bar, scale: _Scale, top: int, colour: tuple[int, int, int]) -> None:
+def _bar(
+    pen: ImageDraw.ImageDraw, bar: Bar, scale: _Scale, top: int, colour: tuple[int, int, int], free_until: float,
+) -> None:
     left = scale.x(bar.start_ms)
     right = max(scale.x(bar.start_ms + bar.duration_ms), left + 3)
     box = [(left + 1, top + BAR_INSET), (right - 1, top + LANE - BAR_INSET)]
     pen.rounded_rectangle(box, radius=6, fill=colour, outline=BACKGROUND, width=1)
-    room = right - left - 14
-    if room < MIN_LABELLED:
-        return
-    label = _fit(bar.label, 15, room)
-    pen.text((left + 8, top + LANE / 2), label, font=font(15), fill=ON_BAR, anchor="lm")
+    inside, outside = right - left - 14, free_until - right - 14
+    middle = top + LANE / 2
+    if width(bar.label, 15) > inside and outside > max(inside, MIN_LABELLED):
+        pen.text((right + 6, middle), _fit(bar.label, 15, outside), font=font(15), fill=TEXT, anchor="lm")
+    elif inside >= MIN_LABELLED:
+        pen.text((left + 8, middle), _fit(bar.label, 15, inside), font=font(15), fill=ON_BAR, anchor="lm")
 
 
 def _fit(text: str, size: int, room: float) -> str:
