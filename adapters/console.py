@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from bot.engine.card import Card
 from bot.engine.engine import Engine
 from bot.engine.messages import Attachment, Incoming
 from bot.engine.ports import Limits, Outgoing, Post, Video
@@ -36,12 +37,16 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class ConsoleOutgoing:
-    """Replies printed to stdout (progress edits as new lines: stdout may be a pipe); videos moved to a folder."""
+    """Replies printed to stdout; videos and pictures moved to a folder. On a terminal a progress card is one line
+    redrawn in place; on a pipe or file each change is a new line."""
 
     def __init__(self, stream: TextIO, out_dir: Path, locale: str = "en") -> None:
         self._stream = stream
         self._out_dir = out_dir
         self._locale = locale
+        self._redraw = _is_terminal(stream)
+        self._drawn = False  # a progress line is on screen without its newline yet
+        self._last = ""  # the progress line shown last: a card that changed only in its picture shows nothing new
 
     @property
     def limits(self) -> Limits:
@@ -49,23 +54,58 @@ class ConsoleOutgoing:
         return LIMITS
 
     async def send(self, post: Post) -> object:
-        """Print a reply, a progress line or a link; actions are shown as words to type."""
+        """Print a reply, a progress line or a link; actions are shown as words to type; a picture is saved and its
+        path printed above its caption."""
         if post.live:
-            _emit(self._stream, f"  … {post.text}")
-        elif post.link is not None:
+            self._progress(post.text, post.card, last=False)
+            return None
+        self._end_line()
+        if post.image is not None:
+            saved = await self._keep(post.image)
+            _emit(self._stream, say("console_picture", self._locale, path=saved))
+        if post.link is not None:
             _emit(self._stream, f"🤖 {post.text}\n🔗 {post.link}")
-        else:
+        elif post.text or post.buttons:
             words = " | ".join(button.words for button in post.buttons)
             _emit(self._stream, f"🤖 {post.text}" + (f"\n  [{words}]" if words else ""))
         return None
 
-    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
-        """Print the new progress text on its own line."""
+    async def edit(self, handle: object, text: str | None, *, last: bool = False, card: Card | None = None) -> None:
+        """Show the new progress text: the same line redrawn on a terminal, a new line elsewhere."""
         if text is not None:
-            _emit(self._stream, f"  … {text}")
+            self._progress(text, card, last=last)
+        elif last:
+            self._end_line()
+
+    def _progress(self, text: str, card: Card | None, *, last: bool) -> None:
+        line = _one_line(text) if card is not None else text
+        if line == self._last and not last:
+            return
+        self._last = line
+        if not self._redraw:
+            _emit(self._stream, f"  … {line}")
+            return
+        # Carriage return and erase-line: the card is redrawn where it stands.
+        self._stream.write(f"\r\x1b[2K  … {printable(line)}")
+        self._drawn = True
+        if last:
+            self._end_line()
+        self._stream.flush()
+
+    def _end_line(self) -> None:
+        if self._drawn:
+            self._stream.write("\n")
+            self._drawn = False
+
+    async def _keep(self, picture: Path) -> Path:
+        await asyncio.to_thread(self._out_dir.mkdir, parents=True, exist_ok=True)
+        target = _free_name(self._out_dir / picture.name)
+        await asyncio.to_thread(shutil.copyfile, picture, target)
+        return target
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Move the video into the output folder and print where it is."""
+        self._end_line()
         self._out_dir.mkdir(parents=True, exist_ok=True)
         target = _free_name(self._out_dir / path.name)
         await asyncio.to_thread(shutil.move, path, target)
@@ -291,6 +331,18 @@ def printable(text: str) -> str:
     """The text without escape sequences or control characters (newline and tab stay): the agent's words and file
     names reach a terminal that would obey them (retitle the window, clear the screen)."""
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def _one_line(text: str) -> str:
+    """A card's lines as one line, without the bold marks a terminal would print as they are."""
+    return " · ".join(line.strip() for line in text.replace("**", "").splitlines() if line.strip())
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or file-less stream
+        return False
 
 
 def _emit(stream: TextIO, text: str) -> None:

@@ -29,6 +29,8 @@ from bot.metrics import Metrics
 from bot.nemo.client import NemoClient
 from bot.nemo.models import AnonToken
 from bot.nemo.observe import Exchange
+from bot.pictures.frames import Frames, find_ffmpeg
+from bot.pictures.maker import PictureMaker
 from bot.store.connection import RedisOptions, address
 from bot.store.errors import StoreRefused, StoreUnavailable
 from bot.store.models import Credentials
@@ -62,9 +64,10 @@ class Bot:
 
     def __init__(
         self, nemo: NemoClient, store: RedisStore, config: EngineConfig, platform_override: str | None = None,
-        *, metrics: Metrics | None = None, readiness: Readiness | None = None,
+        pictures: PictureMaker | None = None, *, metrics: Metrics | None = None, readiness: Readiness | None = None,
     ) -> None:
         self.nemo = nemo
+        self.pictures = pictures
         self._override = platform_override
         self.store = store
         self.config = config
@@ -76,7 +79,9 @@ class Bot:
         """The engine serving `platform`, made on first use."""
         if platform not in self._engines:
             nemo = self.nemo.for_platform(self._override or platform)
-            self._engines[platform] = Engine(nemo, self.store, self.config, events=self.metrics)
+            self._engines[platform] = Engine(
+                nemo, self.store, self.config, events=self.metrics, pictures=self.pictures,
+            )
         return self._engines[platform]
 
     async def close(self) -> None:
@@ -137,12 +142,21 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
         readiness.add("store", store_probe(store.ping))
         readiness.add("nemo", nemo_watch.check)
         bot = Bot(
-            nemo, store, engine_config(settings), settings.skill_platform, metrics=metrics, readiness=readiness,
+            nemo, store, engine_config(settings), settings.skill_platform, pictures(), metrics=metrics,
+            readiness=readiness,
         )
         try:
             yield bot
         finally:
             await bot.close()
+
+
+def pictures() -> PictureMaker:
+    """Timeline pictures always; thumbnails and frames only where an ffmpeg binary is found."""
+    ffmpeg = find_ffmpeg()
+    if ffmpeg is None:
+        log.warning("no ffmpeg found (install imageio-ffmpeg, or ffmpeg on PATH): videos go without our thumbnails")
+    return PictureMaker(Frames(ffmpeg))
 
 
 @contextlib.contextmanager

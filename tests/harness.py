@@ -15,12 +15,15 @@ from typing import Any
 import httpx
 import imageio_ffmpeg
 
+from bot.engine.card import Card
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.ports import Limits, Post, Video
 from bot.nemo._http import NewClientId
 from bot.nemo.client import NemoClient
+from bot.pictures.frames import Frames, find_ffmpeg
+from bot.pictures.maker import PictureMaker
 from bot.store.keys import ChatKey
 from bot.store.redis_store import RedisStore
 from nemo_sim.config import SimConfig
@@ -76,29 +79,37 @@ class RecordingChat:
     async def send(self, post: Post) -> object:
         """Record a text, a progress message or a link."""
         if post.live:
-            self.log.append(Sent("progress", post.text))
+            self.log.append(Sent("progress", post.text, meta={"card": post.card} if post.card else {}))
             self._live[len(self.log)] = post.text
         elif post.link is not None:
             self.log.append(Sent("link", post.text, meta={"url": post.link}))
         else:
+            # A picture's caption reads as a text; the picture itself is kept beside it.
             commands = [button.command for button in post.buttons]
+            picture = {"picture": post.image.read_bytes()} if post.image is not None else {}
             self.log.append(Sent("text", post.text, tuple(button.action for button in post.buttons), meta={
-                "commands": commands, "private": post.private,
+                "commands": commands, "private": post.private, **picture,
             }))
         return len(self.log)
 
-    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
-        """Record an edit, or the final text."""
+    async def edit(self, handle: object, text: str | None, *, last: bool = False, card: Card | None = None) -> None:
+        """Record an edit (with its card), or the final text."""
         assert isinstance(handle, int)
         shown = self._live[handle] = text if text is not None else self._live[handle]
-        self.log.append(Sent("finish" if last else "edit", shown))
+        meta: dict[str, Any] = {"card": card} if card else {}
+        if card is not None and card.image is not None:
+            meta["picture"] = card.image.read_bytes()  # removed once the turn is over: kept here as it was shown
+        self.log.append(Sent("finish" if last else "edit", shown, meta=meta))
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Keep a copy of the video and record it."""
         await asyncio.to_thread(self.folder.mkdir, parents=True, exist_ok=True)
         kept = self.folder / f"video-{len(self.videos) + 1}.mp4"
         await asyncio.to_thread(shutil.copyfile, path, kept)
-        meta = {"width": video.width, "height": video.height, "duration": video.duration}
+        meta: dict[str, Any] = {"width": video.width, "height": video.height, "duration": video.duration,
+                                "title": video.title, "facts": video.facts}
+        if video.thumbnail is not None:
+            meta["thumbnail"] = video.thumbnail.read_bytes()
         self.log.append(Sent("video", caption, path=kept, meta=meta))
 
     async def show_working(self) -> None:
@@ -161,12 +172,13 @@ class Harness:
 async def running_bot(
     tmp_path: Path, *, kind: str = "redis", db: int = 14, sim: SimConfig | None = None,
     token: str | None = None, credits: int | None = 10_000, client_idle_timeout: float = 30.0,
-    new_client_id: NewClientId | None = None, **config: Any,
+    new_client_id: NewClientId | None = None, frames: Frames | None = None, **config: Any,
 ) -> AsyncIterator[Harness]:
     """Start the simulator, a store, the client and the engine; tear all down on exit.
 
     With `credits`, the client signs in first and the account gets that many credits. `new_client_id` is what the
-    client asks for a client id the token endpoint refused (as the entry point's is).
+    client asks for a client id the token endpoint refused (as the entry point's is). `frames` cuts the thumbnails
+    (by default with the ffmpeg found here).
     """
     sim_config = sim or SimConfig(speed=0.001)
     async with (
@@ -182,6 +194,7 @@ async def running_bot(
         # The simulator serves its media on 127.0.0.1: its own links are let through unless a test says otherwise.
         engine = Engine(
             nemo, store, EngineConfig(workdir=tmp_path / "work", **{**FAST, "allow_private_urls": True, **config}),
+            pictures=PictureMaker(frames or Frames(find_ffmpeg())),
         )
         if credits is not None and token is None:
             await nemo.authenticate()

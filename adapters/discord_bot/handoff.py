@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import discord
 
-from adapters.discord_bot.surfaces import ChannelSurface, InteractionSurface, Posted, Surface
+from adapters.discord_bot.surfaces import ChannelSurface, Extra, InteractionSurface, Posted, Surface
 from bot.engine.ports import Clock
 from bot.i18n import say
 
@@ -23,8 +23,10 @@ Warn = Callable[[str], Awaitable[object]]
 class Live:
     """A progress message as Discord holds it: where it is posted now (it may be reposted on a hand-off)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, embed: discord.Embed | None = None, picture: Extra | None = None) -> None:
         self.text = text  # the message's content now (escaped), as posted
+        self.embed = embed  # the progress card drawn as an embed, if the message shows one
+        self.picture = picture  # the file the embed's image is attached as
         self.posted: Posted | None = None
         self.done = False
 
@@ -112,7 +114,9 @@ class Handoff:
 
 async def _repost(progress: Live, posted: Posted, new: ChannelSurface) -> None:
     try:
-        progress.posted = await new.post(progress.text, reply_to=posted.message_id)
+        progress.posted = await new.post(
+            progress.text, reply_to=posted.message_id, embed=progress.embed, extra=progress.picture,
+        )
     except discord.HTTPException as exc:
         log.warning("could not move progress to the channel: %s %s", exc.status, exc.code)
         progress.posted = None

@@ -12,6 +12,7 @@ from typing import TypeVar
 import aiohttp
 import discord
 
+from adapters.discord_bot.embeds import FRAME_NAME, THUMBNAIL_NAME, card_embed, video_embed
 from adapters.discord_bot.formatting import ESCAPED, escape
 from adapters.discord_bot.handoff import Deadline, Handoff, Live
 from adapters.discord_bot.incoming import guild_limit
@@ -20,6 +21,7 @@ from adapters.discord_bot.surfaces import (
     DEFAULT_FILE_LIMIT,
     NOBODY,
     ChannelSurface,
+    Extra,
     Failure,
     InteractionSurface,
     Posted,
@@ -28,6 +30,7 @@ from adapters.discord_bot.surfaces import (
     only,
 )
 from adapters.discord_bot.views import buttons
+from bot.engine.card import Card
 from bot.engine.ports import Clock, Limits, Outgoing, Post, Video
 from bot.engine.refusals import NotDelivered, TooLarge
 from bot.store.keys import ChatKey
@@ -79,26 +82,32 @@ class DiscordOutgoing:
     async def send(self, post: Post) -> object:
         """Post a message; a progress message's handle is kept to repost it on a hand-off."""
         if post.live:
-            live = Live(escape(post.text))
+            live = Live(*_drawn(post.text, post.card))
             self._route.progress.append(live)
             await self._render(live)
             return live
         if post.link is not None:
             # The link stands in for a video: it has to reach the person.
-            await self._post(f"{post.text}\n{post.link}", required=True, mentions=self._delivery)
+            await self._post(f"{post.text}\n{post.link}", file=post.image, required=True, mentions=self._delivery)
         elif post.private:
             await self._post_private(escape(post.text))
         else:
-            await self._post(escape(post.text), view=buttons(post.buttons))
+            await self._post(escape(post.text), file=post.image, view=buttons(post.buttons))
         return None
 
-    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
-        """Edit a progress message, or repost it where replies go now."""
+    async def edit(self, handle: object, text: str | None, *, last: bool = False, card: Card | None = None) -> None:
+        """Edit a progress message (a card is drawn as an embed), or repost it where replies go now."""
         assert isinstance(handle, Live)
         handle.done = handle.done or last
-        if text is not None:
-            handle.text = escape(text)
-            await self._render(handle)
+        if text is None:
+            return
+        content, embed, picture = _drawn(text, card)
+        if handle.posted is not None and (content, picture) == (handle.text, handle.picture) and _same(
+            embed, handle.embed,
+        ):
+            return  # the card changed only where Discord does not show it (its clock counts by itself)
+        handle.text, handle.embed, handle.picture = content, embed, picture
+        await self._render(handle)
 
     async def _render(self, live: Live) -> None:
         async with self._route.lock:
@@ -107,7 +116,10 @@ class DiscordOutgoing:
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Upload the MP4 once; a refusal says only why, the reply layer decides what the person gets instead."""
-        await self._post(caption, file=path, required=True, mentions=self._delivery)
+        extra = (video.thumbnail, THUMBNAIL_NAME) if video.thumbnail is not None else None
+        await self._post(
+            caption, file=path, required=True, mentions=self._delivery, embed=video_embed(video), extra=extra,
+        )
 
     async def show_working(self) -> None:
         """Interactions already show "thinking..."; in a channel, show "typing..."."""
@@ -135,12 +147,14 @@ class DiscordOutgoing:
 
     async def _post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None, required: bool = False,
-        mentions: discord.AllowedMentions = NOBODY,
+        mentions: discord.AllowedMentions = NOBODY, embed: discord.Embed | None = None, extra: Extra | None = None,
     ) -> None:
         async with self._route.lock:
             await self._route.check_clock(self._warn)
             await self._attempt(
-                lambda surface: surface.post(content, file=file, view=view, mentions=mentions),
+                lambda surface: surface.post(
+                    content, file=file, view=view, mentions=mentions, embed=embed, extra=extra,
+                ),
                 required=required,
             )
 
@@ -160,9 +174,10 @@ class DiscordOutgoing:
     async def _draw(surface: Surface, live: Live) -> None:
         posted = live.posted
         if posted is not None and posted.surface is surface:
-            await surface.edit(posted, live.text)
+            # The picture goes again with each edit that shows it: an edit's embed can only show what it attaches.
+            await surface.edit(posted, live.text, live.embed, live.picture)
         else:
-            live.posted = await surface.post(live.text)
+            live.posted = await surface.post(live.text, embed=live.embed, extra=live.picture)
 
     async def _attempt(self, op: Op[T], *, fall_back: bool = True, required: bool = False) -> T | None:
         """Run one call; a dead token moves replies to the channel once; nothing is retried in a loop.
@@ -215,6 +230,24 @@ class DiscordOutgoing:
         log.warning("discord refused a reply: %s %s", exc.status, exc.code)
         _lost(required, f"discord refused it ({exc.status} {exc.code})", exc)
         return None
+
+
+def _drawn(text: str, card: Card | None) -> tuple[str, discord.Embed | None, Extra | None]:
+    """A progress message's content, embed and picture: a card is all embed (its picture the embed's image), plain
+    progress all text."""
+    if card is None:
+        return escape(text), None, None
+    embed = card_embed(card)
+    if card.image is None:
+        return "", embed, None
+    embed.set_image(url=f"attachment://{FRAME_NAME}")
+    return "", embed, (card.image, FRAME_NAME)
+
+
+def _same(one: discord.Embed | None, other: discord.Embed | None) -> bool:
+    if one is None or other is None:
+        return one is other
+    return one.to_dict() == other.to_dict()
 
 
 def _lost(required: bool, reason: str, cause: BaseException | None = None) -> None:

@@ -25,6 +25,8 @@ TOO_LARGE_CODES = frozenset({40005, 50045})
 
 PRIVATE_PLACEHOLDER = "🔒"
 """What stands for a moment in place of "thinking..." before a reply only its sender sees."""
+Extra = tuple[Path, str]
+"""A second file to attach (a video's thumbnail, which its embed shows) and the name it is attached under."""
 
 NOBODY = discord.AllowedMentions.none()
 """What a message may ping, whatever its text says (`<@id>`, `<@&role>`, @everyone, @here): nobody."""
@@ -76,12 +78,15 @@ class Surface(Protocol):
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, embed: discord.Embed | None = None,
+        extra: Extra | None = None,
     ) -> Posted:
-        """Post a message (with a file or buttons) that pings only whom `mentions` allows."""
+        """Post a message (with files, an embed or buttons) that pings only whom `mentions` allows."""
 
-    async def edit(self, posted: Posted, content: str) -> None:
-        """Replace a posted message's text (pinging nobody)."""
+    async def edit(
+        self, posted: Posted, content: str, embed: discord.Embed | None = None, extra: Extra | None = None,
+    ) -> None:
+        """Replace a posted message's text and embed (None: none), and its files with `extra`, pinging nobody."""
 
 
 class InteractionSurface:
@@ -100,21 +105,23 @@ class InteractionSurface:
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, embed: discord.Embed | None = None,
+        extra: Extra | None = None,
     ) -> Posted:
         """Fill the placeholder if it is still there, otherwise send a followup (or, with none left, replace the
         original's content: the newest reply stays visible)."""
-        with _attach(file) as attached:
+        with _attach(file, extra) as attached:
             if self.fresh or not self.followups_left:
                 message = await self._interaction.edit_original_response(
-                    content=content, attachments=[attached] if attached else MISSING, view=view or MISSING,
-                    allowed_mentions=mentions,
+                    content=content, attachments=attached or MISSING, view=view or MISSING,
+                    allowed_mentions=mentions, embed=embed or MISSING,
                 )
                 self.fresh = False
                 self._generation += 1
                 return Posted(self, message.id, original=True, generation=self._generation)
             sent = await self._interaction.followup.send(
-                content, file=attached or MISSING, view=view or MISSING, allowed_mentions=mentions, wait=True,
+                content, files=attached or MISSING, view=view or MISSING, allowed_mentions=mentions, wait=True,
+                embed=embed or MISSING,
             )
             return Posted(self, sent.id)
 
@@ -131,13 +138,21 @@ class InteractionSurface:
             await self._interaction.delete_original_response()
         return Posted(self, sent.id)
 
-    async def edit(self, posted: Posted, content: str) -> None:
+    async def edit(
+        self, posted: Posted, content: str, embed: discord.Embed | None = None, extra: Extra | None = None,
+    ) -> None:
         """Edit the original response (unless a newer reply replaced it) or a followup."""
-        if posted.original:
-            if posted.generation == self._generation:
-                await self._interaction.edit_original_response(content=content, allowed_mentions=NOBODY)
-        else:
-            await self._interaction.followup.edit_message(posted.message_id, content=content, allowed_mentions=NOBODY)
+        with _attach(None, extra) as attached:
+            if posted.original:
+                if posted.generation == self._generation:
+                    await self._interaction.edit_original_response(
+                        content=content, allowed_mentions=NOBODY, embed=embed, attachments=attached or MISSING,
+                    )
+            else:
+                await self._interaction.followup.edit_message(
+                    posted.message_id, content=content, allowed_mentions=NOBODY, embed=embed,
+                    attachments=attached or MISSING,
+                )
 
     async def discard_placeholder(self) -> None:
         """Remove the "thinking..." placeholder when nothing was said in it."""
@@ -161,7 +176,8 @@ class ChannelSurface:
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, embed: discord.Embed | None = None,
+        extra: Extra | None = None,
     ) -> Posted:
         """Send a channel message, as a reply to the user's message the first time."""
         target = reply_to or self._reply_to
@@ -174,15 +190,22 @@ class ChannelSurface:
             )
         if view is not None:
             options["view"] = view
-        with _attach(file) as attached:
-            if attached is not None:
-                options["file"] = attached
+        if embed is not None:
+            options["embed"] = embed
+        with _attach(file, extra) as attached:
+            if attached:
+                options["files"] = attached
             sent = await self._channel.send(content, **options)
         return Posted(self, sent.id)
 
-    async def edit(self, posted: Posted, content: str) -> None:
+    async def edit(
+        self, posted: Posted, content: str, embed: discord.Embed | None = None, extra: Extra | None = None,
+    ) -> None:
         """Edit a message the bot sent here."""
-        await self._channel.get_partial_message(posted.message_id).edit(content=content, allowed_mentions=NOBODY)
+        with _attach(None, extra) as attached:
+            await self._channel.get_partial_message(posted.message_id).edit(
+                content=content, allowed_mentions=NOBODY, embed=embed, attachments=attached or MISSING,
+            )
 
     async def typing(self) -> None:
         """Show "typing..." for a few seconds."""
@@ -190,13 +213,15 @@ class ChannelSurface:
 
 
 @contextmanager
-def _attach(path: Path | None) -> Iterator[discord.File | None]:
-    """A fresh `discord.File` per attempt (it opens the file at once), closed even if the request never ran."""
-    if path is None:
-        yield None
-        return
-    attached = discord.File(path, filename=path.name)
+def _attach(path: Path | None, extra: Extra | None = None) -> Iterator[list[discord.File]]:
+    """Fresh `discord.File`s per attempt (each opens its file at once), closed even if the request never ran."""
+    named = [(path, path.name)] if path is not None else []
+    named += [extra] if extra is not None else []
+    attached: list[discord.File] = []
     try:
+        for source, name in named:
+            attached.append(discord.File(source, filename=name))
         yield attached
     finally:
-        attached.close()
+        for item in attached:
+            item.close()

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from adapters.telegram.options import CAPTION_LIMIT, PLATFORM, TEXT_LIMIT, Options
 from adapters.telegram.reach import Reach, Spawn
 from adapters.telegram.sender import Sender, Where, is_too_large, retry_seconds
+from bot.engine.card import Card
 from bot.engine.ports import Button, ChatEvents, Counting, Limits, Post, Video
 from bot.engine.refusals import ChatGone, EditRefused, NotDelivered, SlowDown, TooLarge, UploadUnconfirmed
 from bot.store.keys import ChatKey
@@ -120,6 +121,7 @@ class TelegramOutgoing:
             download_bytes=options.download_limit, platform_name="Telegram",
         )
         self._activity = Activity(self._act, str(where.chat_id), options, spawn)
+        self._photos: set[int] = set()  # progress messages that became pictures: their text is a caption now
 
     @property
     def chat(self) -> ChatKey:
@@ -136,24 +138,50 @@ class TelegramOutgoing:
         """Send one message (its handle is the message id); the first piece of a reply quotes the request."""
         text = f"{post.text}\n{post.link}" if post.link else post.text
         markup = keyboard(post.buttons)
-        message = await self._call(lambda where: self._sender.send_text(
-            where, text, markup=markup, reply_to=self._reply_to if post.quoted else None,
-        ))
+        reply_to = self._reply_to if post.quoted else None
+        picture = post.image or (post.card.image if post.card is not None else None)
+        if picture is not None:
+            message = await self._call(lambda where: self._sender.send_photo(
+                where, picture, text, markup=markup, reply_to=reply_to,
+            ))
+        else:
+            message = await self._call(lambda where: self._sender.send_text(
+                where, text, markup=markup, reply_to=reply_to,
+            ))
+        if picture is not None and post.live:
+            self._photos.add(message.message_id)
         if post.live:
             self._activity.opened()
         else:
             self._activity.replied()
         return message.message_id
 
-    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
-        """Edit a progress message; the final edit sleeps out flood waits, an ordinary one is told to slow down."""
+    async def edit(self, handle: object, text: str | None, *, last: bool = False, card: Card | None = None) -> None:
+        """Edit a progress message (a card's text, formatted); a card's picture turns the message into a photo. The
+        final edit sleeps out flood waits, an ordinary one is told to slow down."""
         assert isinstance(handle, int)
         try:
             if text is not None:
-                await self._call(lambda where: self._sender.edit_text(where, handle, text, wait=last), editing=True)
+                picture = card.image if card is not None else None
+                await self._call(lambda where: self._edit(where, handle, text, picture, last=last), editing=True)
         finally:
             if last:
                 self._activity.closed()
+
+    async def _edit(self, where: Where, handle: int, text: str, picture: Path | None, *, last: bool) -> None:
+        if handle in self._photos:
+            await self._sender.edit_caption(where, handle, text, wait=last)
+            return
+        if picture is not None:
+            try:
+                await self._sender.edit_media(where, handle, picture, text)
+            except BadRequest as exc:
+                # A server before Bot API 10 cannot put a picture on a text message: the card stays text.
+                log.info("the progress card stays text: %s", exc.message)
+            else:
+                self._photos.add(handle)
+                return
+        await self._sender.edit_text(where, handle, text, wait=last)
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Upload the MP4; a refusal says only why, the reply layer decides what the person gets instead."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, InputFile, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
@@ -137,6 +137,12 @@ class Sender:
         """Upload an MP4 (streamed from disk; a local server reads the path itself)."""
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
 
+        # Read ahead (a few kilobytes): each attempt needs its own file object; a local server reads the path.
+        thumb_bytes = (
+            await asyncio.to_thread(video.thumbnail.read_bytes)
+            if video.thumbnail is not None and not self._options.local_mode else None
+        )
+
         async def upload() -> Message:
             with path.open("rb") as handle:
                 # A file handle (not its bytes) keeps the upload streaming from disk; local mode sends file://.
@@ -144,14 +150,51 @@ class Sender:
                     path if self._options.local_mode
                     else InputFile(handle, filename=path.name, read_file_handle=False)
                 )
+                # Our own thumbnail: a server that does not read a big upload's frames would show a grey square.
+                thumbnail: Path | InputFile | None = video.thumbnail
+                if thumb_bytes is not None:
+                    thumbnail = InputFile(thumb_bytes, filename="thumbnail.jpg")
                 return await self.bot.send_video(
                     where.chat_id, media, duration=max(1, round(video.duration)), width=video.width,
                     height=video.height, caption=caption_html(caption), parse_mode=ParseMode.HTML,
                     supports_streaming=True, message_thread_id=where.thread_id, reply_parameters=reply,
+                    thumbnail=thumbnail,
                     write_timeout=self._options.media_write_timeout, read_timeout=self._options.media_read_timeout,
                 )
 
         return await self.patiently(upload)
+
+    async def send_photo(
+        self, where: Where, path: Path, caption: str, *, markup: InlineKeyboardMarkup | None = None,
+        reply_to: int | None = None,
+    ) -> Message:
+        """Send a picture (a PNG or JPEG of a few hundred kilobytes at most) with an HTML caption."""
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        picture = await asyncio.to_thread(path.read_bytes)
+        return await self.patiently(lambda: self.bot.send_photo(
+            where.chat_id, InputFile(picture, filename=path.name), caption=to_html(caption) or None,
+            parse_mode=ParseMode.HTML, message_thread_id=where.thread_id, reply_markup=markup, reply_parameters=reply,
+        ))
+
+    async def edit_caption(self, where: Where, message_id: int, caption: str, *, wait: bool) -> None:
+        """Replace a picture's caption (a progress card that shows a picture); `wait` as for `edit_text`."""
+        async def edit() -> object:
+            return await self.bot.edit_message_caption(
+                where.chat_id, message_id, caption=to_html(caption), parse_mode=ParseMode.HTML,
+            )
+
+        try:
+            await (self.patiently(edit) if wait else edit())
+        except BadRequest as exc:
+            if not is_not_modified(exc):
+                raise
+
+    async def edit_media(self, where: Where, message_id: int, path: Path, caption: str) -> None:
+        """Turn a message into a picture with a caption (Bot API 10: a text message can become a photo)."""
+        # Raw bytes, so PTB attaches them by name (`attach://...`), as a media object must.
+        picture = await asyncio.to_thread(path.read_bytes)
+        media = InputMediaPhoto(picture, caption=to_html(caption), parse_mode=ParseMode.HTML, filename=path.name)
+        await self.bot.edit_message_media(media, where.chat_id, message_id)
 
     async def chat_action(self, where: Where, action: str) -> None:
         """Show `typing` or `upload_video` for a few seconds; failures only cost the indicator, except a chat that
@@ -162,3 +205,4 @@ class Sender:
             raise
         except TelegramError as exc:
             log.debug("chat action %s not shown: %s", action, exc)
+

@@ -10,14 +10,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot import logfields
+from bot.engine.charts import chart_of
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
+from bot.engine.drawing import Drawing
 from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
 from bot.engine.leases import held
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.metered import Metered
-from bot.engine.ports import Clock, Load, NemoApi, Outgoing, Platform, Sleep, Store, Telemetry
+from bot.engine.ports import Clock, Load, NemoApi, Outgoing, Pictures, Platform, Sleep, Store, Telemetry
 from bot.engine.refusals import ChatGone
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
@@ -49,6 +51,7 @@ class Engine:
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig,
         clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, events: Telemetry = QUIET,
+        pictures: Pictures | None = None,
     ) -> None:
         # Every call to Nemo goes through the meter, so quotas count only what Nemo worked on.
         self._nemo = nemo = Metered(nemo)
@@ -57,7 +60,8 @@ class Engine:
         self._sleep = sleep
         self._config = config
         self._events = events
-        self._relay = Relay(nemo, store, config, clock, sleep, events)
+        self.background = Supervisor()
+        self._relay = Relay(nemo, store, config, clock, sleep, events, self.background)
         self._cancelling: set[ChatKey] = set()
         self._turns = Turns(nemo, store, config)
         self._exporter = Exporter(
@@ -66,8 +70,7 @@ class Engine:
         )
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._resumed: dict[str, tuple[ChatKey, asyncio.Task[Any]]] = {}  # render id -> its chat, its follower
-        self.background = Supervisor()
-        self.replies = ReplyLayer(self.background, clock)
+        self.replies = ReplyLayer(self.background, clock, Drawing(pictures, config.workdir / "pictures"))
 
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
@@ -307,7 +310,8 @@ class Engine:
         if not state.draft.is_ready:
             await out.send_text(say("timeline_empty", msg.locale))
             return
-        await out.send_text(timeline.summary(summarize(state.draft), msg.locale))
+        text = timeline.summary(summarize(state.draft), msg.locale)
+        await out.send_timeline(chart_of(state.draft, msg.locale), text)
 
     async def _new(self, msg: Incoming, out: Replies) -> None:
         await self._store.drop_session(msg.chat)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot import logfields
+from bot.engine.card import CardMaker
 from bot.engine.config import EngineConfig
 from bot.engine.explain import Operation, explain
 from bot.engine.leases import held
@@ -62,7 +63,7 @@ class Exporter:
         """Save the job, submit it, and follow it to delivery."""
         async with self._owning(job):
             await self._store.put_render(job)
-            progress = await out.start_progress(say("render_started", job.locale))
+            progress = await self._card(job, out)
             with self._events.working("render"):
                 async with self._expiring(job, progress):
                     await self._submit(job, draft, out, progress)
@@ -75,7 +76,7 @@ class Exporter:
             current = await self._store.get_render(job.render_id)
             if current is None or not current.status.is_open:
                 return True  # its follower finished it while this process waited for the lease
-            progress = await out.start_progress(say("render_started", job.locale))
+            progress = await self._card(job, out)
             with self._events.working("render"):
                 async with self._expiring(job, progress):
                     await self.follow(job, out, progress)
@@ -95,6 +96,13 @@ class Exporter:
                 await progress.finish(self._explain(exc, job))
                 return
             await progress.finish(say("render_project_expired", job.locale))
+
+    @staticmethod
+    async def _card(job: RenderJob, out: Replies) -> Progress:
+        """The job's progress card, waiting until the first poll says more; timed from when the export was asked
+        for (a render resumed after a restart has been under way since then)."""
+        cards = CardMaker(job.locale, started_at=job.created_at)
+        return await out.start_card(cards, cards.waiting())
 
     def follows(self, render_id: str) -> bool:
         """Whether this process follows the render now."""
@@ -203,7 +211,7 @@ class Exporter:
                         return status
                     if status.state in (RenderState.FAILED, RenderState.CANCELLED):
                         raise RenderFailed(job.render_id, status.error or "render failed")
-                    await progress.update(say("render_progress", job.locale, percent=status.progress))
+                    await _show(progress, status, job.locale)
                 await self._sleep(delay)
                 delay = min(delay * self._config.render_poll_factor, self._config.render_poll_max)
 
@@ -231,10 +239,12 @@ class Exporter:
             if not await self._store.claim_delivery(job.render_id):
                 log.info("render %s was delivered already", job.render_id)
             else:
+                if progress.cards is not None:
+                    await progress.show(progress.cards.uploading())
                 await out.send_video(
                     path, width=width, height=height, duration=duration,
                     caption=_caption(job, width, height, duration), link=status.output_url,
-                    requester=job.requested_by,
+                    requester=job.requested_by, title=state.draft.title or "",
                 )
                 self._events.video_posted(job.platform, time.monotonic() - completed)
         finally:
@@ -266,7 +276,7 @@ class Exporter:
             await out.send_video(
                 path, width=last.width, height=last.height, duration=last.duration,
                 caption=_caption(job, last.width, last.height, last.duration), link=last.output_url,
-                requester=job.requested_by,
+                requester=job.requested_by, title=last.title or "",
             )
         finally:
             path.unlink(missing_ok=True)
@@ -286,6 +296,17 @@ class Exporter:
         self._events.render_ended(job.platform, RenderOutcome.CANCELLED)
         with contextlib.suppress(Exception):
             await asyncio.shield(progress.finish(say("cancelled", job.locale)))
+
+
+async def _show(progress: Progress, status: RenderStatus, locale: str) -> None:
+    """A poll's news on the job's card: its place in line while it waits, else the bar and the time left."""
+    cards = progress.cards
+    if cards is None:
+        await progress.update(say("render_progress", locale, percent=status.progress))
+    elif status.state is RenderState.PENDING:
+        await progress.show(cards.waiting(status.queue))
+    else:
+        await progress.show(cards.rendering(status.progress))
 
 
 def _dimensions(state: ProjectState) -> tuple[int, int, float]:

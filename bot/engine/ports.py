@@ -9,6 +9,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.engine.card import Card
+from bot.engine.charts import Chart
 from bot.engine.messages import Action
 from bot.nemo.draft import Draft
 from bot.nemo.events import AgentEvent
@@ -244,6 +246,8 @@ class Post:
     quoted: bool = True  # quotes the person's message where the platform does (False: a later piece of a reply)
     private: bool = False  # only whoever asked needs it (an error, a refusal, "busy"): shown to them alone where
     # the platform can (Discord's ephemeral messages)
+    image: Path | None = None  # a picture shown with the text, which becomes its caption (a PNG or JPEG on disk)
+    card: Card | None = None  # a progress card, for platforms that draw one; `text` is its plain form
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +257,9 @@ class Video:
     width: int
     height: int
     duration: float
+    thumbnail: Path | None = None  # a JPEG of one of its frames, at most 320 px a side and 200 kB
+    title: str = ""
+    facts: tuple[tuple[str, str], ...] = ()  # (name, value) pairs in the user's language: duration, resolution...
 
 
 class Outgoing(Protocol):
@@ -268,8 +275,8 @@ class Outgoing(Protocol):
     async def send(self, post: Post) -> object:
         """Post a message; returns the platform's handle for later edits."""
 
-    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
-        """Replace a posted message's text (None: unchanged); `last` marks the end of a progress message."""
+    async def edit(self, handle: object, text: str | None, *, last: bool = False, card: Card | None = None) -> None:
+        """Replace a posted message's text (None: unchanged) and card; `last` marks the end of a progress message."""
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Upload a video file from disk with a caption."""
@@ -286,6 +293,14 @@ class ChatEvents(Protocol):
 
     async def chat_gone(self, chat: ChatKey) -> None:
         """The bot may no longer post in the chat (blocked, removed): its open work ends."""
+class Pictures(Protocol):
+    """Pictures for replies; None whenever one cannot be had (the reply then goes as text alone)."""
+
+    async def timeline(self, chart: Chart, dest: Path) -> Path | None:
+        """Draw a timeline chart as a PNG at `dest`."""
+
+    async def frame(self, video: Path, dest: Path, *, max_side: int, max_bytes: int, at: float = 0.0) -> Path | None:
+        """A JPEG of the video's frame at `at` seconds, within `max_side` pixels and `max_bytes`, at `dest`."""
 
 
 class Platform(Protocol):

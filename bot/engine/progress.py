@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from bot.engine.card import Card, CardMaker
 from bot.engine.fitting import truncate
 from bot.engine.ports import Clock, Outgoing, Post, Sleep
 from bot.engine.refusals import EditRefused, ReplyRefused, SlowDown
@@ -17,6 +18,9 @@ from bot.store.keys import ChatKey
 log = logging.getLogger(__name__)
 
 _MAX_PACES = 10_000
+
+Shown = tuple[str, Card | None]
+"""A progress message's content: its text, and the card it is the plain form of (None: text alone)."""
 
 
 @dataclass(slots=True)
@@ -64,22 +68,26 @@ class Pacing:
 class Progress:
     """One progress message; an update edits at once when the pace allows, else a flusher edits when it does."""
 
-    def __init__(self, out: Outgoing, handle: object, text: str, pacing: Pacing) -> None:
+    def __init__(
+        self, out: Outgoing, handle: object, text: str, pacing: Pacing, card: Card | None = None,
+        cards: CardMaker | None = None,
+    ) -> None:
+        self.cards = cards  # the job's cards, when this message shows one
         self._out = out
         self._handle = handle
-        self._shown = text
-        self._wanted = text
+        self._shown: Shown = (text, card)
+        self._wanted: Shown = (text, card)
         self._pacing = pacing
         self._closed = asyncio.Event()
         self._editing = asyncio.Lock()
         self._flusher: asyncio.Task[Any] | None = None
 
-    async def update(self, text: str) -> None:
-        """Ask for `text` to be shown; bursts collapse into the latest text."""
+    async def update(self, text: str, card: Card | None = None) -> None:
+        """Ask for `text` (the plain form of `card`, when there is one) to be shown; bursts collapse into the latest."""
         limits = self._out.limits
         if self._closed.is_set() or not limits.can_edit:
             return
-        self._wanted = truncate(text, limits.text_length, limits.counting, limits.escaped)
+        self._wanted = (truncate(text, limits.text_length, limits.counting, limits.escaped), card)
         if self._wanted == self._shown or (self._flusher is not None and not self._flusher.done()):
             return  # nothing new, or the running flusher shows the newest text when the pace allows
         pace = self._pacing.pace
@@ -88,6 +96,15 @@ class Progress:
                 await self._edit(self._wanted)
         if self._wanted != self._shown and not self._closed.is_set():
             self._flusher = self._pacing.supervisor.spawn(self._flush(), "progress-flush")
+
+    @property
+    def closed(self) -> bool:
+        """Whether the final text is shown (later updates are ignored)."""
+        return self._closed.is_set()
+
+    async def show(self, card: Card) -> None:
+        """Show a card (as its text where the platform draws no cards)."""
+        await self.update(card.text, card)
 
     async def finish(self, text: str) -> None:
         """Show the final text (waiting out a flood block first); later updates are ignored."""
@@ -111,11 +128,12 @@ class Progress:
                 if not self._closed.is_set():
                     await self._edit(self._wanted)
 
-    async def _edit(self, text: str) -> None:
+    async def _edit(self, shown: Shown) -> None:
         pacing = self._pacing
         pacing.pace.last_edit = pacing.clock()
+        text, card = shown
         try:
-            await self._out.edit(self._handle, text)
+            await self._out.edit(self._handle, text, card=card)
         except SlowDown as slow:
             # Skip ahead: the newest text goes out once the block is over.
             pacing.pace.flooded(pacing.clock() + slow.seconds)
@@ -125,14 +143,14 @@ class Progress:
         finally:
             # Paced from when the platform answered, so a slow request never lets the next one in early.
             pacing.pace.last_edit = pacing.clock()
-        self._shown = text
+        self._shown = shown
 
     async def _final(self, text: str, can_edit: bool) -> None:
         if not can_edit:
-            if text != self._shown:
+            if text != self._shown[0]:
                 await self._out.send(Post(text, quoted=False))
             return
-        if text == self._shown:
+        if (text, None) == self._shown:
             await self._out.edit(self._handle, None, last=True)  # nothing to change: only the end is marked
             return
         pacing = self._pacing
@@ -146,4 +164,4 @@ class Progress:
             # The message is gone or cannot be edited: the final word still has to reach the chat.
             log.info("final progress edit refused (%s); sending it as a new message", exc)
             await self._out.send(Post(text, quoted=False))
-        self._shown = text
+        self._shown = (text, None)

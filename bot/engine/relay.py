@@ -7,13 +7,17 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from bot.engine.card import CardMaker, Stage
+from bot.engine.clipframe import ClipFrame, clip_url
 from bot.engine.config import EngineConfig
 from bot.engine.gui import Translated, is_temporary_issue, translate_gui
 from bot.engine.messages import DEFAULT_ACTIONS
 from bot.engine.ports import Clock, Events, NemoApi, SessionStore, Sleep
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
+from bot.engine.tasks import Supervisor
 from bot.engine.telemetry import QUIET, relayed
 from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
@@ -26,7 +30,7 @@ from bot.store.keys import ChatKey
 
 log = logging.getLogger(__name__)
 
-_TOOL_TEXTS = {"generate": "tool_generate", "edit": "tool_edit"}
+_TOOL_STAGES = {"generate": Stage.GENERATING, "edit": Stage.EDITING}
 
 
 class _IdleTimeout(Exception):
@@ -48,6 +52,10 @@ class _TurnView:
     started: float = field(default=0.0)
     asks: set[GuiAction] = field(default_factory=set)
     edits: list[str] = field(default_factory=list)
+    cards: CardMaker = field(default_factory=lambda: CardMaker("en"))
+    stage: Stage = Stage.WORKING
+    note: str | None = None
+    frame: ClipFrame | None = None
 
     def asked(self) -> Translated:
         """What the agent's words asked the bot to do after the turn (nothing when the turn did not end well)."""
@@ -62,6 +70,7 @@ class Relay:
     def __init__(
         self, nemo: NemoApi, store: SessionStore, config: EngineConfig,
         clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, events: Events = QUIET,
+        supervisor: Supervisor | None = None,
     ) -> None:
         self._nemo = nemo
         self._store = store
@@ -69,12 +78,14 @@ class Relay:
         self._clock = clock
         self._sleep = sleep
         self._events = events
+        self._supervisor = supervisor  # runs the fetch of a generated clip's first frame beside the turn
 
     async def turn(self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str) -> Translated:
         """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for."""
         before = await self._before(chat, session_id)
         now = self._clock()
-        view = _TurnView(last_event=now, last_ping=now, started=now)
+        frame = ClipFrame(self._nemo.download, out, self._config.workdir / "pictures", self._supervisor)
+        view = _TurnView(last_event=now, last_ping=now, started=now, cards=CardMaker(locale), frame=frame)
         outcome = "turn_done"
         try:
             async with asyncio.timeout(self._config.stream_timeout):
@@ -92,6 +103,7 @@ class Relay:
         finally:
             if view.progress is not None:
                 await view.progress.finish(say("turn_failed" if view.failed else outcome, locale))
+            await frame.close()
         # The paid message has gone out: from here on a failure must never read as "try again".
         try:
             if outcome == "turn_dropped":
@@ -120,9 +132,14 @@ class Relay:
             await self._on_text(event.text, out, view)
         elif isinstance(event, ToolCall):
             view.tools += 1
-            await self._progress(out, view, say(_tool_text(event.name), locale))
+            stage = _tool_stage(event.name)
+            hint = say("card_generate_hint", locale) if stage is Stage.GENERATING else None
+            await self._progress(out, view, stage, hint)
         elif isinstance(event, ToolResult) and event.name.startswith("generate"):
-            await self._progress(out, view, say("raw_ready", locale))
+            await self._progress(out, view, Stage.EDITING, say("raw_ready", locale))
+            url = clip_url(event.response)
+            if url and view.frame is not None:
+                view.frame.fetch(url, lambda frame: self._pictured(view, frame))
         elif isinstance(event, StreamError):
             log.warning("the agent's stream reported an error: %s", event.message)
             if not view.failed:
@@ -149,14 +166,28 @@ class Relay:
             view.pings += 1
             minutes = int((now - view.started) // 60)
             text = say("still_working_for", locale, minutes=minutes) if minutes else say("still_working", locale)
-            await self._progress(out, view, text)
+            await self._progress(out, view, view.stage, text)
             await out.show_working()
 
-    async def _progress(self, out: Replies, view: _TurnView, text: str) -> None:
+    @staticmethod
+    async def _pictured(view: _TurnView, frame: Path) -> bool:
+        """The card redrawn with the generated clip's first frame; False when the turn is over already."""
+        progress = view.progress
+        if progress is None or progress.closed:
+            return False
+        view.cards.show(frame)
+        await progress.show(view.cards.card(view.stage, note=view.note))
+        return True
+
+    async def _progress(self, out: Replies, view: _TurnView, stage: Stage, note: str | None = None) -> None:
+        """The turn's card at `stage`, with a line under it."""
+        cards = view.cards
+        view.stage, view.note = stage, note
+        card = cards.card(stage, note=note)
         if view.progress is None:
-            view.progress = await out.start_progress(text)
+            view.progress = await out.start_card(cards, card)
         else:
-            await view.progress.update(text)
+            await view.progress.show(card)
 
     async def _before(self, chat: ChatKey, session_id: str) -> ProjectState:
         raw = await self._store.get_last_state(chat, session_id)
@@ -203,8 +234,8 @@ async def _report(out: Replies, locale: str, changes: list[Change]) -> None:
     await out.send_text(say("changes", locale, changes=lines), DEFAULT_ACTIONS)
 
 
-def _tool_text(name: str) -> str:
-    for prefix, key in _TOOL_TEXTS.items():
+def _tool_stage(name: str) -> Stage:
+    for prefix, stage in _TOOL_STAGES.items():
         if name.startswith(prefix):
-            return key
-    return "tool_other"
+            return stage
+    return Stage.WORKING

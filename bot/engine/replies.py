@@ -8,6 +8,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.engine.card import Card, CardMaker
+from bot.engine.charts import Chart
+from bot.engine.drawing import Delivery, Drawing
 from bot.engine.fitting import length, split, truncate
 from bot.engine.messages import Action
 from bot.engine.ports import Button, Clock, Limits, Outgoing, Post, Video
@@ -61,10 +64,11 @@ def buttons(actions: Sequence[Action], locale: str | None, argument: str = "") -
 class Replies:
     """What the engine says to one chat, in the user's language: the only way it reaches a platform."""
 
-    def __init__(self, out: Outgoing, locale: str, pacing: Pacing) -> None:
+    def __init__(self, out: Outgoing, locale: str, pacing: Pacing, drawing: Drawing | None = None) -> None:
         self._out = out
         self._locale = locale
         self._pacing = pacing
+        self._drawing = drawing or Drawing(None, Path())
 
     async def send_text(self, text: str, actions: Sequence[Action] = (), *, private: bool = False) -> None:
         """Send text in pieces under the length limit; the buttons go under the last piece.
@@ -91,6 +95,34 @@ class Replies:
         handle = await self._out.send(Post(first, live=True))
         return Progress(self._out, handle, first, self._pacing)
 
+    async def start_card(self, cards: CardMaker, card: Card) -> Progress:
+        """Send a job's progress card (`cards` makes its later states), edited in place as the job goes on."""
+        limits = self._out.limits
+        first = truncate(card.text, limits.text_length, limits.counting, limits.escaped)
+        handle = await self._out.send(Post(first, live=True, card=card))
+        return Progress(self._out, handle, first, self._pacing, card, cards)
+
+    async def send_timeline(self, chart: Chart, text: str, actions: Sequence[Action] = ()) -> None:
+        """The timeline as a picture with `text` (its summary) as the caption; the text alone without a picture."""
+        async with self._drawing.timeline(chart) as picture:
+            if picture is None:
+                await self.send_text(text, actions)
+                return
+            limits = self._out.limits
+            fits = length(text, limits.counting, limits.escaped) <= (limits.caption_length or limits.text_length)
+            try:
+                await self._out.send(Post(text if fits else "", buttons(actions, self._locale), image=picture))
+            except ReplyRefused as refused:
+                log.info("the platform refused a picture (%s); sending the text alone", refused)
+                await self.send_text(text, actions)
+                return
+            if not fits:
+                await self.send_text(text)
+
+    async def frame(self, video: Path) -> Path | None:
+        """A thumbnail-sized JPEG of the video's first frame (None without one); the caller removes it."""
+        return await self._drawing.frame(video)
+
     @property
     def limits(self) -> Limits:
         """What the chat accepts, as its platform declares it."""
@@ -98,34 +130,49 @@ class Replies:
 
     async def send_video(
         self, path: Path, *, width: int, height: int, duration: float, caption: str, link: str | None = None,
-        requester: str | None = None,
+        requester: str | None = None, title: str = "",
     ) -> None:
-        """Send the video file, or its link when it is over the chat's limit or the platform refuses it.
+        """Send the video file with a thumbnail of ours, or its link (with the thumbnail) when it is over the chat's
+        limit or the platform refuses it.
 
         A file the platform refused, or whose upload may still arrive, is never sent again. A link stands in for
         the video, so it names the `requester` as the caption does.
         """
+        video = Delivery(width, height, duration, caption, title, link, requester)
+        # A frame a little way in: a video's very first frame is often black.
+        at = min(1.0, duration / 3)
+        async with self._drawing.thumbnail(path, at) as thumb:
+            await self._deliver(path, video, thumb)
+
+    async def _deliver(self, path: Path, video: Delivery, thumbnail: Path | None) -> None:
         size = (await asyncio.to_thread(path.stat)).st_size
         limits = self._out.limits
+        link, requester = video.link, video.requester
         if link and size > limits.upload_bytes:
-            await self.send_link(link, self._note(TooLarge, requester, size))
+            await self.send_link(link, self._note(TooLarge, requester, size), thumbnail)
             return
-        fitted = truncate(caption, limits.caption_length or limits.text_length, limits.counting, limits.escaped)
+        fitted = truncate(video.caption, limits.caption_length or limits.text_length, limits.counting, limits.escaped)
+        shape = Video(video.width, video.height, video.duration, thumbnail, video.title or say(
+            "video_title", self._locale), video.facts(self._locale))
         try:
-            await self._out.send_video(path, Video(width, height, duration), fitted)
+            await self._out.send_video(path, shape, fitted)
         except ReplyRefused as refused:
-            await self._instead(refused, link, requester, size)
+            await self._instead(refused, link, requester, size, thumbnail)
         except Exception:
             if not link:
                 raise
             log.exception("sending %s as a file failed; sending its link", path.name)
             await self.send_link(link, self._note(NotDelivered, requester, size))
 
-    async def _instead(self, refused: ReplyRefused, link: str | None, requester: str | None, size: int) -> None:
+    async def _instead(
+        self, refused: ReplyRefused, link: str | None, requester: str | None, size: int, thumbnail: Path | None,
+    ) -> None:
         """The link (or a note without one) after the platform refused the file."""
         log.info("the platform refused a video (%s: %s)", type(refused).__name__, refused)
         if link:
-            await self.send_link(link, self._note(type(refused), requester, size))
+            # Only a file too large leaves room for a picture: whatever else refused the video may refuse it too.
+            picture = thumbnail if isinstance(refused, TooLarge) else None
+            await self.send_link(link, self._note(type(refused), requester, size), picture)
         elif type(refused) in _NO_LINK:
             await self.send_text(say(_NO_LINK[type(refused)], self._locale))
         else:
@@ -138,12 +185,22 @@ class Replies:
             return say(addressed, self._locale, name=requester, size_mb=size / 1e6)
         return say(plain, self._locale, size_mb=size / 1e6)
 
-    async def send_link(self, url: str, note: str) -> None:
-        """Send a link with a short note (a video too big to upload); the note is cut so both fit one message."""
+    async def send_link(self, url: str, note: str, image: Path | None = None) -> None:
+        """Send a link with a short note (a video too big to upload) and the video's thumbnail when there is one;
+        the note is cut so both fit one message (a caption, with the picture)."""
         limits = self._out.limits
+        most = (limits.caption_length or limits.text_length) if image is not None else limits.text_length
         # The platform puts the link below the note.
-        room = max(limits.text_length - length(url, limits.counting, limits.escaped) - 1, 1)
-        await self._out.send(Post(truncate(note, room, limits.counting, limits.escaped), link=url))
+        room = max(most - length(url, limits.counting, limits.escaped) - 1, 1)
+        post = Post(truncate(note, room, limits.counting, limits.escaped), link=url, image=image)
+        if image is None:
+            await self._out.send(post)
+            return
+        try:
+            await self._out.send(post)
+        except ReplyRefused as refused:
+            log.info("the platform refused the link's picture (%s); sending the link alone", refused)
+            await self.send_link(url, note)
 
     async def show_working(self) -> None:
         """Show a working status (typing, upload_video) for a few seconds."""
@@ -153,13 +210,14 @@ class Replies:
 class ReplyLayer:
     """Makes each chat's `Replies`; progress pacing is kept per chat across them."""
 
-    def __init__(self, supervisor: Supervisor, clock: Clock = time.monotonic) -> None:
+    def __init__(self, supervisor: Supervisor, clock: Clock = time.monotonic, drawing: Drawing | None = None) -> None:
         self._supervisor = supervisor
         self._clock = clock
         self._paces = Paces(clock)
+        self._drawing = drawing or Drawing(None, Path())
 
     def to(self, chat: ChatKey, out: Outgoing, locale: str) -> Replies:
         """Replies to `chat` through the platform's `out`, in the user's language."""
         # Flood limits are per chat, so every topic of a chat shares one pace.
         pace = self._paces.of(ChatKey(chat.platform, chat.chat_id), out.limits.min_edit_interval)
-        return Replies(out, locale, Pacing(pace, self._supervisor, self._clock))
+        return Replies(out, locale, Pacing(pace, self._supervisor, self._clock), self._drawing)

@@ -129,6 +129,7 @@ class RenderStatus:
     progress: int
     output_url: str | None
     error: str | None
+    queue: int | None = None  # the render's place in line while it waits, where the service tells it
 
     @classmethod
     def from_wire(cls, data: dict[str, Any], render_id: str) -> RenderStatus:
@@ -148,6 +149,7 @@ class RenderStatus:
             max(0, min(progress, 100)),
             url,
             str(error) if error else None,
+            opt_int(data, "queuePosition", "queue_position"),
         )
 
 

@@ -66,6 +66,10 @@ async def test_piped_lines_make_and_save_a_playable_video(tmp_path: Path) -> Non
     assert f"🎬 Saved: {saved}" in text
     assert probe_video(saved)[1] == "640x360"
     assert "nmv_usr_" not in text + stderr.decode()
+    # The timeline as a picture next to the videos, its path printed above the summary.
+    [picture] = sorted(out.glob("timeline-*.png"))
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"🖼 Saved: {picture}\n🤖 Timeline (3 tracks)" in text
 
 
 async def test_upload_command_and_a_missing_file(tmp_path: Path) -> None:
@@ -102,7 +106,7 @@ async def test_killed_mid_render_the_next_start_delivers_exactly_once(tmp_path: 
         first.stdin.write(b"make a video of a waterfall\nexport\n")
         await first.stdin.drain()
         async with asyncio.timeout(60):
-            while b"Rendering..." not in await first.stdout.readline():  # a poll answered: the submit arrived
+            while b"Rendering" not in await first.stdout.readline():  # a poll answered: the submit arrived
                 pass
         first.send_signal(signal.SIGKILL)
         await first.wait()

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from adapters.console import LINE_BYTES, ConsoleOutgoing, LineSplitter, printable
+from bot.engine.card import CardMaker
 from bot.engine.ports import Post
 from nemo_sim.config import SimConfig
 from nemo_sim.records import RequestRecord
@@ -164,3 +165,44 @@ async def test_without_sim_mode_a_loopback_link_is_refused(tmp_path: Path) -> No
     assert code == 0
     assert "🤖 ❌ Not added: 127.0.0.1 is a private or local address" in text
     assert uploads == []
+
+
+class _Terminal(io.StringIO):
+    """Captured output that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_on_a_terminal_a_card_is_one_line_redrawn_in_place(tmp_path: Path) -> None:
+    stream = _Terminal()
+    out = ConsoleOutgoing(stream, tmp_path)
+    clock = iter([0.0, 0.0, 5.0, 12.0])
+    cards = CardMaker("en", lambda: next(clock))
+    first = cards.waiting()
+    await out.send(Post(first.text, live=True, card=first))
+    second = cards.rendering(40)
+    await out.edit(None, second.text, card=second)
+    await out.send(Post("a reply meanwhile"))
+    third = cards.rendering(60)
+    await out.edit(None, third.text, card=third)
+    await out.edit(None, "✅ Video ready!", last=True)
+
+    assert stream.getvalue() == (
+        "\r\x1b[2K  … ⏳ Waiting to render · 0:00"
+        "\r\x1b[2K  … 🎞 Rendering · 0:05 · ▰▰▰▰▱▱▱▱▱▱ 40%\n"
+        "🤖 a reply meanwhile\n"
+        "\r\x1b[2K  … 🎞 Rendering · 0:12 · ▰▰▰▰▰▰▱▱▱▱ 60% · ⏱ Less than a minute left"
+        "\r\x1b[2K  … ✅ Video ready!\n"
+    )
+
+
+async def test_off_a_terminal_each_card_is_a_plain_line(tmp_path: Path) -> None:
+    stream = io.StringIO()
+    out = ConsoleOutgoing(stream, tmp_path)
+    cards = CardMaker("en", lambda: 0.0)
+    card = cards.rendering(40)
+    await out.send(Post(card.text, live=True, card=card))
+    await out.edit(None, "✅ Video ready!", last=True)
+
+    assert stream.getvalue() == "  … 🎞 Rendering · 0:00 · ▰▰▰▰▱▱▱▱▱▱ 40%\n  … ✅ Video ready!\n"

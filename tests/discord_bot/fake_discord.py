@@ -52,6 +52,20 @@ class Call:
         return str(self.body.get("content") or "") if isinstance(self.body, dict) else ""
 
     @property
+    def embeds(self) -> list[dict[str, Any]]:
+        """The embeds sent or edited in."""
+        return list(self.body.get("embeds") or []) if isinstance(self.body, dict) else []
+
+    @property
+    def visible(self) -> str:
+        """What the message shows in words: its text, then each embed's title, description and fields."""
+        parts = [self.content]
+        for embed in self.embeds:
+            parts += [str(embed.get("title") or ""), str(embed.get("description") or "")]
+            parts += [f"{field['name']}: {field['value']}" for field in embed.get("fields") or []]
+        return "\n".join(part for part in parts if part)
+
+    @property
     def custom_ids(self) -> list[str]:
         """Custom ids of the buttons drawn under the message."""
         rows = (self.body.get("components") or []) if isinstance(self.body, dict) else []

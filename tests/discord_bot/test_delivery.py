@@ -9,7 +9,7 @@ import discord
 import pytest
 
 from adapters.discord_bot.outgoing import DiscordOutgoing, Style
-from adapters.discord_bot.surfaces import NOBODY, ChannelSurface, Posted
+from adapters.discord_bot.surfaces import NOBODY, ChannelSurface, Extra, Posted
 from bot.engine.refusals import NotDelivered
 from tests.discord_bot.payloads import CHANNEL, IN_CHANNEL, USER, bot_mention
 from tests.discord_bot.rig import open_rig
@@ -23,11 +23,13 @@ async def test_an_mp4_over_the_interactions_limit_is_sent_as_a_link(tmp_path: Pa
         export = rig.make.command("export", limit=1000)  # attachment_size_limit, in bytes
         await rig.feed(export)
 
-        assert not [call for call in rig.fake.calls if call.files]
+        assert not [path for call in rig.fake.calls for path in call.files if path.suffix == ".mp4"]
         link = rig.webhook(export, "POST")[-1]
         assert link.content.startswith(f"<@{USER}>, the video is ")
         assert "over this chat's upload limit" in link.content
         assert f"{rig.h.sim.url}/" in link.content.splitlines()[-1]
+        [thumbnail] = link.files  # the video's face beside its link
+        assert thumbnail.read_bytes()[:3] == b"\xff\xd8\xff"
 
 
 async def test_a_413_is_final_and_the_link_is_sent_instead(tmp_path: Path) -> None:
@@ -37,7 +39,7 @@ async def test_a_413_is_final_and_the_link_is_sent_instead(tmp_path: Path) -> No
         export = rig.make.command("export")
         await rig.feed(export)
 
-        uploads = [call for call in rig.fake.calls if call.files]
+        uploads = [call for call in rig.fake.calls if any(path.suffix == ".mp4" for path in call.files)]
         assert [call.status for call in uploads] == [413]  # tried once, never again
         link = rig.webhook(export, "POST")[-1]
         assert link.status == 200
@@ -84,11 +86,14 @@ class _CutOff(ChannelSurface):
 
     async def post(
         self, content: str, *, file: Path | None = None, view: discord.ui.View | None = None,
-        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY,
+        reply_to: int | None = None, mentions: discord.AllowedMentions = NOBODY, embed: discord.Embed | None = None,
+        extra: Extra | None = None,
     ) -> Posted:
         if file is not None:
             raise self._error
-        return await super().post(content, file=file, view=view, reply_to=reply_to, mentions=mentions)
+        return await super().post(
+            content, file=file, view=view, reply_to=reply_to, mentions=mentions, embed=embed, extra=extra,
+        )
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ async def test_a_render_outliving_the_token_continues_in_a_channel_message(tmp_p
         export = rig.make.command("export")
         issued = rig.clock()
         started = await rig.start(export)
-        await wait_for(lambda: any("Rendering" in call.content for call in rig.webhook(export, "PATCH")))
+        await wait_for(lambda: any("Rendering" in call.visible for call in rig.webhook(export, "PATCH")))
 
         # The token dies (the fake refuses it like Discord would) right after its reply points at the channel:
         # moved from the fake's answer, while the bot still waits on it, so no request of the bot races the move.
@@ -38,7 +38,7 @@ async def test_a_render_outliving_the_token_continues_in_a_channel_message(tmp_p
         channel = f"/channels/{CHANNEL}/messages"
         posts = rig.fake.find("POST", channel)
         moved = posts[0]
-        assert "Rendering" in moved.content
+        assert "Rendering" in moved.visible
         assert moved.body["message_reference"]["message_id"] == rig.fake.original_id(export["token"])
         delivered = [call for call in posts if call.files]
         assert len(delivered) == 1
@@ -70,7 +70,7 @@ async def test_where_the_bot_cannot_post_the_user_is_told_before_expiry(
         export = rig.make.command("export", user_install_only=True, locale="zh-CN")
         issued = rig.clock()
         started = await rig.start(export)
-        await wait_for(lambda: any("渲染" in call.content for call in rig.webhook(export, "PATCH")))
+        await wait_for(lambda: any("渲染" in call.visible for call in rig.webhook(export, "PATCH")))
 
         # The token expires while the warning is on its way: the clock moves when the fake has answered it, before
         # the bot reads the answer (it still holds the chat's lock), so the bot's next request always sees the

@@ -76,7 +76,7 @@ async def test_a_job_handed_off_to_the_channel_delivers_there_pinging_only_the_r
         await rig.feed(rig.make.command("video", {"prompt": PROMPT}))
         export = rig.make.command("export")
         started = await rig.start(export)
-        await wait_for(lambda: any("Rendering" in call.content for call in rig.webhook(export, "PATCH")))
+        await wait_for(lambda: any("Rendering" in call.visible for call in rig.webhook(export, "PATCH")))
         rig.clock.advance(13.5 * 60)  # past the hand-off time, the token still alive
         await rig.settle(started)
 

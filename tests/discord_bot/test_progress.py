@@ -21,11 +21,12 @@ async def test_render_progress_edits_are_throttled_and_never_repeat(tmp_path: Pa
         await rig.feed(export)
 
         edits = [call for call in rig.webhook(export, "PATCH") if call.path.endswith("/messages/@original")]
-        texts = [call.content for call in edits]
+        texts = [call.visible for call in edits]
         polls = len(rig.h.sim.world.requests_to("/api/render/proxy/lambda/", "GET")) - polls_before
-        assert texts[0] == "🎞 Rendering your video..."
+        assert texts[0].startswith("⏳ Waiting to render")
         assert texts[-1] == "✅ Video ready!"
-        assert any(text.startswith("🎞 Rendering... ") and text.endswith("%") for text in texts)
+        assert edits[-1].body["embeds"] == []  # the final word replaces the card
+        assert any(text.startswith("🎞 Rendering") and "%" in text for text in texts)
         assert all(earlier != later for earlier, later in itertools.pairwise(texts))
         assert len(edits) < polls  # one progress update per poll reached the adapter; far fewer edits left it
         middle = edits[:-1]  # the final text is shown at once

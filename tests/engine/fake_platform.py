@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.engine.card import Card
 from bot.engine.ports import Limits, Post, Video
 
 
@@ -20,6 +21,8 @@ class Call:
     post: Post | None = None
     handle: object = None
     last: bool = False
+    card: Card | None = None
+    video: Video | None = None
 
 
 class FakePlatform:
@@ -45,14 +48,14 @@ class FakePlatform:
         self.calls.append(Call("send", post.text, time.monotonic(), post=post))
         return len(self.calls)
 
-    async def edit(self, handle: object, text: str | None, *, last: bool = False) -> None:
+    async def edit(self, handle: object, text: str | None, *, last: bool = False, card: Card | None = None) -> None:
         """Record an edit (refused ones too: the platform saw the request)."""
-        self.calls.append(Call("edit", text, time.monotonic(), handle=handle, last=last))
+        self.calls.append(Call("edit", text, time.monotonic(), handle=handle, last=last, card=card))
         self._raise("edit")
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Record an upload (refused ones too)."""
-        self.calls.append(Call("video", caption, time.monotonic()))
+        self.calls.append(Call("video", caption, time.monotonic(), video=video))
         self._raise("video")
 
     async def show_working(self) -> None:

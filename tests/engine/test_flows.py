@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from bot.engine.card import Stage
 from bot.engine.messages import Action, Attachment
 from bot.engine.ports import Video
 from bot.store.keys import ChatKey
@@ -33,7 +34,9 @@ async def test_quick_edit_upload_prompt_export(bot: Harness, media: dict[str, Pa
     seconds, size = probe_video(video.path)
     assert size == "640x360"
     assert abs(seconds - 10) < 0.5
-    assert video.meta == {"width": 640, "height": 360, "duration": 10.0}
+    assert {key: video.meta[key] for key in ("width", "height", "duration")} == {
+        "width": 640, "height": 360, "duration": 10.0,
+    }
     assert "nmv_usr_" not in chat.everything()
     assert len(await bot.requests("/run_sse")) == 1
     assert len(await bot.requests("/api/render/proxy/lambda")) == 1
@@ -146,8 +149,11 @@ async def test_render_progress_is_shown_in_percent(tmp_path: Path) -> None:
         chat = bot.chat()
         await bot.engine.handle(bot.message("make a video of a train"), chat)
         await bot.engine.handle(bot.message("export"), chat)
-        edits = [item.text for item in chat.log if item.kind == "edit" and "Rendering..." in item.text]
-        assert any(text.endswith("%") for text in edits)
+        cards = [item.meta["card"] for item in chat.log if item.kind == "edit" and "card" in item.meta]
+        rendering = [card for card in cards if card.stage is Stage.RENDERING]
+        assert rendering
+        assert all(card.bar.endswith(f" {card.percent}%") and "▰" in card.bar for card in rendering)
+        assert [card.stage for card in cards][-1] is Stage.UPLOADING
         assert len(chat.videos) == 1
 
 
@@ -244,7 +250,8 @@ async def test_shutdown_mid_render_leaves_the_job_for_the_next_start(tmp_path: P
         chat = bot.chat()
         await bot.engine.handle(bot.message("make a video of a bell"), chat)
         export = asyncio.create_task(bot.engine.handle(bot.message("export"), chat))
-        await wait_for(lambda: any("Rendering..." in item.text for item in chat.log))
+        # A poll went out: the render is submitted and followed (and so cancelled at Nemo) from here on.
+        await wait_for(lambda: bool(bot.sim.world.requests_to("/api/render/proxy/lambda/", "GET")))
         export.cancel()
         await asyncio.gather(export, return_exceptions=True)
         assert len(await bot.store.open_renders()) == 1
@@ -256,7 +263,8 @@ async def test_cancel_mid_render_stops_it_at_nemo(tmp_path: Path) -> None:
         chat = bot.chat()
         await bot.engine.handle(bot.message("make a video of a drum"), chat)
         export = asyncio.create_task(bot.engine.handle(bot.message("export"), chat))
-        await wait_for(lambda: any("Rendering..." in item.text for item in chat.log))
+        # A poll went out: the render is submitted and followed (and so cancelled at Nemo) from here on.
+        await wait_for(lambda: bool(bot.sim.world.requests_to("/api/render/proxy/lambda/", "GET")))
         await bot.engine.handle(bot.message("/cancel"), chat)
         await export
         assert await bot.store.open_renders() == []

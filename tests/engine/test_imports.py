@@ -1,4 +1,4 @@
-"""The engine imports no platform, Redis or HTTP library."""
+"""The engine imports no platform, Redis, HTTP or imaging library."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 
 import bot.engine
 
+# Pillow too: drawing belongs behind the `Pictures` port (bot.pictures), so the engine stays light and testable.
 FORBIDDEN = {
-    "telegram", "discord", "redis", "httpx", "httpx_sse", "aiohttp", "fakeredis", "starlette", "uvicorn",
+    "telegram", "discord", "redis", "httpx", "httpx_sse", "aiohttp", "fakeredis", "starlette", "uvicorn", "PIL",
     "prometheus_client",
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.nemo.errors import MalformedReply
-from bot.nemo.models import Credits
+from bot.nemo.models import Credits, RenderStatus
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,15 @@ def test_credits_always_have_a_total(data: dict[str, int], expected: Credits) ->
 def test_credits_without_available_are_malformed() -> None:
     with pytest.raises(MalformedReply):
         Credits.from_wire({"frozen": 1, "total": 1})
+
+
+@pytest.mark.parametrize(
+    ("data", "queue"),
+    [
+        ({"status": "pending", "queuePosition": 3}, 3),
+        ({"status": "queued", "queue_position": 1}, 1),
+        ({"status": "pending"}, None),  # the service reports no place in line (yet): the card just waits
+    ],
+)
+def test_a_waiting_renders_place_in_line_is_read_when_given(data: dict[str, object], queue: int | None) -> None:
+    assert RenderStatus.from_wire(data, "render_1").queue == queue

@@ -33,7 +33,7 @@ BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Nemo", "username": "nem
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 # Parameters PTB sends as raw strings; every other value is JSON-encoded.
 _STRINGS = {"text", "caption", "parse_mode", "action", "url", "secret_token", "language_code", "callback_query_id",
-            "file_id", "video"}
+            "file_id", "video", "thumbnail", "photo"}
 MAX_DOWNLOAD = 20_000_000
 
 
@@ -66,13 +66,14 @@ class Shown:
 
     chat_id: int
     message_id: int
-    kind: str  # text | video
+    kind: str  # text | video | photo
     text: str
     markup: dict[str, Any] | None = None
     thread_id: int | None = None
     reply_to: int | None = None
     edits: list[str] = field(default_factory=list)
     video: dict[str, Any] = field(default_factory=dict)
+    photo: bytes = b""  # the picture a photo message shows
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -314,7 +315,51 @@ class FakeBotApi:
             "width": params.get("width"), "height": params.get("height"), "duration": params.get("duration"),
             "supports_streaming": params.get("supports_streaming"), "size": upload.size if upload else None,
             "filename": upload.filename if upload else None, "content": upload.content if upload else b"",
+            "thumbnail": _thumbnail(files, params, self.local_dir),
         }
+        return self._message(shown)
+
+    async def _do_sendPhoto(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
+        caption = visible(str(params.get("caption") or ""), params.get("parse_mode"))
+        if units(caption) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        upload = files.get("photo")
+        if upload is None or not upload.content:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        shown = self._new(params, "photo", caption)
+        shown.photo = upload.content
+        return self._message(shown)
+
+    async def _do_editMessageCaption(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
+        shown = self.shown.get((int(params["chat_id"]), int(params["message_id"])))
+        if shown is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if shown.kind == "text":
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        caption = visible(str(params.get("caption") or ""), params.get("parse_mode"))
+        if units(caption) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        if caption == shown.text:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
+                                "markup are exactly the same as a current content and reply markup of the message")
+        shown.text = caption
+        shown.edits.append(caption)
+        return self._message(shown)
+
+    async def _do_editMessageMedia(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
+        """Bot API 10: a text message may become a photo (its text replaced by the media's caption)."""
+        shown = self.shown.get((int(params["chat_id"]), int(params["message_id"])))
+        if shown is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        media = params["media"]
+        reference = str(media.get("media", ""))
+        upload = files.get(reference.removeprefix("attach://"))
+        if media.get("type") != "photo" or upload is None:
+            raise ApiError(400, "Bad Request: wrong media")
+        shown.kind = "photo"
+        shown.photo = upload.content
+        shown.text = visible(str(media.get("caption") or ""), media.get("parse_mode"))
+        shown.edits.append(shown.text)
         return self._message(shown)
 
     def _new(self, params: dict[str, Any], kind: str, text: str) -> Shown:
@@ -334,7 +379,11 @@ class FakeBotApi:
             "message_id": shown.message_id, "date": int(time.time()), "from": BOT_USER,
             "chat": {"id": shown.chat_id, "type": chat_type},
         }
-        if shown.kind == "video":
+        if shown.kind == "photo":
+            message["photo"] = [{"file_id": f"p{shown.message_id}", "file_unique_id": f"up{shown.message_id}",
+                                 "width": 320, "height": 180}]
+            message["caption"] = shown.text
+        elif shown.kind == "video":
             message["video"] = {"file_id": f"v{shown.message_id}", "file_unique_id": f"uv{shown.message_id}",
                                 "width": shown.video["width"] or 1, "height": shown.video["height"] or 1,
                                 "duration": shown.video["duration"] or 1}
@@ -344,6 +393,11 @@ class FakeBotApi:
         if shown.markup:
             message["reply_markup"] = shown.markup
         return message
+
+
+def _thumbnail(files: dict[str, Upload], params: dict[str, Any], local_dir: Path | None) -> Upload | None:
+    """The thumbnail part of a sendVideo: a multipart file, or a `file://` path for a local server."""
+    return files.get("thumbnail") or _local_upload(params.get("thumbnail"), local_dir)
 
 
 def _local_upload(reference: Any, local_dir: Path | None) -> Upload | None:

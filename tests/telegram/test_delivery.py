@@ -124,6 +124,7 @@ async def test_local_mode_takes_big_inputs_and_sends_the_video_by_path(tmp_path:
         await _make_and_export(tg)
         [call] = tg.fake.calls_to("sendVideo")
         assert str(call.params["video"]).startswith("file:///")
+        assert str(call.params["thumbnail"]).startswith("file:///")
         assert call.files == {}
         [video] = tg.fake.videos(CHAT)
         assert video.video["size"] > 1000

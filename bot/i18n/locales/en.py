@@ -26,7 +26,6 @@ MESSAGES: Mapping[str, str] = {
     "credits": "💳 Credits: {available} available, {frozen} reserved for work in progress, {total} in all.",
     "timeline_empty": "The timeline is empty. Describe a video to generate, or send a file.",
     "nothing_to_export": "There is nothing to export yet: make something first (describe a video, or send a file).",
-    "render_started": "🎞 Rendering your video...",
     "render_progress": "🎞 Rendering... {percent}%",
     "render_retry": "⚠️ The render failed; trying once more...",
     "render_failed": "❌ Export failed, please try again later.",
@@ -48,9 +47,6 @@ MESSAGES: Mapping[str, str] = {
     "video_not_attached_link_for": (
         "🎬 {name}, your video is ready, but I could not attach the file here. Download it from this link:"
     ),
-    "tool_generate": "🎬 Generating video... (this usually takes 2-5 minutes)",
-    "tool_edit": "✂️ Editing the timeline...",
-    "tool_other": "⚙️ Working on it...",
     "raw_ready": "✅ Raw video ready. Adding music and titles...",
     "still_working": "⏳ Still working...",
     "turn_done": "✅ Done.",
@@ -345,6 +341,34 @@ MESSAGES: Mapping[str, str] = {
         "❌ Not added: {name} is not an audio file: despite its name, its contents are not mp3, wav, m4a or aac. "
         "Please send the audio itself."
     ),
+    # Pictures: the timeline chart (bot.engine.charts), the progress card (bot.engine.card), a video's facts
+    "chart_heading": "Timeline",
+    "chart_heading_titled": "Timeline · {title}",
+    "chart_total": "{seconds}s in all",
+    "chart_seconds": "{value}s",
+    "chart_more": "+{count} more tracks not shown",
+    "chart_lane_music": "Music",
+    "chart_volume": "{label} · {volume}%",
+    "card_queued": "⏳ Waiting to render",
+    "card_rendering": "🎞 Rendering",
+    "card_uploading": "📤 Sending the video",
+    "card_generating": "🎬 Generating video",
+    "card_editing": "✂️ Editing the timeline",
+    "card_working": "⚙️ Working on it",
+    "card_head": "**{title}** · {elapsed}",
+    "card_eta_minutes": "⏱ About {minutes} min left",
+    "card_eta_soon": "⏱ Less than a minute left",
+    "card_queue": "Place in line: {place}",
+    "card_generate_hint": "This usually takes 2-5 minutes.",
+    "card_label_started": "Started",
+    "card_label_eta": "Done",
+    "card_label_queue": "Place in line",
+    "video_title": "Your video",
+    "video_fact_duration": "Duration",
+    "video_fact_seconds": "{seconds:.0f}s",
+    "video_fact_resolution": "Resolution",
+    "video_fact_requester": "Requested by",
+    "console_picture": "🖼 Saved: {path}",
 }
 
 # Whole-message requests: a keyword routes only when the message is the request itself.
