@@ -112,6 +112,7 @@ class TelegramOutgoing:
         )
         self._activity = Activity(sender, where, options, spawn)
         self._photos: set[int] = set()  # progress messages that became pictures: their text is a caption now
+        self._text_only = False  # the server refused to put a picture on a text message: cards stay text
 
     @property
     def limits(self) -> Limits:
@@ -153,12 +154,13 @@ class TelegramOutgoing:
         if handle in self._photos:
             await self._sender.edit_caption(self._where, handle, text, wait=last)
             return
-        if picture is not None:
+        if picture is not None and not self._text_only:
             try:
                 await self._sender.edit_media(self._where, handle, picture, text)
             except BadRequest as exc:
-                # A server before Bot API 10 cannot put a picture on a text message: the card stays text.
+                # A server before Bot API 10 cannot put a picture on a text message: the cards stay text.
                 log.info("the progress card stays text: %s", exc.message)
+                self._text_only = True
             else:
                 self._photos.add(handle)
                 return
