@@ -122,6 +122,7 @@ class TelegramOutgoing:
         )
         self._activity = Activity(self._act, str(where.chat_id), options, spawn)
         self._photos: set[int] = set()  # progress messages that became pictures: their text is a caption now
+        self._text_only = False  # the server refused to put a picture on a text message: cards stay text
 
     @property
     def chat(self) -> ChatKey:
@@ -172,12 +173,13 @@ class TelegramOutgoing:
         if handle in self._photos:
             await self._sender.edit_caption(where, handle, text, wait=last)
             return
-        if picture is not None:
+        if picture is not None and not self._text_only:
             try:
                 await self._sender.edit_media(where, handle, picture, text)
             except BadRequest as exc:
-                # A server before Bot API 10 cannot put a picture on a text message: the card stays text.
+                # A server before Bot API 10 cannot put a picture on a text message: the cards stay text.
                 log.info("the progress card stays text: %s", exc.message)
+                self._text_only = True
             else:
                 self._photos.add(handle)
                 return

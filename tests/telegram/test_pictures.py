@@ -120,3 +120,22 @@ async def test_a_generated_clip_turns_the_card_into_a_photo_of_its_first_frame(t
         assert card.edits[0].startswith("✂️ Editing the timeline")
         assert card.text == "✅ Done."  # the last word is the photo's caption
         assert tg.fake.calls_to("editMessageCaption")
+
+
+async def test_a_server_that_cannot_turn_text_into_a_photo_keeps_the_card_text(tg: Tg, tmp_path: Path) -> None:
+    frame = tmp_path / "frame.jpg"
+    Image.new("RGB", (320, 180), (40, 90, 200)).save(frame, format="JPEG")
+    tg.fake.fail("editMessageMedia", 400, "Bad Request: there is no media in the message to edit")
+    cards = CardMaker("en")
+    progress = await tg.replies(WHERE).start_card(cards, cards.waiting())
+    cards.show(frame)
+    await progress.show(cards.rendering(30))
+    await tg.until(lambda: len(tg.fake.calls_to("editMessageText")) == 1)
+    await progress.show(cards.rendering(60))
+    await tg.until(lambda: len(tg.fake.calls_to("editMessageText")) == 2)
+    await progress.finish("✅ Video ready!")
+    await tg.settle()
+
+    assert len(tg.fake.calls_to("editMessageMedia")) == 1  # tried once, then the cards stay text
+    [message] = tg.fake.chat(CHAT)
+    assert (message.kind, message.text) == ("text", "✅ Video ready!")
