@@ -47,7 +47,7 @@ async def test_a_live_replica_takes_over_a_killed_replicas_render(tmp_path: Path
                 a.stdin.write(b"make a video of a glacier\nexport\n")
                 await a.stdin.drain()
                 async with asyncio.timeout(60):
-                    while b"Rendering..." not in await a.stdout.readline():
+                    while b"Rendering" not in await a.stdout.readline():  # a poll answered: the submit arrived
                         pass
                 a.send_signal(signal.SIGKILL)
                 await a.wait()
