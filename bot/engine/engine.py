@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.explain import explain
 from bot.engine.export import Exporter, new_render_id
+from bot.engine.gate import TurnGate
 from bot.engine.gui import Translated
 from bot.engine.leases import held
 from bot.engine.messages import Action, Attachment, Incoming
@@ -23,7 +24,7 @@ from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
 from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
-from bot.store.errors import StoreUnavailable
+from bot.store.errors import StoreError, StoreUnavailable
 from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, JobStatus, RenderJob
 
@@ -38,15 +39,19 @@ class Engine:
 
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig,
-        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, gate: TurnGate | None = None,
     ) -> None:
+        """`gate`: the process's cap on agent turns, shared by every engine in it (else one of this engine's own)."""
         self._nemo = nemo
+        self._gate = gate or TurnGate(config.max_concurrent_turns)
         self._store = store
         self._sleep = sleep
         self._config = config
         self._relay = Relay(nemo, store, config, clock, sleep)
         self._cancelling: set[ChatKey] = set()
-        self._exporter = Exporter(nemo, store, config, sleep, user_cancelled=self._cancelling.__contains__)
+        self._exporter = Exporter(
+            nemo, store, config, sleep, user_cancelled=self._cancelling.__contains__, clock=clock,
+        )
         self._turns = Turns(nemo, store, config)
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self.background = Supervisor()
@@ -135,27 +140,40 @@ class Engine:
             if screened is None:
                 return
             items = screened
-        session = await self._turns.session(msg, out)
+        session, fresh = await self._turns.find_or_create(msg, out)
         try:
-            await self._work_in(session, msg, decision, items, out)
+            await self._work_in(session, msg, decision, items, out, fresh=fresh)
         except SessionNotFound:
             # Nothing was charged: the session was refused before any work. Start over once.
             await self._store.drop_session(msg.chat)
             await out.send_text(say("session_restarted", msg.locale))
-            session = await self._turns.session(msg, out)
-            await self._work_in(session, msg, decision, items, out)
+            session, fresh = await self._turns.find_or_create(msg, out)
+            await self._work_in(session, msg, decision, items, out, fresh=fresh)
 
     async def _work_in(
         self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies,
+        *, fresh: bool,
     ) -> None:
         if decision.intent is Intent.EXPORT:
             await self._export(session, msg, out)
             return
         prompt = await self._turns.upload(session, msg, decision, items, out)
-        if prompt:
+        if not prompt:
+            return
+        async with self._gate.place(lambda: out.send_text(say("turn_queued", msg.locale))):
             await out.show_working()
-            asked = await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
+            asked = await self._relay.turn(
+                msg.chat, session.session_id, prompt, out, msg.locale, fresh=fresh and not items,
+            )
+        try:
             await self._follow_up(session, msg, asked, out)
+        except StoreError as exc:
+            # The paid message has gone out: a store failure now must never read as "try again".
+            log.warning("store failed after a turn in %s: %s", msg.chat, exc)
+            await out.send_text(say("check_later", msg.locale))
+        except SessionNotFound as exc:
+            # Said after the paid turn, not before it: starting over would send the message a second time.
+            await out.send_text(explain(exc, msg.locale, self._config.web_url))
 
     async def _follow_up(self, session: ChatSession, msg: Incoming, asked: Translated, out: Replies) -> None:
         """Do what the agent told the person to do in its web editor: offer edits, show the timeline, export."""
@@ -191,7 +209,7 @@ class Engine:
         # Rendering an unchanged timeline again would only give the same video: send that one.
         if last is not None and last.fingerprint == job.fingerprint and await self._exporter.again(job, last, out):
             return
-        await self._exporter.start(job, state.draft, out)
+        await self._exporter.start(job, state, out)
 
     async def _status(self, msg: Incoming, out: Replies) -> None:
         session = await self._store.get_session(msg.chat)

@@ -15,12 +15,12 @@ from pathlib import Path
 from bot.engine.config import EngineConfig
 from bot.engine.explain import explain
 from bot.engine.leases import held
-from bot.engine.ports import NemoApi, Sleep, Store
+from bot.engine.polling import BackOff, PollSchedule, RenderDurations, RenderPoller, Schedule
+from bot.engine.ports import Clock, NemoApi, Sleep, Store
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
 from bot.i18n import say
-from bot.nemo.draft import Draft
-from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, Transient, Unconfirmed
+from bot.nemo.errors import NemoError, RateLimited, RenderFailed, RenderNotFound, Transient, Unconfirmed
 from bot.nemo.models import ProjectState, RenderStatus
 from bot.nemo.wire import RenderState
 from bot.store.keys import ChatKey
@@ -42,19 +42,25 @@ class Exporter:
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig,
         sleep: Sleep = asyncio.sleep, user_cancelled: Callable[[ChatKey], bool] = lambda chat: True,
+        clock: Clock = time.monotonic,
     ) -> None:
         self._nemo = nemo
         self._store = store
         self._config = config
         self._sleep = sleep
+        self._clock = clock
         self._user_cancelled = user_cancelled
+        self._durations = RenderDurations()
+        self._schedule = Schedule(
+            config.render_poll_initial, config.render_poll_near, config.render_poll_factor, config.render_poll_max,
+        )
 
-    async def start(self, job: RenderJob, draft: Draft, out: Replies) -> None:
-        """Save the job, submit it, and follow it to delivery."""
+    async def start(self, job: RenderJob, state: ProjectState, out: Replies) -> None:
+        """Save the job, submit the state's draft, and follow it to delivery."""
         async with self._owning(job):
             await self._store.put_render(job)
             progress = await out.start_progress(say("render_started", job.locale))
-            await self._submit(job, draft, out, progress)
+            await self._submit(job, state, out, progress)
 
     async def resume(self, job: RenderJob, out: Replies) -> bool:
         """Pick up a job left by a previous process; False while another live process follows it."""
@@ -69,9 +75,9 @@ class Exporter:
         """One process follows a render at a time, so replicas never deliver or report it twice."""
         return held(self._store.render_lease(job.render_id), self._config.lock_lease)
 
-    async def _submit(self, job: RenderJob, draft: Draft, out: Replies, progress: Progress) -> None:
+    async def _submit(self, job: RenderJob, state: ProjectState, out: Replies, progress: Progress) -> None:
         try:
-            await self._nemo.submit_render(job.session_id, draft, job.render_id)
+            await self._nemo.submit_render(job.session_id, state.draft, job.render_id)
         except Unconfirmed:
             # Unknown whether it arrived: polling tells (an unknown id is submitted then, under the same id).
             log.warning("render %s submit unconfirmed; following it", job.render_id)
@@ -81,10 +87,13 @@ class Exporter:
         except NemoError as exc:
             await self._give_up(job, progress, explain(exc, job.locale, self._config.web_url))
             return
-        await self.follow(job, out, progress)
+        await self.follow(job, out, progress, state)
 
-    async def follow(self, job: RenderJob, out: Replies, progress: Progress) -> None:
-        """Poll until the render ends; retry a failed render once with a new id; deliver the result."""
+    async def follow(self, job: RenderJob, out: Replies, progress: Progress, state: ProjectState | None = None) -> None:
+        """Poll until the render ends; retry a failed render once with a new id; deliver the result.
+
+        `state`: the project state the render was submitted from, when known (a resumed render fetches it).
+        """
         try:
             status = await self._wait(job, progress)
         except RenderFailed:
@@ -103,7 +112,7 @@ class Exporter:
                 await self._abandon(job, progress)
             # Otherwise the process is shutting down: the job stays open and the next start resumes it.
             raise
-        await self._deliver(job, status, out, progress)
+        await self._deliver(job, status, out, progress, state)
 
     async def _failed(self, job: RenderJob, out: Replies, progress: Progress) -> None:
         await self._store.close_render(job.render_id, JobStatus.FAILED)
@@ -118,32 +127,42 @@ class Exporter:
         )
         async with self._owning(retry):
             await self._store.put_render(retry)
-            await self._submit(retry, state.draft, out, progress)
+            await self._submit(retry, state, out, progress)
 
     async def _give_up(self, job: RenderJob, progress: Progress, text: str) -> None:
         await self._store.close_render(job.render_id, JobStatus.FAILED)
         await progress.finish(text)
 
+    def _poller(self, job: RenderJob) -> PollSchedule:
+        if not self._config.render_poll_predict:
+            return BackOff(self._schedule)
+        # Its start on our clock: a resumed render started before this process did.
+        started = self._clock() - max(0.0, time.time() - job.created_at)
+        return RenderPoller(self._schedule, started, self._durations.expected())
+
     async def _wait(self, job: RenderJob, progress: Progress) -> RenderStatus:
-        delay = self._config.render_poll_initial
+        poller = self._poller(job)
         async with asyncio.timeout(self._config.render_timeout):
             while True:
-                status = await self._poll(job)
-                if status is not None:
-                    if status.state is RenderState.COMPLETED:
-                        return status
-                    if status.state in (RenderState.FAILED, RenderState.CANCELLED):
-                        raise RenderFailed(job.render_id, status.error or "render failed")
-                    await progress.update(say("render_progress", job.locale, percent=status.progress))
-                await self._sleep(delay)
-                delay = min(delay * self._config.render_poll_factor, self._config.render_poll_max)
+                await self._sleep(poller.delay(self._clock()))
+                status = await self._poll(job, poller)
+                if status is None:
+                    continue
+                if status.state is RenderState.COMPLETED:
+                    self._durations.add(poller.duration(self._clock()))
+                    return status
+                if status.state in (RenderState.FAILED, RenderState.CANCELLED):
+                    raise RenderFailed(job.render_id, status.error or "render failed")
+                poller.observe(self._clock(), status.progress)
+                await progress.update(say("render_progress", job.locale, percent=status.progress))
 
-    async def _poll(self, job: RenderJob) -> RenderStatus | None:
-        """The render's status; None after a passing failure (the next poll tries again)."""
+    async def _poll(self, job: RenderJob, poller: PollSchedule) -> RenderStatus | None:
+        """The render's status; None after a passing failure (the next poll tries again, later)."""
         try:
             return await self._nemo.render_status(job.render_id)
         except Transient as exc:
             log.warning("polling render %s failed for now: %s", job.render_id, exc)
+            poller.failed(rate_limited=isinstance(exc, RateLimited))
             return None
         except RenderNotFound:
             # The job was saved but its submit never arrived (a process died in between): submit it now, same id.
@@ -151,8 +170,11 @@ class Exporter:
             state = await self._nemo.state(job.session_id)
             return await self._nemo.submit_render(job.session_id, state.draft, job.render_id)
 
-    async def _deliver(self, job: RenderJob, status: RenderStatus, out: Replies, progress: Progress) -> None:
-        state = await self._nemo.state(job.session_id)
+    async def _deliver(
+        self, job: RenderJob, status: RenderStatus, out: Replies, progress: Progress, state: ProjectState | None,
+    ) -> None:
+        if state is None:
+            state = await self._nemo.state(job.session_id)
         width, height, duration = _dimensions(state)
         path = self._config.workdir / f"{_slug(state.draft.title)}-{job.render_id[-8:]}.mp4"
         try:

@@ -13,23 +13,33 @@ from bot.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
+FIRST_RETRY = 0.05  # seconds before a failed release is tried again; doubled each time
+LAST_RETRY = 2.0  # the longest wait between two tries
+
 
 @contextlib.asynccontextmanager
 async def held(lease: Lease, seconds: float) -> AsyncIterator[bool]:
     """Take `lease` for `seconds`, renewed while the block runs; yields False when another holder has it.
 
     A process that dies stops renewing, so its leases lapse after `seconds` and another process can take over.
+    A live process lets go when the block ends, trying again through a store outage until the lease would have
+    lapsed anyway, so a short outage never leaves a chat locked for the whole lease.
     """
+    loop = asyncio.get_running_loop()
     owner = uuid.uuid4().hex
     if not await lease.acquire(owner, seconds):
         yield False
         return
+    lapses_at = loop.time() + seconds
 
     async def renew() -> None:
+        nonlocal lapses_at
         while True:
             await asyncio.sleep(seconds / 3)
             try:
-                await lease.extend(owner, seconds)
+                renewed_at = loop.time()
+                if await lease.extend(owner, seconds):
+                    lapses_at = renewed_at + seconds
             except StoreUnavailable as exc:
                 # A short outage: the lease outlives two missed renewals, so keep trying.
                 log.warning("could not renew a lease: %s", exc)
@@ -41,8 +51,22 @@ async def held(lease: Lease, seconds: float) -> AsyncIterator[bool]:
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keeper
+        await _let_go(lease, owner, lapses_at)
+
+
+async def _let_go(lease: Lease, owner: str, lapses_at: float) -> None:
+    """Release the lease, retrying while the store is unreachable and the lease has not lapsed on its own."""
+    loop = asyncio.get_running_loop()
+    delay = FIRST_RETRY
+    while True:
         try:
             await asyncio.shield(lease.release(owner))
+            return
         except StoreUnavailable as exc:
-            # The lease lapses on its own after `seconds`; the work's own outcome is what the user hears about.
-            log.warning("could not release a lease: %s", exc)
+            if loop.time() + delay >= lapses_at:
+                # The work's own outcome is what the user hears about; the lease lapses now by itself.
+                log.warning("could not release a lease before it lapsed: %s", exc)
+                return
+            log.info("could not release a lease yet, trying again in %.2fs: %s", delay, exc)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, LAST_RETRY)

@@ -26,6 +26,8 @@ from bot.store.keys import ChatKey
 log = logging.getLogger(__name__)
 
 _TOOL_TEXTS = {"generate": "tool_generate", "edit": "tool_edit"}
+# The state of a project nothing has been done to yet: no draft, no media.
+_EMPTY: dict[str, object] = {"state": {"draft": {}, "video_infos": [], "generated_media": []}}
 
 
 class _IdleTimeout(Exception):
@@ -68,9 +70,15 @@ class Relay:
         self._clock = clock
         self._sleep = sleep
 
-    async def turn(self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str) -> Translated:
-        """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for."""
-        before = await self._before(chat, session_id)
+    async def turn(
+        self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str, *, fresh: bool = False,
+    ) -> Translated:
+        """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for.
+
+        `fresh`: the session was made for this message and nothing was uploaded to it, so its project is known
+        to be empty and is not fetched.
+        """
+        before = ProjectState.from_wire(_EMPTY, session_id) if fresh else await self._before(chat, session_id)
         now = self._clock()
         view = _TurnView(last_event=now, last_ping=now, started=now)
         outcome = "turn_done"
@@ -96,7 +104,7 @@ class Relay:
                 await out.send_text(say("connection_lost_checking", locale))
                 await self._recover(chat, session_id, before, out, locale)
             else:
-                await self._after(chat, session_id, before, out, locale, view)
+                await self._after(chat, session_id, before, out, locale, view, fresh=fresh)
         except (NemoError, StoreError) as exc:
             log.warning("checking the result of a turn failed: %s", exc)
             await out.send_text(say("check_later", locale))
@@ -165,8 +173,12 @@ class Relay:
 
     async def _after(
         self, chat: ChatKey, session_id: str, before: ProjectState, out: Replies, locale: str, view: _TurnView,
+        *, fresh: bool,
     ) -> None:
         if view.said and not view.tools:
+            if fresh:
+                # A reply without tools left the new project as it was: empty, which the next turn diffs against.
+                await self._store.put_last_state(chat, session_id, before.raw)
             return
         after = await self._nemo.state(session_id)
         await self._store.put_last_state(chat, session_id, after.raw)

@@ -14,6 +14,7 @@ from bot.engine.routing import Intent, Route
 from bot.engine.uploads import Uploader, UploadRefused, check, describe, media_urls, url_name
 from bot.i18n import language_tag, say
 from bot.nemo.errors import NemoError
+from bot.store.keys import ChatKey
 from bot.store.models import ChatSession
 
 
@@ -25,22 +26,34 @@ class Turns:
         self._store = store
         self._uploader = Uploader(nemo, config)
         self._config = config
+        self._unsaved: dict[ChatKey, ChatSession] = {}
 
     async def session(self, msg: Incoming, out: Replies) -> ChatSession:
         """The chat's Nemo session; the first contact creates it and says so."""
+        session, _ = await self.find_or_create(msg, out)
+        return session
+
+    async def find_or_create(self, msg: Incoming, out: Replies) -> tuple[ChatSession, bool]:
+        """The chat's Nemo session, and whether it is new (made for this message, so its project is empty)."""
         found = await self._store.get_session(msg.chat)
         if found is not None:
-            return found
+            return found, False
         await out.send_text(say("setting_up", msg.locale))
+        # A session made for this chat whose save failed is used now, never made twice (no orphan projects).
+        session = self._unsaved.get(msg.chat) or await self._create(msg)
+        self._unsaved[msg.chat] = session
+        kept = await self._store.claim_session(msg.chat, session)
+        del self._unsaved[msg.chat]
+        await out.send_text(say("ready", msg.locale))
+        return kept, kept == session
+
+    async def _create(self, msg: Incoming) -> ChatSession:
         language = language_tag(msg.locale)
         created = await self._nemo.create_session(language)
-        session = ChatSession(
+        return ChatSession(
             session_id=created.session_id, task_id=created.task_id, language=language,
             created_at=time.time(), user_id=created.user_id,
         )
-        await self._store.put_session(msg.chat, session)
-        await out.send_text(say("ready", msg.locale))
-        return session
 
     async def screen(self, msg: Incoming, decision: Route, out: Replies) -> tuple[Attachment, ...] | None:
         """Check files and URLs before anything is set up or sent; None when nothing is left to do."""

@@ -80,6 +80,17 @@ class RedisStore:
         await self._redis.set(self._keys.session(chat), session.to_json())
 
     @operation
+    async def claim_session(self, chat: ChatKey, session: ChatSession) -> ChatSession:
+        """Keep `session` as the chat's unless the chat has one already; returns the session kept."""
+        key = self._keys.session(chat)
+        while not await self._redis.set(key, session.to_json(), nx=True):
+            # Another creator came first: theirs is the chat's session (read it, unless it was dropped since).
+            text = decoded(await self._redis.get(key))
+            if text is not None:
+                return ChatSession.from_json(text)
+        return session
+
+    @operation
     async def drop_session(self, chat: ChatKey) -> None:
         """Forget the chat's session."""
         await self._redis.delete(self._keys.session(chat))

@@ -21,6 +21,7 @@ MESSAGES: Mapping[str, str] = {
     ),
     "new_session": "🆕 Started a fresh project.",
     "busy": "⏳ Still working on your previous request. Send /cancel to stop waiting on it.",
+    "turn_queued": "⏳ Busy right now — your request is queued and will start shortly.",
     "cancelled": "🛑 Stopped. Nothing more will be sent for that request.",
     "nothing_to_cancel": "Nothing is running right now.",
     "credits": "💳 Credits: {available} available, {frozen} reserved for work in progress, {total} in all.",
