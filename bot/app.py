@@ -20,9 +20,11 @@ from bot.client_id import ClientIds
 from bot.config import Settings
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
+from bot.engine.gate import TurnGate
 from bot.logs import Redactor
 from bot.nemo.client import NemoClient
 from bot.nemo.models import AnonToken
+from bot.nemo.pool import BoundedPool
 from bot.store.models import Credentials
 from bot.store.redis_store import RedisStore, open_store
 
@@ -56,12 +58,14 @@ class Bot:
         self.store = store
         self.config = config
         self._engines: dict[str, Engine] = {}
+        # One cap on agent turns for the whole process, whichever platform they come from.
+        self._gate = TurnGate(config.max_concurrent_turns)
 
     def engine(self, platform: str) -> Engine:
         """The engine serving `platform`, made on first use."""
         if platform not in self._engines:
             nemo = self.nemo.for_platform(self._override or platform)
-            self._engines[platform] = Engine(nemo, self.store, self.config)
+            self._engines[platform] = Engine(nemo, self.store, self.config, gate=self._gate)
         return self._engines[platform]
 
     async def close(self) -> None:
@@ -78,8 +82,12 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
     """
     timeout = httpx.Timeout(settings.http_timeout, connect=15.0)
     async with (
-        httpx.AsyncClient(timeout=timeout) as http,
-        open_store(settings.redis_url, settings.redis_prefix) as store,
+        httpx.AsyncClient(timeout=timeout, transport=BoundedPool(settings.nemo_connections)) as http,
+        httpx.AsyncClient(timeout=timeout, transport=BoundedPool(settings.engine.max_concurrent_turns)) as streams,
+        open_store(
+            settings.redis_url, settings.redis_prefix,
+            pool_size=settings.redis_pool_size, pool_timeout=settings.redis_pool_timeout,
+        ) as store,
     ):
         ids = ClientIds(store, settings.nemo_config_dir, settings.nemo_client_id)
         cid = await ids.load()
@@ -107,6 +115,7 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
             stream_idle_timeout=settings.engine.stream_idle_timeout,
             on_token=keep_token,
             new_client_id=ids.renew,
+            streams=streams,
         )
         bot = Bot(nemo, store, engine_config(settings), settings.skill_platform)
         try:

@@ -13,7 +13,7 @@ from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 
 from adapters.discord_bot.options import Knobs
 from bot import __version__
-from bot.engine.config import EngineSwitches, EngineTimings
+from bot.engine.config import EngineLimits, EngineSwitches, EngineTimings
 from bot.nemo.wire import CLIENT_ID_MAX, Header, is_client_id
 
 # `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`),
@@ -102,7 +102,7 @@ class DiscordSettings(_Group, Knobs):
         return _required(self.bot_token, "DISCORD_BOT_TOKEN")
 
 
-class EngineSettings(_Group, EngineSwitches, EngineTimings):
+class EngineSettings(_Group, EngineLimits, EngineSwitches, EngineTimings):
     """The conversation engine's timings and switches (declared with the engine, in `bot/engine/config.py`),
     unprefixed names."""
 
@@ -141,6 +141,12 @@ class Settings(_Group):
     )
     http_timeout: float = Field(60.0, description="Seconds for an ordinary Nemo API request.")
     rate_limit_backoff: float = Field(30.0, description="Seconds to wait after HTTP 429 before the one retry.")
+    nemo_connections: int = Field(
+        100, ge=1,
+        description="Connections to the Nemo API for everything but agent streams (states, polls, uploads, "
+        "downloads); more requests wait their turn, up to HTTP_TIMEOUT. Agent streams have a pool of their own, "
+        "MAX_CONCURRENT_TURNS connections.",
+    )
 
     # Storage
     redis_url: str | None = Field(
@@ -149,6 +155,12 @@ class Settings(_Group):
         "(nothing survives a restart).",
     )
     redis_prefix: str = Field("nemo-bot", description="Prefix of every Redis key the bot writes.")
+    redis_pool_size: int = Field(
+        50, ge=1, description="Connections to Redis; a command finding none free waits for one (REDIS_POOL_TIMEOUT)."
+    )
+    redis_pool_timeout: float = Field(
+        10.0, gt=0, description="Seconds a Redis command waits for a free connection before the store is unavailable."
+    )
 
     # Files and logs
     work_dir: str | None = Field(

@@ -94,8 +94,11 @@ class Channel:
         *,
         web_url: str,
         rate_limit_backoff: float,
+        streams: httpx.AsyncClient | None = None,
     ) -> None:
         self.http = http
+        # Agent streams hold a connection for a whole turn: on their own pool, they never starve a short call.
+        self.streams = streams or http
         self.base_url = base_url.rstrip("/")
         self.attribution = dict(attribution)
         self.auth = auth
@@ -111,6 +114,7 @@ class Channel:
             self.auth,
             web_url=self.web_url,
             rate_limit_backoff=self.rate_limit_backoff,
+            streams=self.streams,
         )
 
     def who(self) -> Who:
@@ -210,11 +214,11 @@ class Channel:
     @asynccontextmanager
     async def sse(self, path: str, body: Any, token: str, idle: float) -> AsyncIterator[httpx.Response]:
         """An open /run_sse response, or the NemoError its refusal stands for (no retry here)."""
-        limits = self.http.timeout
+        limits = self.streams.timeout
         timeout = httpx.Timeout(connect=limits.connect, read=idle, write=limits.write, pool=limits.pool)
         with translated():
             async with aconnect_sse(
-                self.http, "POST", self.base_url + path, json=body, headers=self.headers(token), timeout=timeout
+                self.streams, "POST", self.base_url + path, json=body, headers=self.headers(token), timeout=timeout
             ) as source:
                 response = source.response
                 content_type = response.headers.get("content-type", "")

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from fakeredis import FakeAsyncRedis, FakeServer
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import Pipeline
 
 from bot.store.atomic import Queue, compare_and_delete, compare_and_pexpire, decoded, transact
@@ -301,13 +301,18 @@ class RedisLease:
 
 
 @asynccontextmanager
-async def open_store(redis_url: str | None, prefix: str) -> AsyncIterator[RedisStore]:
-    """Connect to Redis at `redis_url` (None: an in-process fakeredis), check it answers, close on exit."""
+async def open_store(
+    redis_url: str | None, prefix: str, *, pool_size: int = 50, pool_timeout: float = 10.0,
+) -> AsyncIterator[RedisStore]:
+    """Connect to Redis at `redis_url` (None: an in-process fakeredis), check it answers, close on exit.
+
+    At most `pool_size` connections; a command finding none free waits up to `pool_timeout` seconds for one.
+    """
     # A fresh FakeServer each time: two embedded stores never share data by accident.
     client: Redis = (
         FakeAsyncRedis(server=FakeServer(), decode_responses=True)
         if redis_url is None
-        else Redis.from_url(redis_url, decode_responses=True)
+        else Redis.from_pool(_blocking_pool(redis_url, pool_size, pool_timeout))
     )
     try:
         store = RedisStore(client, prefix)
@@ -315,3 +320,9 @@ async def open_store(redis_url: str | None, prefix: str) -> AsyncIterator[RedisS
         yield store
     finally:
         await client.aclose()
+
+
+
+def _blocking_pool(redis_url: str, size: int, timeout: float) -> BlockingConnectionPool:
+    """A bounded pool that waits for a free connection (redis-py's default pool fails at once when full)."""
+    return BlockingConnectionPool.from_url(redis_url, decode_responses=True, max_connections=size, timeout=timeout)
