@@ -243,7 +243,7 @@ class Engine:
     ) -> None:
         """Run paid or stateful work under the chat's lock; a busy chat gets a note, never a second job."""
         chat = msg.chat
-        async with held(self._store.turn_lock(chat), self._config.lock_lease) as mine:
+        async with held(self._store.turn_lock(chat), self._config.lock_lease, self.background.spawn) as mine:
             if not mine:
                 await out.send_text(say("busy", msg.locale))
                 return

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 from bot.engine.ports import Lease
 from bot.store.errors import StoreUnavailable
@@ -17,13 +18,18 @@ FIRST_RETRY = 0.05  # seconds before a failed release is tried again; doubled ea
 LAST_RETRY = 2.0  # the longest wait between two tries
 
 
+Later = Callable[[Coroutine[Any, Any, None], str], object]
+"""Runs a coroutine in the background under a name (`Supervisor.spawn`)."""
+
+
 @contextlib.asynccontextmanager
-async def held(lease: Lease, seconds: float) -> AsyncIterator[bool]:
+async def held(lease: Lease, seconds: float, later: Later | None = None) -> AsyncIterator[bool]:
     """Take `lease` for `seconds`, renewed while the block runs; yields False when another holder has it.
 
     A process that dies stops renewing, so its leases lapse after `seconds` and another process can take over.
     A live process lets go when the block ends, trying again through a store outage until the lease would have
-    lapsed anyway, so a short outage never leaves a chat locked for the whole lease.
+    lapsed anyway, so a short outage never leaves a chat locked for the whole lease. With `later`, the tries
+    after the first run in the background, so whoever waits on the block (a reply) does not wait for them.
     """
     loop = asyncio.get_running_loop()
     owner = uuid.uuid4().hex
@@ -51,7 +57,13 @@ async def held(lease: Lease, seconds: float) -> AsyncIterator[bool]:
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keeper
-        await _let_go(lease, owner, lapses_at)
+        if later is None:
+            await _let_go(lease, owner, lapses_at)
+        else:
+            try:
+                await asyncio.shield(lease.release(owner))
+            except StoreUnavailable:
+                later(_let_go(lease, owner, lapses_at), f"release-{owner}")
 
 
 async def _let_go(lease: Lease, owner: str, lapses_at: float) -> None:

@@ -64,6 +64,8 @@ class Turns:
         if decision.intent is Intent.UPLOAD and not items:
             await out.send_text(say("upload_nothing", msg.locale))
             return None
+        if not items:
+            return ()
         # Off the loop: files already on disk are looked at (their size now, their first bytes).
         checked = await asyncio.to_thread(check, items, self._config, msg.locale, out.limits)
         for refusal in checked.refusals:
