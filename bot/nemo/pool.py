@@ -17,20 +17,24 @@ from typing import cast
 
 import httpx
 
-SHARD = 16  # connections per httpcore pool: its per-request scan is quadratic in this, so keep it small
+SHARD = 8  # connections per httpcore pool: its per-request scan is quadratic in this, so keep it small
+# An idle connection is dropped after this long: under the 5 s many servers (uvicorn's default among them) keep
+# one open, so a request never goes out on a connection the server is closing at that moment.
+KEEPALIVE = 4.0
 
 
 class BoundedPool(httpx.AsyncBaseTransport):
     """At most `connections` requests in flight; the others wait in arrival order, up to the request's pool
     timeout (then `httpx.PoolTimeout`, as httpx's own pool raises)."""
 
-    def __init__(self, connections: int, *, keepalive_expiry: float = 5.0) -> None:
+    def __init__(self, connections: int, *, keepalive_expiry: float = KEEPALIVE) -> None:
         if connections < 1:
             raise ValueError(f"a pool needs at least one connection, not {connections!r}")
         count = math.ceil(connections / SHARD)
         size = math.ceil(connections / count)
         limits = httpx.Limits(max_connections=size, max_keepalive_connections=size, keepalive_expiry=keepalive_expiry)
-        self._shards = [httpx.AsyncHTTPTransport(limits=limits) for _ in range(count)]
+        tls = httpx.create_ssl_context()  # one for all shards: making one loads the CA bundle, some 10 ms of CPU
+        self._shards = [httpx.AsyncHTTPTransport(limits=limits, verify=tls) for _ in range(count)]
         self._busy = [0] * count
         self._free = asyncio.Semaphore(connections)
         self.connections = connections
