@@ -17,6 +17,7 @@ from typing import Protocol
 JITTER = 3.0  # percentage points a reported progress may stray from the straight line
 HISTORY = 20  # past render durations kept for the prior
 FAR = 0.6  # far from the end, a poll goes this part of the way towards the prediction
+NEAR_PART = 0.75  # with a fitted line, a poll goes at most this part of the way to the predicted end
 PRIOR_PART = 0.3  # with nothing seen yet, the first poll comes at this part of the usual render's duration
 SPREAD = 20.0  # percentage points the samples must span before a fitted line is trusted over one from the start
 
@@ -100,16 +101,24 @@ class RenderPoller:
             # Past the predicted end and not done: the prediction says no more; back off from `near`.
             return self._back_off(self.schedule.near)
         self.backoff = 0.0
-        # Aim before the predicted end by its uncertainty; from afar, go only part of the way (it is refined then).
-        aim = end - 1.5 * self._uncertainty(end) - elapsed
-        # One far leap on a poor prediction could overshoot the end by much: never wait longer than has passed.
-        return max(self.schedule.near, min(aim, FAR * (end - elapsed), elapsed))
+        remaining, margin = end - elapsed, 1.5 * self._uncertainty(end)
+        if margin >= remaining:
+            # Too unsure to aim (a first small percentage): see more of the render, going part of the way.
+            step = min(elapsed, FAR * remaining)
+        elif self._fitted():
+            # Aim before the predicted end by its uncertainty.
+            step = min(remaining - margin, NEAR_PART * remaining, elapsed)
+        else:
+            # A line from the start through one point: go only part of the way, then fit a line.
+            step = min(remaining - margin, FAR * remaining, elapsed)
+        # Never wait longer than has passed: one far leap on a poor prediction could overshoot the end by much.
+        return max(self.schedule.near, step)
 
     def predicted_end(self) -> float | None:
         """Seconds from the start to 100 %, from the samples (else None)."""
         if not self.samples:
             return None
-        if self.samples[-1][1] - self.samples[0][1] >= SPREAD:
+        if self._fitted():
             fitted = _line_end(self.samples)
             if fitted is not None:
                 return fitted
@@ -123,6 +132,10 @@ class RenderPoller:
         if done - self.last_poll > 2 * self.schedule.near:
             return None
         return done - (done - self.last_poll) / 2
+
+    def _fitted(self) -> bool:
+        """Whether the samples span enough progress for a fitted line."""
+        return bool(self.samples) and self.samples[-1][1] - self.samples[0][1] >= SPREAD
 
     def _uncertainty(self, end: float) -> float:
         percent = self.samples[-1][1]
