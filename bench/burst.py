@@ -43,7 +43,7 @@ from bot.engine.messages import Incoming
 from bot.engine.polling import RenderDurations, RenderPoller, Schedule
 from bot.nemo.client import NemoClient
 from bot.nemo.events import AgentText
-from bot.nemo.pool import BoundedPool
+from bot.nemo.transport import AiohttpTransport
 from bot.nemo.wire import RenderState
 from bot.store.keys import ChatKey
 
@@ -105,8 +105,8 @@ async def direct(sim: Sim, count: int, speed: float, cap: int, folder: Path) -> 
     durations = RenderDurations()
     places = asyncio.Semaphore(cap)
     async with (
-        httpx.AsyncClient(timeout=timeout, transport=BoundedPool(100)) as http,
-        httpx.AsyncClient(timeout=timeout, transport=BoundedPool(cap)) as streams,
+        httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(100)) as http,
+        httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(cap)) as streams,
     ):
         nemo = NemoClient(http, base_url=sim.url, client_id="bench-client", attribution=ATTRIBUTION, streams=streams)
         await nemo.authenticate()

@@ -35,7 +35,7 @@ from bench.common import (
 from bot.engine.messages import Incoming
 from bot.engine.polling import RenderDurations, RenderPoller, Schedule
 from bot.nemo.client import NemoClient
-from bot.nemo.pool import BoundedPool
+from bot.nemo.transport import AiohttpTransport
 from bot.nemo.wire import RenderState
 from bot.store.keys import ChatKey
 
@@ -59,8 +59,8 @@ async def direct(sim_url: str, speed: float, folder: Path, durations: RenderDura
     schedule = Schedule(2.0 * speed, 1.5 * speed, 1.5, 15.0 * speed)
     timeout = httpx.Timeout(60.0, connect=15.0)
     async with (
-        httpx.AsyncClient(timeout=timeout, transport=BoundedPool(10)) as http,
-        httpx.AsyncClient(timeout=timeout, transport=BoundedPool(10)) as streams,
+        httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(10)) as http,
+        httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(10)) as streams,
     ):
         nemo = NemoClient(http, base_url=sim_url, client_id="bench-client", attribution=ATTRIBUTION, streams=streams)
         await nemo.authenticate()

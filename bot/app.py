@@ -24,7 +24,7 @@ from bot.engine.gate import TurnGate
 from bot.logs import Redactor
 from bot.nemo.client import NemoClient
 from bot.nemo.models import AnonToken
-from bot.nemo.pool import BoundedPool
+from bot.nemo.transport import AiohttpTransport
 from bot.store.models import Credentials
 from bot.store.redis_store import RedisStore, open_store
 
@@ -82,8 +82,8 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
     """
     timeout = httpx.Timeout(settings.http_timeout, connect=15.0)
     async with (
-        httpx.AsyncClient(timeout=timeout, transport=BoundedPool(settings.nemo_connections)) as http,
-        httpx.AsyncClient(timeout=timeout, transport=BoundedPool(settings.engine.max_concurrent_turns)) as streams,
+        httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(settings.nemo_connections)) as http,
+        httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(settings.engine.max_concurrent_turns)) as streams,
         open_store(
             settings.redis_url, settings.redis_prefix,
             pool_size=settings.redis_pool_size, pool_timeout=settings.redis_pool_timeout,
