@@ -112,7 +112,7 @@ async def main(args: argparse.Namespace) -> None:
                     await engine.handle(Incoming(key, "u", "Ada", text, (), "en", f"m{run}-{number}"), chat)
                 mine.append(time.monotonic() - started)
                 await engine.background.drain()
-                commands.append(await redis_commands(args.redis_url) - before - 1)
+                commands.append(await redis_commands(args.redis_url) - before)
                 engine_requests = await requests_made(sim.url)
                 assert chat.video_at is not None
                 assert not chat.errors, chat.errors

@@ -15,7 +15,7 @@ from fakeredis import FakeAsyncRedis, FakeServer
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import Pipeline
 
-from bot.store.atomic import Queue, compare_and_delete, compare_and_pexpire, decoded, transact
+from bot.store.atomic import Checked, Queue, decoded, transact
 from bot.store.errors import CorruptRecord
 from bot.store.keys import ChatKey, Keys
 from bot.store.models import ChatSession, Credentials, DeliveredExport, JobStatus, RenderJob
@@ -51,6 +51,7 @@ class RedisStore:
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis
         self._keys = Keys(prefix)
+        self._checked = Checked(redis)
 
     def __repr__(self) -> str:
         # The client's repr can show the connection URL, and the URL a password.
@@ -267,19 +268,20 @@ class RedisStore:
 
     def turn_lock(self, chat: ChatKey) -> RedisLease:
         """The chat's turn lock: one paid or stateful turn at a time."""
-        return RedisLease(self._redis, self._keys.turn_lock(chat))
+        return RedisLease(self._redis, self._keys.turn_lock(chat), self._checked)
 
     def render_lease(self, render_id: str) -> RedisLease:
         """The render's lease: one process follows and delivers it at a time."""
-        return RedisLease(self._redis, self._keys.render_lease(render_id))
+        return RedisLease(self._redis, self._keys.render_lease(render_id), self._checked)
 
 
 class RedisLease:
     """One key held by one owner at a time, lapsing unless its holder extends it."""
 
-    def __init__(self, redis: Redis, key: str) -> None:
+    def __init__(self, redis: Redis, key: str, checked: Checked) -> None:
         self._redis = redis
         self._key = key
+        self._checked = checked
 
     def __repr__(self) -> str:
         return f"RedisLease({self._key!r})"
@@ -292,12 +294,12 @@ class RedisLease:
     @operation
     async def extend(self, owner: str, seconds: float) -> bool:
         """Reset the lease to `seconds` from now, only if `owner` still holds it."""
-        return await compare_and_pexpire(self._redis, self._key, owner, _ms(seconds))
+        return await self._checked.pexpire(self._key, owner, _ms(seconds))
 
     @operation
     async def release(self, owner: str) -> bool:
         """Release the lease, only if `owner` still holds it."""
-        return await compare_and_delete(self._redis, self._key, owner)
+        return await self._checked.delete(self._key, owner)
 
 
 @asynccontextmanager
