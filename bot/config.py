@@ -156,7 +156,7 @@ class Settings(_Group):
     )
     redis_prefix: str = Field("nemo-bot", description="Prefix of every Redis key the bot writes.")
     redis_pool_size: int = Field(
-        50, ge=1, description="Connections to Redis; a command finding none free waits for one (REDIS_POOL_TIMEOUT)."
+        200, ge=1, description="Connections to Redis; a command finding none free waits for one (REDIS_POOL_TIMEOUT)."
     )
     redis_pool_timeout: float = Field(
         10.0, gt=0, description="Seconds a Redis command waits for a free connection before the store is unavailable."

@@ -304,7 +304,7 @@ class RedisLease:
 
 @asynccontextmanager
 async def open_store(
-    redis_url: str | None, prefix: str, *, pool_size: int = 50, pool_timeout: float = 10.0,
+    redis_url: str | None, prefix: str, *, pool_size: int = 200, pool_timeout: float = 10.0,
 ) -> AsyncIterator[RedisStore]:
     """Connect to Redis at `redis_url` (None: an in-process fakeredis), check it answers, close on exit.
 
