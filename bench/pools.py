@@ -7,7 +7,9 @@ Each of `--chats` chats holds one agent stream open (a generation of `--seconds`
 - `httpx-two`: two httpx clients with their default-style pools (streams: chats, calls: 100 connections);
 - `bounded`: two httpx clients over `BoundedPool` (below: a FIFO wait in front of httpcore pools of 8);
 - `aiohttp`: one aiohttp session, its connector limited to chats + 100 connections;
-- `httpx-aio`: the bot's layout: two httpx clients (streams: chats, calls: 100) over `AiohttpTransport`.
+- `httpx-aio`: the bot's layout: two httpx clients (streams: chats, calls: 100) over `AiohttpTransport`;
+- `httpx-h2`: one httpx client speaking HTTP/2 (h2c) to the simulator served by hypercorn (`bench/h2sim.py`), so
+  the streams and calls share a few multiplexed connections.
 
 Printed per layout: CPU seconds, CPU per request, short-call latency p50/p99, event-loop lag p99. Run:
 
@@ -21,8 +23,11 @@ import asyncio
 import contextlib
 import json
 import math
+import os
+import subprocess
+import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import cast
@@ -30,7 +35,16 @@ from typing import cast
 import aiohttp
 import httpx
 
-from bench.common import ATTRIBUTION, cpu_seconds, give_credits, loop_lag, percentile, raise_open_files, simulator
+from bench.common import (
+    ATTRIBUTION,
+    cpu_seconds,
+    free_port,
+    give_credits,
+    loop_lag,
+    percentile,
+    raise_open_files,
+    simulator,
+)
 from bot.nemo.client import NemoClient
 from bot.nemo.transport import KEEPALIVE, AiohttpTransport
 from bot.nemo.wire import APP_NAME, ME, Endpoint
@@ -181,6 +195,14 @@ async def opened(name: str, url: str, headers: dict[str, str], chats: int) -> As
 
             yield Layout(stream, call)
         return
+    if name == "httpx-h2":
+        limits = httpx.Limits(max_connections=chats + 100, max_keepalive_connections=chats + 100)
+        async with (
+            httpx.AsyncClient(timeout=timeout, limits=limits, http1=False, http2=True) as client,
+            httpx_layout(url, headers, client, client) as layout,
+        ):
+            yield layout
+        return
     if name == "httpx-one":
         limits = httpx.Limits(max_connections=chats + 100, max_keepalive_connections=chats + 100)
         async with (
@@ -232,21 +254,56 @@ async def run(name: str, url: str, headers: dict[str, str], sessions: list[str],
           f"loop lag p99 {percentile(lag, 0.99) * 1000:.0f} ms")
 
 
+async def prepared(url: str, chats: int) -> tuple[dict[str, str], list[str]]:
+    """A token with credits, and `chats` sessions."""
+    async with httpx.AsyncClient(timeout=60) as http:
+        nemo = NemoClient(http, base_url=url, client_id="bench-pools", attribution=ATTRIBUTION)
+        token = (await nemo.authenticate()).token
+        await give_credits(url, nemo.user_id)
+        sessions = [(await nemo.create_session("en")).session_id for _ in range(chats)]
+    return {**ATTRIBUTION, "Authorization": f"Bearer {token}"}, sessions
+
+
+@contextlib.contextmanager
+def served_by_hypercorn(speed: float) -> Iterator[str]:
+    """The simulator under hypercorn (HTTP/1.1 and h2c) in another process; yields its URL."""
+    port = free_port()
+    env = {**os.environ, "SIM_SPEED": str(speed), "SIM_MAX_CLIENTS_PER_IP": "1000"}
+    process = subprocess.Popen([sys.executable, "-m", "bench.h2sim", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/__sim/config", timeout=1).raise_for_status()
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 async def main(args: argparse.Namespace) -> None:
     """Start the simulator, make the sessions, run each layout in turn."""
     raise_open_files()
     speed = args.seconds / 120  # a generation nominally runs 120 s
+    print(f"{args.chats} chats: a {args.seconds:.0f}s stream each, with {args.calls} state calls "
+          f"{args.every}s apart beside it")
+    names = args.layouts.split(",")
     with simulator(speed=speed, max_clients_per_ip=1000) as sim:
-        async with httpx.AsyncClient(timeout=60) as http:
-            nemo = NemoClient(http, base_url=sim.url, client_id="bench-pools", attribution=ATTRIBUTION)
-            token = (await nemo.authenticate()).token
-            await give_credits(sim.url, nemo.user_id)
-            sessions = [(await nemo.create_session("en")).session_id for _ in range(args.chats)]
-        headers = {**ATTRIBUTION, "Authorization": f"Bearer {token}"}
-        print(f"{args.chats} chats: a {args.seconds:.0f}s stream each, with {args.calls} state calls "
-              f"{args.every}s apart beside it")
-        for name in args.layouts.split(","):
-            await run(name, sim.url, headers, sessions, args)
+        headers, sessions = await prepared(sim.url, args.chats)
+        for name in names:
+            if name != "httpx-h2":
+                await run(name, sim.url, headers, sessions, args)
+    if "httpx-h2" in names:
+        with served_by_hypercorn(speed) as url:
+            headers, sessions = await prepared(url, args.chats)
+            await run("httpx-h2", url, headers, sessions, args)
 
 
 if __name__ == "__main__":
@@ -255,5 +312,5 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=6.0, help="how long each stream stays open")
     parser.add_argument("--calls", type=int, default=10)
     parser.add_argument("--every", type=float, default=0.3)
-    parser.add_argument("--layouts", default="httpx-one,httpx-two,bounded,aiohttp,httpx-aio")
+    parser.add_argument("--layouts", default="httpx-one,httpx-two,bounded,httpx-h2,aiohttp,httpx-aio")
     asyncio.run(main(parser.parse_args()))
