@@ -25,6 +25,7 @@ async def main(port: int) -> None:
     config.bind = [f"127.0.0.1:{port}"]
     config.keep_alive_timeout = 60
     config.h2_max_concurrent_streams = 1000
+    config.keep_alive_max_requests = 10**9  # its default, 1000, ends a connection (GOAWAY) mid-benchmark
     with temporary_media_cache() as media:
         async with World(SimConfig.from_env(), media) as world:
             app: Any = build_app(world)  # a Starlette app, which hypercorn's stricter ASGI type does not name
