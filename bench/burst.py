@@ -8,7 +8,7 @@ lag p99, peak RSS, CPU per chat (and its ratio to the direct run's). Run:
     .venv/bin/python -m bench.burst --chats 1000 --redis-url redis://127.0.0.1:6379/13
     .venv/bin/python -m bench.burst --chats 3000 --cap 500 --redis-url ...   # more chats than turn places
 
-The simulator runs at `--speed` (0.01: a 2-minute generation takes 1.2 s) and the bot's timings are scaled by the
+The simulator runs at `--speed` (0.05: a 2-minute generation takes 6 s) and the bot's timings are scaled by the
 same factor, so a render is polled as many times as in real time; latencies are printed in real seconds.
 """
 
@@ -98,7 +98,7 @@ async def measured(sim: Sim, name: str, chats: list[BenchChat], work: list[async
     return Run(name, chats, seconds, cpu_seconds() - cpu, lag, peak_rss_mb(), sim.cpu_seconds() - sim_cpu)
 
 
-async def direct(sim: Sim, count: int, speed: float, cap: int, folder: Path) -> Run:
+async def direct(sim: Sim, count: int, speed: float, cap: int, folder: Path, rounds: int) -> list[Run]:
     """The same calls made directly with the client: session, agent turn, state, render, polls, download."""
     timeout = httpx.Timeout(60.0, connect=15.0)
     schedule = Schedule(2.0 * speed, 1.5 * speed, 1.5, 15.0 * speed)
@@ -136,29 +136,36 @@ async def direct(sim: Sim, count: int, speed: float, cap: int, folder: Path) -> 
             path.unlink()
             chat.video_at = time.monotonic() - chat.started
 
-        chats = [BenchChat() for _ in range(count)]
-        reset_peak()
-        return await measured(sim, "direct", chats, [asyncio.create_task(one(i, c)) for i, c in enumerate(chats)])
+        runs = []
+        for turn in range(rounds):
+            chats = [BenchChat() for _ in range(count)]
+            reset_peak()
+            work = [asyncio.create_task(one(i, c)) for i, c in enumerate(chats)]
+            runs.append(await measured(sim, f"direct {turn + 1}", chats, work))
+        return runs
 
 
 async def through_engine(
-    sim: Sim, redis_url: str | None, count: int, speed: float, cap: int, **pools: int,
-) -> Run:
-    """Every chat sends the prompt, then `export`, through the engine."""
+    sim: Sim, redis_url: str | None, count: int, speed: float, cap: int, rounds: int, **pools: int,
+) -> list[Run]:
+    """Every chat sends the prompt, then `export`, through the engine; `rounds` bursts, one after the other."""
     config = settings(sim.url, redis_url, speed, max_concurrent_turns=cap, **pools)
     async with opened_bot(config) as bot:
         engine = bot.engine("console")
 
-        async def one(index: int, chat: BenchChat) -> None:
-            key = ChatKey("console", f"burst-{index}")
+        async def one(turn: int, index: int, chat: BenchChat) -> None:
+            key = ChatKey("console", f"burst-{turn}-{index}")
             for number, text in enumerate((PROMPT, "export")):
                 await engine.handle(Incoming(key, "u", "Ada", text, (), "en", f"m{index}-{number}"), chat)
 
-        chats = [BenchChat() for _ in range(count)]
-        reset_peak()
-        run = await measured(sim, "engine", chats, [asyncio.create_task(one(i, c)) for i, c in enumerate(chats)])
-        await engine.background.drain()
-        return run
+        runs = []
+        for turn in range(rounds):
+            chats = [BenchChat() for _ in range(count)]
+            reset_peak()
+            work = [asyncio.create_task(one(turn, i, c)) for i, c in enumerate(chats)]
+            runs.append(await measured(sim, f"engine {turn + 1}", chats, work))
+            await engine.background.drain()
+        return runs
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -168,19 +175,26 @@ async def main(args: argparse.Namespace) -> None:
     switches = {"speed": args.speed, "render_look": "plain", "render_spread": 0.2, "max_clients_per_ip": 1000}
     with simulator(**switches) as sim, tempfile.TemporaryDirectory() as folder:
         print(f"{args.chats} chats at once, {cap} agent turns at a time, simulator speed {args.speed}")
-        base = await direct(sim, args.chats, args.speed, cap, Path(folder)) if args.direct else None
-        if base is not None:
+        print("round 1 starts with every pool empty (a process just started); later rounds find them warm")
+        bases = await direct(sim, args.chats, args.speed, cap, Path(folder), args.rounds) if args.direct else []
+        for base in bases:
             base.show()
         pools = {"redis_pool_size": args.redis_pool, "nemo_connections": args.nemo_connections}
-        mine = await through_engine(sim, args.redis_url, args.chats, args.speed, cap, **pools)
-        mine.show()
-    if base is None:
-        return
+        mines = await through_engine(sim, args.redis_url, args.chats, args.speed, cap, args.rounds, **pools)
+        for mine in mines:
+            mine.show()
+    for base, mine in zip(bases, mines, strict=False):
+        verdict(args.chats, base, mine)
+
+
+def verdict(count: int, base: Run, mine: Run) -> None:
+    """One round's ratios and targets."""
     text = mine.p99("first_agent_text") / base.p99("first_agent_text")
     cpu = mine.cpu / base.cpu
-    print(f" ratio: first agent text p99 {text:.2f}x direct (target <= 1.5), CPU per chat {cpu:.2f}x direct "
+    print(f"{mine.name}: first agent text p99 {text:.2f}x direct (target <= 1.5), CPU per chat {cpu:.2f}x direct "
           f"(target <= 1.5)")
-    print(f"target: {args.chats}/{args.chats} complete and 0 errors: "
+    args = argparse.Namespace(chats=count)
+    print(f"   target: {args.chats}/{args.chats} complete and 0 errors: "
           f"{'OK' if mine.completed == args.chats and not any(c.errors for c in mine.chats) else 'MISSED'}; "
           f"first reply p99 < 250 ms: {'OK' if mine.p99('first_reply') < 0.25 else 'MISSED'}; "
           f"loop lag p99 < 50 ms: {'OK' if percentile(mine.lag, 0.99) < 0.05 else 'MISSED'}; "
@@ -191,9 +205,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chats", type=int, default=1000)
     parser.add_argument("--cap", type=int, default=0, help="MAX_CONCURRENT_TURNS (default: as many as chats)")
-    parser.add_argument("--speed", type=float, default=0.01)
+    parser.add_argument("--speed", type=float, default=0.05)
     parser.add_argument("--redis-url", default=None, help="a Redis to use (default: the embedded store)")
     parser.add_argument("--redis-pool", type=int, default=200, help="REDIS_POOL_SIZE")
     parser.add_argument("--nemo-connections", type=int, default=100, help="NEMO_CONNECTIONS")
+    parser.add_argument("--rounds", type=int, default=2, help="bursts one after the other (the first is cold)")
     parser.add_argument("--no-direct", dest="direct", action="store_false", help="skip the direct baseline")
     asyncio.run(main(parser.parse_args()))
