@@ -37,11 +37,16 @@ async def held(lease: Lease, seconds: float, later: Later | None = None) -> Asyn
         yield False
         return
     lapses_at = loop.time() + seconds
+    done = asyncio.Event()
 
     async def renew() -> None:
         nonlocal lapses_at
         while True:
-            await asyncio.sleep(seconds / 3)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds / 3):
+                    await done.wait()
+            if done.is_set():
+                return
             try:
                 renewed_at = loop.time()
                 if await lease.extend(owner, seconds):
@@ -54,9 +59,10 @@ async def held(lease: Lease, seconds: float, later: Later | None = None) -> Asyn
     try:
         yield True
     finally:
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
+        # Stopped, never cancelled: a store call cancelled half-way can wedge redis-py's blocking pool
+        # (redis/redis-py#3056), so a renewal in flight is let finish.
+        done.set()
+        await asyncio.shield(keeper)
         if later is None:
             await _let_go(lease, owner, lapses_at)
         else:
