@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
 
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.explain import explain
@@ -29,6 +30,7 @@ from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 STALE_RENDER = 24 * 3600.0  # a render older than a day is not worth resuming: its output may be gone
 MAX_OFFERS = 3  # edits offered for one tap after one reply: more would bury the conversation
@@ -134,37 +136,19 @@ class Engine:
             await self._locked(msg, out, lambda m, o: self._work(m, decision, o))
 
     async def _work(self, msg: Incoming, decision: Route, out: Replies) -> None:
-        items: tuple[Attachment, ...] = ()
-        if decision.intent is not Intent.EXPORT:
-            screened = await self._turns.screen(msg, decision, out)
-            if screened is None:
-                return
-            items = screened
-        session, fresh = await self._turns.find_or_create(msg, out)
-        try:
-            await self._work_in(session, msg, decision, items, out, fresh=fresh)
-        except SessionNotFound:
-            # Nothing was charged: the session was refused before any work. Start over once.
-            await self._store.drop_session(msg.chat)
-            await out.send_text(say("session_restarted", msg.locale))
-            session, fresh = await self._turns.find_or_create(msg, out)
-            await self._work_in(session, msg, decision, items, out, fresh=fresh)
-
-    async def _work_in(
-        self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies,
-        *, fresh: bool,
-    ) -> None:
         if decision.intent is Intent.EXPORT:
-            await self._export(session, msg, out)
+            await self._in_session(msg, out, lambda session, _: self._export(session, msg, out))
             return
-        prompt = await self._turns.upload(session, msg, decision, items, out)
-        if not prompt:
+        items = await self._turns.screen(msg, decision, out)
+        if items is None:
             return
+        # A turn waits for its place before anything is set up, so a queued chat holds nothing but its lock.
         async with self._gate.place(lambda: out.send_text(say("turn_queued", msg.locale))):
-            await out.show_working()
-            asked = await self._relay.turn(
-                msg.chat, session.session_id, prompt, out, msg.locale, fresh=fresh and not items,
+            session, asked = await self._in_session(
+                msg, out, lambda session, fresh: self._turn(session, msg, decision, items, out, fresh=fresh),
             )
+        if asked is None:
+            return
         try:
             await self._follow_up(session, msg, asked, out)
         except StoreError as exc:
@@ -174,6 +158,31 @@ class Engine:
         except SessionNotFound as exc:
             # Said after the paid turn, not before it: starting over would send the message a second time.
             await out.send_text(explain(exc, msg.locale, self._config.web_url))
+
+    async def _in_session(
+        self, msg: Incoming, out: Replies, work: Callable[[ChatSession, bool], Awaitable[_T]],
+    ) -> tuple[ChatSession, _T]:
+        """Run `work` in the chat's session (and whether it is new); once more in a new one if it was gone."""
+        session, fresh = await self._turns.find_or_create(msg, out)
+        try:
+            return session, await work(session, fresh)
+        except SessionNotFound:
+            # Nothing was charged: the session was refused before any work. Start over once.
+            await self._store.drop_session(msg.chat)
+            await out.send_text(say("session_restarted", msg.locale))
+            session, fresh = await self._turns.find_or_create(msg, out)
+            return session, await work(session, fresh)
+
+    async def _turn(
+        self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies,
+        *, fresh: bool,
+    ) -> Translated | None:
+        """Upload what the message carries, then send it to the agent; None when nothing went to the agent."""
+        prompt = await self._turns.upload(session, msg, decision, items, out)
+        if not prompt:
+            return None
+        await out.show_working()
+        return await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale, fresh=fresh and not items)
 
     async def _follow_up(self, session: ChatSession, msg: Incoming, asked: Translated, out: Replies) -> None:
         """Do what the agent told the person to do in its web editor: offer edits, show the timeline, export."""
