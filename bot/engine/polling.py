@@ -19,6 +19,7 @@ HISTORY = 20  # past render durations kept for the prior
 FAR = 0.6  # far from the end, a poll goes this part of the way towards the prediction
 NEAR_PART = 0.75  # with a fitted line, a poll goes at most this part of the way to the predicted end
 PRIOR_PART = 0.3  # with nothing seen yet, the first poll comes at this part of the usual render's duration
+LEAP = 2.0  # a poll waits at most this many times as long as the render has run so far
 SPREAD = 20.0  # percentage points the samples must span before a fitted line is trusted over one from the start
 
 
@@ -104,13 +105,13 @@ class RenderPoller:
         remaining, margin = end - elapsed, 1.5 * self._uncertainty(end)
         if margin >= remaining:
             # Too unsure to aim (a first small percentage): see more of the render, going part of the way.
-            step = min(elapsed, FAR * remaining)
+            step = min(LEAP * elapsed, FAR * remaining)
         elif self._fitted():
             # Aim before the predicted end by its uncertainty.
-            step = min(remaining - margin, NEAR_PART * remaining, elapsed)
+            step = min(remaining - margin, NEAR_PART * remaining, LEAP * elapsed)
         else:
             # A line from the start through one point: go only part of the way, then fit a line.
-            step = min(remaining - margin, FAR * remaining, elapsed)
+            step = min(remaining - margin, FAR * remaining, LEAP * elapsed)
         # Never wait longer than has passed: one far leap on a poor prediction could overshoot the end by much.
         return max(self.schedule.near, step)
 
