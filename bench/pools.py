@@ -237,21 +237,29 @@ async def run(name: str, url: str, headers: dict[str, str], sessions: list[str],
 
         async def chat(session_id: str) -> None:
             streaming = asyncio.ensure_future(layout.stream(session_id))
-            for _ in range(args.calls):
-                started = time.monotonic()
-                await layout.call(session_id)
-                latencies.append(time.monotonic() - started)
-                await asyncio.sleep(args.every)
-            await streaming
+            try:
+                for _ in range(args.calls):
+                    started = time.monotonic()
+                    await layout.call(session_id)
+                    latencies.append(time.monotonic() - started)
+                    await asyncio.sleep(args.every)
+            finally:
+                await asyncio.gather(streaming, return_exceptions=True)
+            failure = streaming.exception()
+            if failure is not None:
+                raise failure
 
         cpu, started = cpu_seconds(), time.monotonic()
         async with loop_lag() as lag:
-            await asyncio.gather(*(chat(session_id) for session_id in sessions))
+            outcomes = await asyncio.gather(*(chat(session_id) for session_id in sessions), return_exceptions=True)
         used, took = cpu_seconds() - cpu, time.monotonic() - started
+    failed = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
     requests = len(sessions) * (args.calls + 1)
+    kinds = ", ".join(sorted({type(outcome).__name__ for outcome in failed}))
+    failures = f"{len(failed)} chats failed" + (f" ({kinds})" if kinds else "")
     print(f"{name:>9}: {used:5.1f}s CPU in {took:5.1f}s, {used / requests * 1000:.2f} ms CPU/request; short calls "
           f"p50 {percentile(latencies, 0.5) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms; "
-          f"loop lag p99 {percentile(lag, 0.99) * 1000:.0f} ms")
+          f"loop lag p99 {percentile(lag, 0.99) * 1000:.0f} ms; {failures}")
 
 
 async def prepared(url: str, chats: int) -> tuple[dict[str, str], list[str]]:

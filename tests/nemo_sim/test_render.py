@@ -268,3 +268,13 @@ async def test_plain_renders_share_one_clip(sim: Simulator, client: httpx.AsyncC
     await _wait_done(client, account, "render_plain_1")
     await _wait_done(client, account, "render_plain_2")
     assert sim.world.renders["render_plain_1"].file == sim.world.renders["render_plain_2"].file
+
+
+async def test_renders_list_their_timeline_and_polls(client: httpx.AsyncClient, account: Account) -> None:
+    await _submit(client, account, "render_listed")
+    seen = await _wait_done(client, account, "render_listed")
+    [listed] = [r for r in (await client.get("/__sim/renders")).json() if r["id"] == "render_listed"]
+    assert listed["status"] == "completed"
+    assert listed["session_id"] == account.session_id
+    assert listed["polls"] == len(seen)
+    assert listed["completed_at"] >= listed["created_at"]
