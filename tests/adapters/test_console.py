@@ -52,6 +52,20 @@ async def _console(env: dict[str, str], out: Path, stdin: int) -> asyncio.subpro
     )
 
 
+async def killed_mid_render(env: dict[str, str], out: Path, prompt: str) -> None:
+    """Run a console that makes a video and exports it; kill -9 it once a poll shows the render under way."""
+    proc = await _console(env, out, asyncio.subprocess.PIPE)
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write(f"{prompt}\nexport\n".encode())
+    await proc.stdin.drain()
+    async with asyncio.timeout(60):
+        while b"Rendering" not in await proc.stdout.readline():  # a poll answered: the submit arrived
+            pass
+    proc.send_signal(signal.SIGKILL)
+    await proc.wait()
+
+
 async def test_piped_lines_make_and_save_a_playable_video(tmp_path: Path) -> None:
     out = tmp_path / "videos"
     async with run_simulator(SimConfig(speed=0.001)) as sim:
@@ -100,16 +114,7 @@ async def test_killed_mid_render_the_next_start_delivers_exactly_once(tmp_path: 
     out = tmp_path / "videos"
     async with run_simulator(SimConfig(speed=0.001, render_seconds=4000)) as sim:
         env = _env(sim, tmp_path, clean_redis)
-        first = await _console(env, out, asyncio.subprocess.PIPE)
-        assert first.stdin is not None
-        assert first.stdout is not None
-        first.stdin.write(b"make a video of a waterfall\nexport\n")
-        await first.stdin.drain()
-        async with asyncio.timeout(60):
-            while b"Rendering" not in await first.stdout.readline():  # a poll answered: the submit arrived
-                pass
-        first.send_signal(signal.SIGKILL)
-        await first.wait()
+        await killed_mid_render(env, out, "make a video of a waterfall")
         assert list(out.glob("*.mp4")) == []
 
         second = await _console(env, out, asyncio.subprocess.DEVNULL)

@@ -4,7 +4,6 @@ lapse, and delivers it once: no restart of the dead one needed."""
 from __future__ import annotations
 
 import asyncio
-import signal
 from pathlib import Path
 
 import httpx
@@ -16,7 +15,7 @@ from bot.nemo.client import NemoClient
 from bot.store.redis_store import RedisStore
 from nemo_sim.config import SimConfig
 from nemo_sim.server import run_simulator
-from tests.adapters.test_console import _console, _env
+from tests.adapters.test_console import _env, killed_mid_render
 from tests.engine.test_resume import OnePlatform
 from tests.harness import ATTRIBUTION, FAST, RecordingChat, probe_video, wait_for
 from tests.store_fixtures import redis_url
@@ -41,16 +40,7 @@ async def test_a_live_replica_takes_over_a_killed_replicas_render(tmp_path: Path
                 assert await b.resume({"console": platform}) == 0
 
                 # Replica A: a console on the same Redis, killed once its render is under way.
-                a = await _console(_env(sim, tmp_path, REDIS_URL), out, asyncio.subprocess.PIPE)
-                assert a.stdin is not None
-                assert a.stdout is not None
-                a.stdin.write(b"make a video of a glacier\nexport\n")
-                await a.stdin.drain()
-                async with asyncio.timeout(60):
-                    while b"Rendering" not in await a.stdout.readline():  # a poll answered: the submit arrived
-                        pass
-                a.send_signal(signal.SIGKILL)
-                await a.wait()
+                await killed_mid_render(_env(sim, tmp_path, REDIS_URL), out, "make a video of a glacier")
 
                 await wait_for(lambda: bool(platform.chat.videos), 30)
                 await asyncio.sleep(1.5)  # a second delivery, if any, would come within this
