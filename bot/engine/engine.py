@@ -7,16 +7,20 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from bot import logfields
+from bot.engine.access import Person, is_admin
 from bot.engine.charts import chart_of
 from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.drawing import Drawing
 from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
+from bot.engine.jobs import Jobs, new_job
 from bot.engine.leases import held
+from bot.engine.lineup import Lineup, Served
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.metered import Metered
 from bot.engine.ports import Clock, Load, NemoApi, Outgoing, Pictures, Platform, Sleep, Store, Telemetry
@@ -34,12 +38,16 @@ from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
 from bot.store.errors import StoreUnavailable
 from bot.store.keys import ChatKey
-from bot.store.models import ChatSession, JobStatus, RenderJob
+from bot.store.models import ChatSession, JobStatus, QueueRefusal, RenderJob, RunningJob
 
 log = logging.getLogger(__name__)
 
 STALE_RENDER = 24 * 3600.0  # a render older than a day is not worth resuming: its output may be gone
 MAX_OFFERS = 3  # edits offered for one tap after one reply: more would bury the conversation
+
+# The renders a request started: its handler waits for them after the chat's lock is let go, so its replies
+# (a Discord interaction, say) stay open until the video is posted, while the chat takes further requests.
+_AFTER: ContextVar[list[asyncio.Task[Any]] | None] = ContextVar("renders_started", default=None)
 
 # What a request's failure interrupted, when its endpoint does not say (bot.engine.explain).
 _DURING = {Intent.EXPORT: Operation.EXPORT, Intent.STATUS: Operation.STATUS, Intent.CREDITS: Operation.CREDITS}
@@ -62,13 +70,15 @@ class Engine:
         self._events = events
         self.background = Supervisor()
         self._relay = Relay(nemo, store, config, clock, sleep, events, self.background)
-        self._cancelling: set[ChatKey] = set()
+        self._jobs = Jobs(store, config.lock_lease, self.background, sleep)
+        self._lineup = Lineup(store, config.team, config.lock_lease)
+        self._platforms: dict[str, Platform] = {}  # how to reach a chat outside a message (set by `resume`)
+        self._serving: set[ChatKey] = set()  # chats whose queue a task here is serving
         self._turns = Turns(nemo, store, config)
         self._exporter = Exporter(
-            nemo, store, config, self._turns.replace, sleep, user_cancelled=self._cancelling.__contains__,
-            events=events,
+            nemo, store, config, self._turns.replace, sleep,
+            user_cancelled=lambda chat: self._jobs.stopped_by_person(), events=events,
         )
-        self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._resumed: dict[str, tuple[ChatKey, asyncio.Task[Any]]] = {}  # render id -> its chat, its follower
         self.replies = ReplyLayer(self.background, clock, Drawing(pictures, config.workdir / "pictures"))
 
@@ -77,6 +87,8 @@ class Engine:
         logfields.bind_message(msg.chat)
         out = self.replies.to(msg.chat, chat, msg.locale)
         during = Operation.AGENT
+        renders: list[asyncio.Task[Any]] = []
+        started = _AFTER.set(renders)
         try:
             if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id):
                 log.info("ignoring a message seen before in %s", msg.chat)
@@ -89,35 +101,55 @@ class Engine:
                 return
             async with self._team.gate(msg, decision, out) as admitted:
                 if admitted:
-                    await self._dispatch(msg, decision, out)
-        except ChatGone as exc:
+                    await self._dispatch(msg, decision, out, chat)
+        except Exception as exc:
+            await self._failed(exc, msg, out, during)
+        finally:
+            _AFTER.reset(started)
+        await _ended(renders)
+
+    async def _failed(self, exc: Exception, msg: Incoming, out: Replies, during: Operation) -> None:
+        """Every failure of a request becomes a friendly reply to whoever asked."""
+        if isinstance(exc, ChatGone):
             log.info("stopped replying in %s: %s", msg.chat, exc)
-        except NemoError as exc:
+        elif isinstance(exc, NemoError):
             log.warning("nemo error in %s: %s", msg.chat, exc)
             await self._tell(out, explain(exc, msg.locale, self._config.web_url, during=during))
-        except StoreUnavailable as exc:
+        elif isinstance(exc, StoreUnavailable):
             log.warning("store unavailable in %s: %s", msg.chat, exc)
             await self._tell(out, say("store_unavailable", msg.locale))
-        except Exception:
-            log.exception("handler failed in %s", msg.chat)
+        else:
+            log.error("handler failed in %s", msg.chat, exc_info=exc)
             await self._tell(out, say("error_internal", msg.locale))
 
     async def resume(self, platforms: Mapping[str, Platform]) -> int:
-        """Resume every unfinished render left by a previous process, and keep adopting those whose follower dies
-        while this one runs (another replica killed); returns how many were picked up now."""
+        """Resume every unfinished render left by a previous process, serve the queues it left, and keep adopting
+        renders whose follower dies while this one runs (another replica killed); returns how many renders were
+        picked up now. Also starts listening for cancels sent from other replicas."""
+        self._platforms = dict(platforms)
+        self.background.watch(self._jobs.listen(), name="cancels")
+        self.background.watch(self._jobs.keep_alive(), name="jobs-alive")
         found = await self._pick_up(platforms)
+        await self._serve_queues()
         self.background.watch(self._adopting(dict(platforms)), name="adopt-renders")
         return found
 
     async def _adopting(self, platforms: Mapping[str, Platform]) -> None:
         """Every half lease, pick up open renders nobody here follows: one whose follower died is taken over once
-        its lease lapses (the waiting task retries every half lease), so within one lease of the lapse."""
+        its lease lapses (the waiting task retries every half lease), so within one lease of the lapse. Queues a
+        dead replica was serving are served here the same way."""
         while True:
             await self._sleep(self._config.lock_lease / 2)
             try:
                 await self._pick_up(platforms)
+                await self._serve_queues()
             except StoreUnavailable as exc:
                 log.warning("could not look for renders to take over: %s", exc)
+
+    async def _serve_queues(self) -> None:
+        for chat in await self._store.queued_chats():
+            if chat.platform in self._platforms:
+                await self._kick(chat)
 
     async def _pick_up(self, platforms: Mapping[str, Platform]) -> int:
         jobs = [
@@ -133,7 +165,8 @@ class Engine:
         for job in jobs:
             chat = job.chat_key
             out = self.replies.to(chat, platforms[job.platform].outgoing(chat, job.reply_to, job.locale), job.locale)
-            task = self.background.spawn(self._resume_one(job, out), name=f"resume-{job.render_id}")
+            record = new_job(job.person or "", job.requested_by or "", "", "render")
+            task = await self._jobs.spawn(chat, record, self._resume_one(job, out))
             self._resumed[job.render_id] = (chat, task)
             task.add_done_callback(functools.partial(self._resume_done, job.render_id))
         return len(jobs)
@@ -155,16 +188,11 @@ class Engine:
         def here(key: ChatKey) -> bool:
             return (key.platform, key.chat_id) == (chat.platform, chat.chat_id)
 
-        work = [(key, task) for key, task in self._running.items() if here(key)]
-        work += [(key, task) for key, task in self._resumed.values() if here(key)]
-        work = [(key, task) for key, task in work if not task.done() and task is not asyncio.current_task()]
-        for key, task in work:
-            self._cancelling.add(key)  # as a /cancel: the render is stopped at Nemo and its job closed
-            task.cancel()
+        work = [task for task in self._jobs.here(chat) if task is not asyncio.current_task()]
+        # As a /cancel: renders are stopped at Nemo and their jobs closed.
+        self._jobs.stop_tasks(work)
         if work:
-            await asyncio.wait({task for _, task in work})
-        for key, _ in work:
-            self._cancelling.discard(key)
+            await asyncio.wait(set(work))
         for job in await self._store.open_renders():
             if here(job.chat_key):
                 await self._store.close_render(job.render_id, JobStatus.FAILED)
@@ -189,12 +217,12 @@ class Engine:
             log.warning("store unavailable resuming render %s: %s", job.render_id, exc)
             await self._tell(out, say("store_unavailable", job.locale))
 
-    async def _dispatch(self, msg: Incoming, decision: Route, out: Replies) -> None:
+    async def _dispatch(self, msg: Incoming, decision: Route, out: Replies, chat: Outgoing) -> None:
         intent = decision.intent
         if intent in (Intent.HELP, Intent.START):
             await out.send_text(say("help", msg.locale, limit_mb=self._config.max_upload_mb))
             if intent is Intent.START:
-                await self._locked(msg, out, self._turns.session)
+                await self._locked(msg, decision, out, chat, queue=False)
         elif intent is Intent.CANCEL:
             await self._cancel(msg, out)
         elif intent is Intent.CREDITS:
@@ -205,14 +233,20 @@ class Engine:
             )
         elif intent is Intent.STATUS:
             await self._status(msg, out)
-        elif intent is Intent.NEW:
-            await self._locked(msg, out, self._new)
-        elif intent is Intent.APPLY:
-            await self._locked(msg, out, lambda m, o: self._apply(m, decision, o))
         elif intent is Intent.AGENT and not decision.text.strip():
             await out.send_text(say("video_usage", msg.locale))
         else:
-            await self._locked(msg, out, lambda m, o: self._work(m, decision, o))
+            await self._locked(msg, decision, out, chat)
+
+    def _work_for(self, decision: Route) -> Callable[[Incoming, Replies], Awaitable[object]]:
+        """The paid or stateful work a request asks for, run under its chat's lock."""
+        if decision.intent is Intent.START:
+            return self._turns.session
+        if decision.intent is Intent.NEW:
+            return self._new
+        if decision.intent is Intent.APPLY:
+            return lambda m, o: self._apply(m, decision, o)
+        return lambda m, o: self._work(m, decision, o)
 
     async def _work(self, msg: Incoming, decision: Route, out: Replies) -> None:
         items: tuple[Attachment, ...] = ()
@@ -280,17 +314,29 @@ class Engine:
             await out.send_text(say("nothing_to_export", msg.locale))
             return
         await out.show_working()
+        person = Person.of(msg).key
         job = RenderJob(
             render_id=new_render_id(), chat_key=msg.chat, session_id=session.session_id,
             created_at=time.time(), requested_by=None if msg.direct else msg.user_name,
             locale=msg.locale, platform=msg.chat.platform, reply_to=msg.message_id,
-            fingerprint=state.draft.fingerprint,
+            fingerprint=state.draft.fingerprint, person=person,
         )
         last = await self._store.get_last_export(msg.chat, session.session_id)
         # Rendering an unchanged timeline again would only give the same video: send that one.
         if last is not None and last.fingerprint == job.fingerprint and await self._exporter.again(job, last, out):
             return
-        await self._exporter.start(job, state.draft, out)
+        # The render is followed in the background: once Nemo has it, the chat is free for the next request.
+        submitted = asyncio.Event()
+        record = new_job(person, msg.user_name, "", "render")
+        render = await self._jobs.spawn(msg.chat, record, self._exporter.start(job, state.draft, out, submitted))
+        after = _AFTER.get()
+        if after is not None:
+            after.append(render)
+        waiting = asyncio.ensure_future(submitted.wait())
+        try:
+            await asyncio.wait({render, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
 
     async def _status(self, msg: Incoming, out: Replies) -> None:
         session = await self._store.get_session(msg.chat)
@@ -319,38 +365,142 @@ class Engine:
         await self._turns.session(msg, out)
 
     async def _cancel(self, msg: Incoming, out: Replies) -> None:
-        task = self._running.get(msg.chat)
-        if task is None or task.done():
+        """Stop the caller's running jobs and take their waiting requests off the queue, wherever they run; an admin
+        with nothing of their own running or waiting stops everything running in the chat."""
+        person = Person.of(msg)
+        admin = is_admin(self._config.team, person)
+        own = any(job.person == person.key for job in await self._store.running(msg.chat)) or any(
+            request.person == person.key for _, request in await self._store.queued(msg.chat)
+        )
+        everyone = admin and not own
+        removed = await self._lineup.remove(msg.chat, person.key)
+        found = await self._jobs.cancel(msg.chat, person.key, everyone)
+        jobs = ", ".join(self._named(job, person.key, msg.locale) for job in found.stopped)
+        if jobs and removed:
+            await out.send_text(say("cancel_stopped_and_unqueued", msg.locale, jobs=jobs, count=removed))
+        elif jobs:
+            await out.send_text(say("cancel_stopped", msg.locale, jobs=jobs))
+        elif removed:
+            await out.send_text(say("cancel_unqueued", msg.locale, count=removed))
+        elif found.refused:
+            names = ", ".join(dict.fromkeys(job.user_name or job.person for job in found.refused))
+            await out.send_text(say("cancel_not_yours", msg.locale, names=names), private=True)
+        else:
             await out.send_text(say("nothing_to_cancel", msg.locale), private=True)
-            return
-        self._cancelling.add(msg.chat)
-        task.cancel()
+
+    @staticmethod
+    def _named(job: RunningJob, caller: str, locale: str) -> str:
+        """A stopped job as the /cancel reply names it (with whose it was, when an admin stopped another's)."""
+        named = say("job_render", locale) if job.kind == "render" else say("job_quoted", locale, label=job.label)
+        if job.person != caller and job.user_name:
+            return say("job_of", locale, job=named, name=job.user_name)
+        return named
 
     async def _locked(
-        self, msg: Incoming, out: Replies, work: Callable[[Incoming, Replies], Awaitable[object]],
+        self, msg: Incoming, decision: Route, out: Replies, chat: Outgoing, *, queue: bool = True,
     ) -> None:
-        """Run paid or stateful work under the chat's lock; a busy chat gets a note, never a second job."""
-        chat = msg.chat
-        async with held(self._store.turn_lock(chat), self._config.lock_lease) as mine:
-            if not mine:
-                await out.send_text(say("busy", msg.locale), private=True)
-                return
-            task = asyncio.create_task(_run(work, msg, out, self._events), name=f"turn-{chat}")
-            self._running[chat] = task
+        """Run paid or stateful work under the chat's lock; a busy chat queues it (its place told), in order."""
+        key = msg.chat
+        if not await self._store.waiting(key):
+            ran = False
             try:
-                await asyncio.wait({task})
+                async with held(self._store.turn_lock(key), self._config.lock_lease) as mine:
+                    if mine:
+                        ran = True
+                        await self._run_job(msg, decision, out)
             except asyncio.CancelledError:
-                # The handler itself is being cancelled (shutdown): stop the turn too, then unwind.
-                task.cancel()
-                await asyncio.wait({task})
+                ran = False  # shutting down: the queue waits for the next start (or another replica)
                 raise
             finally:
-                self._running.pop(chat, None)
-                self._cancelling.discard(chat)
-        if task.cancelled():
-            await out.send_text(say("cancelled", msg.locale))
+                if ran:
+                    await self._kick(key)
+            if ran:
+                return
+        if queue:
+            await self._queue(msg, out, chat)
+
+    async def _queue(self, msg: Incoming, out: Replies, chat: Outgoing) -> None:
+        """Put a request that found its chat busy in the chat's queue, and tell its place (or why it may not wait)."""
+        key = msg.chat
+        if self._config.team.queue_per_chat == 0:
+            await out.send_text(say("busy", msg.locale), private=True)
             return
-        task.result()
+        place, token = await self._lineup.join(msg, chat)
+        if place is QueueRefusal.CHAT_FULL:
+            await out.send_text(say("queue_full_chat", msg.locale, count=self._config.team.queue_per_chat))
+            return
+        if place is QueueRefusal.PERSON_FULL:
+            await out.send_text(say("queue_full_person", msg.locale, count=self._config.team.queue_per_user))
+            return
+        await out.send_text(say("queue_place", msg.locale, place=int(place) + 2))
+        await self._kick(key)
+        after = _AFTER.get()
+        if after is not None:
+            # Waited for once the gate has settled: the request's quota is counted when its turn comes.
+            after.append(self.background.spawn(self._lineup.wait(key, token), name=f"queued-{key}"))
+
+    async def _run_job(self, msg: Incoming, decision: Route, out: Replies) -> None:
+        """Run the request's work as a job anyone allowed may cancel from any replica."""
+        label = msg.text or ", ".join(item.name for item in msg.attachments)
+        job = new_job(Person.of(msg).key, msg.user_name, label, "turn")
+        await self._jobs.run(msg.chat, job, _run(self._work_for(decision), msg, out, self._events))
+
+    async def _kick(self, chat: ChatKey) -> None:
+        """Serve the chat's queue in the background if anything waits and nobody here serves it already."""
+        if chat in self._serving or (self._platforms and chat.platform not in self._platforms):
+            return
+        try:
+            if not await self._store.waiting(chat):
+                return
+        except StoreUnavailable as exc:
+            log.warning("could not look at the queue of %s: %s", chat, exc)
+            return
+        self._serving.add(chat)
+        self.background.spawn(self._serve(chat), name=f"serve-{chat}")
+
+    async def _serve(self, chat: ChatKey) -> None:
+        """Run the chat's waiting requests in order while holding its lock; a busy chat's holder does it instead."""
+        mine = False
+        try:
+            async with held(self._store.turn_lock(chat), self._config.lock_lease) as mine:
+                if mine:
+                    while (served := await self._lineup.take(chat, self._platforms)) is not None:
+                        renders: list[asyncio.Task[Any]] = []
+                        started = _AFTER.set(renders)
+                        try:
+                            await self._serve_one(served)
+                        finally:
+                            _AFTER.reset(started)
+                            self.background.spawn(self._served(served, renders), name=f"served-{chat}")
+        except StoreUnavailable as exc:
+            log.warning("could not serve the queue of %s: %s", chat, exc)
+            mine = False
+        finally:
+            self._serving.discard(chat)
+        if mine:
+            # Something may have joined while the lock was being let go.
+            await self._kick(chat)
+
+    async def _served(self, served: Served, renders: list[asyncio.Task[Any]]) -> None:
+        await _ended(renders)
+        self._lineup.served(served)
+
+    async def _serve_one(self, served: Served) -> None:
+        msg = served.msg
+        logfields.bind_message(msg.chat)
+        out = self.replies.to(msg.chat, served.out, msg.locale)
+        decision = route(msg.text, bool(msg.attachments))
+        try:
+            request = " ".join(msg.text.split()) or ", ".join(item.name for item in msg.attachments)
+            if msg.direct:
+                await out.send_text(say("queue_turn_direct", msg.locale, request=request))
+            else:
+                await out.send_text(say("queue_turn", msg.locale, name=msg.user_name, request=request))
+            async with self._team.gate(msg, decision, out) as admitted:
+                if admitted:
+                    await self._run_job(msg, decision, out)
+        except Exception as exc:
+            await self._failed(exc, msg, out, _DURING.get(decision.intent, Operation.AGENT))
 
     @staticmethod
     async def _tell(out: Replies, text: str) -> None:
@@ -361,6 +511,12 @@ class Engine:
             log.info("an error message had nowhere to go")
         except Exception:
             log.exception("could not send an error message")
+
+
+async def _ended(tasks: list[asyncio.Task[Any]]) -> None:
+    """Wait for background tasks (their failures are the supervisor's to log)."""
+    if tasks:
+        await asyncio.wait(tasks)
 
 
 async def _run(

@@ -59,14 +59,21 @@ class Exporter:
         self._following: set[str] = set()
         self._events = events
 
-    async def start(self, job: RenderJob, draft: Draft, out: Replies) -> None:
-        """Save the job, submit it, and follow it to delivery."""
-        async with self._owning(job):
-            await self._store.put_render(job)
-            progress = await self._card(job, out)
-            with self._events.working("render"):
-                async with self._expiring(job, progress):
-                    await self._submit(job, draft, out, progress)
+    async def start(
+        self, job: RenderJob, draft: Draft, out: Replies, submitted: asyncio.Event | None = None,
+    ) -> None:
+        """Save the job, submit it, and follow it to delivery; `submitted` is set once Nemo has the render (or it
+        could not be submitted), when the chat may go on while the render is followed."""
+        try:
+            async with self._owning(job):
+                await self._store.put_render(job)
+                progress = await self._card(job, out)
+                with self._events.working("render"):
+                    async with self._expiring(job, progress):
+                        await self._submit(job, draft, out, progress, submitted)
+        finally:
+            if submitted is not None:
+                submitted.set()
 
     async def resume(self, job: RenderJob, out: Replies) -> bool:
         """Pick up a job left by a previous process; False while another live process follows it."""
@@ -121,7 +128,9 @@ class Exporter:
             finally:
                 self._following.discard(job.render_id)
 
-    async def _submit(self, job: RenderJob, draft: Draft, out: Replies, progress: Progress) -> None:
+    async def _submit(
+        self, job: RenderJob, draft: Draft, out: Replies, progress: Progress, submitted: asyncio.Event | None = None,
+    ) -> None:
         try:
             await self._nemo.submit_render(job.session_id, draft, job.render_id)
         except Unconfirmed:
@@ -140,6 +149,8 @@ class Exporter:
             if self._user_cancelled(job.chat_key):
                 await self._abandon(job, progress)
             raise
+        if submitted is not None:
+            submitted.set()
         await self.follow(job, out, progress)
 
     async def follow(self, job: RenderJob, out: Replies, progress: Progress) -> None:

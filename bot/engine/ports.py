@@ -16,7 +16,16 @@ from bot.nemo.draft import Draft
 from bot.nemo.events import AgentEvent
 from bot.nemo.models import Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
 from bot.store.keys import ChatKey
-from bot.store.models import ChatSession, DeliveredExport, Grant, JobStatus, RenderJob
+from bot.store.models import (
+    ChatSession,
+    DeliveredExport,
+    Grant,
+    JobStatus,
+    QueuedRequest,
+    QueueRefusal,
+    RenderJob,
+    RunningJob,
+)
 
 Clock = Callable[[], float]
 """Seconds now, on a monotonic or an epoch clock (injectable for tests)."""
@@ -188,7 +197,50 @@ class QuotaStore(TeamStore, UsageStore, Protocol):
     """What the team's gate keeps: grants, quotas and use."""
 
 
-class Store(SessionStore, ExportStore, TurnStore, RenderStore, QuotaStore, Protocol):
+class QueueStore(Protocol):
+    """Each chat's queue of waiting requests, served by whichever replica holds the chat's lock."""
+
+    async def enqueue(self, request: QueuedRequest, per_chat: int, per_person: int) -> int | QueueRefusal:
+        """Add a request to its chat's queue; how many wait before it, or why it may not join."""
+
+    async def waiting(self, chat: ChatKey) -> int:
+        """How many requests wait in the chat's queue."""
+
+    async def queued(self, chat: ChatKey) -> list[tuple[str, QueuedRequest]]:
+        """The chat's waiting requests, first first, with their entry ids."""
+
+    async def take_queued(
+        self, chat: ChatKey, consumer: str, abandoned_after: float,
+    ) -> tuple[str, QueuedRequest] | None:
+        """The next request to run, taken off the queue (at most once across replicas)."""
+
+    async def unqueue(self, chat: ChatKey, entry_id: str) -> bool:
+        """Take a waiting request off the queue without running it; False when it started or went already."""
+
+    async def queued_chats(self) -> list[ChatKey]:
+        """Chats with requests waiting."""
+
+
+class JobStore(Protocol):
+    """The jobs running now on every replica, and the channel that stops one."""
+
+    async def put_running(self, chat: ChatKey, job: RunningJob) -> None:
+        """Say the job runs (or still runs) in the chat."""
+
+    async def drop_running(self, chat: ChatKey, job_id: str) -> None:
+        """The job has ended."""
+
+    async def running(self, chat: ChatKey) -> list[RunningJob]:
+        """The chat's jobs running now."""
+
+    async def publish_cancel(self, process: str, job_id: str) -> None:
+        """Ask the replica `process` to stop `job_id`."""
+
+    async def take_cancels(self, process: str) -> list[str]:
+        """The job ids other replicas asked `process` to stop since it last looked."""
+
+
+class Store(SessionStore, ExportStore, TurnStore, RenderStore, QuotaStore, QueueStore, JobStore, Protocol):
     """Everything the engine keeps."""
 
 

@@ -110,7 +110,19 @@ class QuotaRules(BaseModel):
         ]
 
 
-class TeamRules(QuotaRules, AccessRules):
+class QueueRules(BaseModel):
+    """How many requests may wait their turn while a chat is busy."""
+
+    queue_per_chat: int = Field(
+        10, ge=0, description="Requests that may wait in one chat while it is busy; past it, a request is refused "
+        "(nothing queued, nothing charged). 0: a busy chat refuses instead of queueing.",
+    )
+    queue_per_user: int = Field(
+        3, ge=0, description="Requests one person may have waiting in one chat.",
+    )
+
+
+class TeamRules(QueueRules, QuotaRules, AccessRules):
     """Access lists and quotas, as the engine runs with them."""
 
     model_config = ConfigDict(frozen=True)

@@ -112,3 +112,19 @@ class Keys:
     def usage(self, window: str) -> str:
         """Everyone's use in one quota period: `kind:person` -> count."""
         return f"{self.root}usage:{window}"
+
+    def queue(self, chat: ChatKey) -> str:
+        """The chat's queue: a stream of requests waiting their turn, read through one consumer group."""
+        return f"{self.root}queue:{chat}"
+
+    def queued_chats(self) -> str:
+        """The set of chats whose queue may hold requests."""
+        return f"{self.root}queues"
+
+    def running(self, chat: ChatKey) -> str:
+        """The chat's jobs running now, on any replica: job id -> who asked and what it is."""
+        return f"{self.root}running:{chat}"
+
+    def cancels(self, process: str) -> str:
+        """The jobs one replica is asked to stop, in order."""
+        return f"{self.root}cancels:{process}"

@@ -119,6 +119,7 @@ class RenderJob:
     platform: str = "console"
     reply_to: str | None = None
     fingerprint: str | None = None  # the rendered draft's, so a delivery can be offered again for the same timeline
+    person: str | None = None  # who asked (`telegram:123`): they, or an admin, may cancel it
 
     def to_json(self) -> str:
         """Serialize for storage (the chat as its key string, as every version has stored it)."""
@@ -163,3 +164,79 @@ def _chat(stored: object) -> ChatKey:
         with contextlib.suppress(ValueError):
             return ChatKey.parse(stored)
     raise CorruptRecord("stored RenderJob has an unreadable chat key")
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedFile:
+    """A file a queued request carries: on this machine's disk, or at a URL."""
+
+    name: str
+    mime_type: str | None = None
+    size: int | None = None
+    path: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedRequest:
+    """A paid or stateful request waiting for its chat to be free: enough to run it on any replica, later."""
+
+    chat_key: ChatKey
+    person: str  # who asked, as access lists and quotas name them (`telegram:123`)
+    user_id: str
+    user_name: str
+    text: str
+    locale: str = "en"
+    message_id: str | None = None
+    direct: bool = True
+    guild_id: str | None = None
+    role_ids: tuple[str, ...] = ()
+    admin: bool = False
+    files: tuple[QueuedFile, ...] = ()
+    queued_at: float = 0.0
+    token: str = ""  # finds the request in the memory of the replica that queued it
+
+    def to_json(self) -> str:
+        """Serialize for storage."""
+        return _dump(self, chat_key=str(self.chat_key))
+
+    @classmethod
+    def from_json(cls, text: str) -> QueuedRequest:
+        """Rebuild from `to_json` output; raises CorruptRecord."""
+        request = _load(cls, text)
+        try:
+            files = tuple(QueuedFile(**item) for item in request.files)  # type: ignore[arg-type]
+        except TypeError as exc:
+            raise CorruptRecord("stored QueuedRequest has an unreadable file") from exc
+        return replace(
+            request, chat_key=_chat(request.chat_key), files=files, role_ids=tuple(request.role_ids),
+        )
+
+
+class QueueRefusal(StrEnum):
+    """Why a request could not join its chat's queue."""
+
+    CHAT_FULL = "chat_full"
+    PERSON_FULL = "person_full"
+
+
+@dataclass(frozen=True, slots=True)
+class RunningJob:
+    """A job running now on some replica: whose it is, what to call it, and until when it counts as alive."""
+
+    job_id: str
+    person: str
+    user_name: str
+    label: str  # what it is, in the asker's words ("make a video of a cat"), for "stopped ..." replies
+    kind: str  # turn | render
+    alive_until: float  # epoch seconds; renewed while the job runs, so a dead replica's jobs fade away
+    process: str = ""  # the replica running it, which a cancel is sent to
+
+    def to_json(self) -> str:
+        """Serialize for storage."""
+        return _dump(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> RunningJob:
+        """Rebuild from `to_json` output; raises CorruptRecord."""
+        return _load(cls, text)

@@ -129,7 +129,7 @@ DRIVERS: dict[Endpoint, tuple[Driver, ...]] = {
     Endpoint.RENDER: (Driver("render", Endpoint.RENDER, _EXPORT, _video, _VIDEO),),
     Endpoint.RENDER_STATUS: (Driver("render poll", Endpoint.RENDER_STATUS, _EXPORT, _video, _VIDEO),),
     Endpoint.RENDER_CANCEL: (
-        Driver("render cancel", Endpoint.RENDER_CANCEL, _export_then_cancel, _texted("cancelled"), _VIDEO,
+        Driver("render cancel", Endpoint.RENDER_CANCEL, _export_then_cancel, _texted("cancel_stopped"), _VIDEO,
                sim={"render_seconds": 100_000.0}),
     ),
     Endpoint.RENDER_DOWNLOAD: (

@@ -269,7 +269,8 @@ async def test_cancel_mid_render_stops_it_at_nemo(tmp_path: Path) -> None:
         await export
         assert await bot.store.open_renders() == []
         assert len([r for r in await _all(bot) if r["path"].endswith("/cancel")]) == 1
-        assert chat.texts[-1].startswith("🛑 Stopped.")
+        assert chat.texts[-1] == "🛑 Stopped: the render of your video. Nothing more will be sent for it."
+        assert any(item.kind == "finish" and item.text == "✖️ Cancelled." for item in chat.log)
 
 
 async def test_unknown_commands_get_help_and_a_bare_video_gets_usage(bot: Harness) -> None:

@@ -37,28 +37,24 @@ async def _log(bot: Harness) -> list[dict[str, str]]:
     return list((await bot.http.get(f"{bot.sim.url}/__sim/requests")).json())
 
 
-async def test_busy_chat_gets_a_note_and_no_second_paid_request(tmp_path: Path) -> None:
+async def test_busy_chat_queues_the_next_request_and_runs_it_after(tmp_path: Path) -> None:
     sim = SimConfig(speed=0.001, gen_seconds=3000)  # about 3 s of generation
     async with running_bot(tmp_path, db=14, sim=sim) as bot:
         chat = bot.chat()
         first = asyncio.create_task(bot.engine.handle(bot.message("make a video of a volcano"), chat))
         await wait_for(lambda: any("Generating video" in item.text for item in chat.log))
-        await bot.engine.handle(bot.message("make a video of a glacier"), chat)
-        assert chat.texts[-1].startswith("⏳ Still working on your previous request.")
+        second = asyncio.create_task(bot.engine.handle(bot.message("make a video of a glacier"), chat))
+        place = "⏳ You're #2 in line — I'll start as soon as the current job ends."
+        await wait_for(lambda: place in chat.texts)
+        assert len(await bot.requests("/run_sse")) == 1  # the second waits: nothing sent for it yet
         await first
-        assert len(await bot.requests("/run_sse")) == 1
-
-
-async def test_the_lock_holds_across_engines_sharing_one_redis(tmp_path: Path) -> None:
-    sim = SimConfig(speed=0.001, gen_seconds=3000)
-    async with running_bot(tmp_path, db=14, sim=sim) as one, running_bot(tmp_path / "b", db=14, sim=sim) as two:
-        chat_one, chat_two = one.chat(), two.chat()
-        first = asyncio.create_task(one.engine.handle(one.message("make a video of a comet"), chat_one))
-        await wait_for(lambda: any("Generating video" in item.text for item in chat_one.log))
-        await two.engine.handle(two.message("make a video of a meteor", message_id="other"), chat_two)
-        assert chat_two.texts[-1].startswith("⏳ Still working on your previous request.")
-        first.cancel()
-        await asyncio.gather(first, return_exceptions=True)
+        await second  # its handler returns once the queued request has been served
+        turn = chat.texts.index("▶️ Starting what you asked while I was busy: “make a video of a glacier”")
+        assert turn > chat.texts.index(place)
+        sent = [request["body"] for request in await bot.requests("/run_sse")]
+        assert len(sent) == 2
+        assert "glacier" in str(sent[1])
+        assert "went wrong" not in chat.everything()
 
 
 async def test_cancel_stops_waiting_and_frees_the_chat(tmp_path: Path) -> None:
@@ -69,7 +65,8 @@ async def test_cancel_stops_waiting_and_frees_the_chat(tmp_path: Path) -> None:
         await wait_for(lambda: any("Generating video" in item.text for item in chat.log))
         await bot.engine.handle(bot.message("/cancel"), chat)
         await first
-        assert "🛑 Stopped. Nothing more will be sent for that request." in chat.texts
+        assert chat.texts[-1] == "🛑 Stopped: “make a video of a desert”. Nothing more will be sent for it."
+        assert chat.everything().count("🛑") == 1  # said once: the progress line only says it was cancelled
         await bot.engine.handle(bot.message("credits"), chat)
         assert chat.texts[-1].startswith("💳")
         assert await bot.store.turn_lock(ChatKey("console", "chat-1")).acquire("probe", 1.0)
@@ -189,5 +186,6 @@ async def test_cancel_during_an_upload_closes_its_progress(bot: Harness) -> None
     await asyncio.wait_for(started.wait(), 10)
     await bot.engine.handle(bot.message("/cancel"), chat)
     await upload
-    assert any(item.kind == "finish" and item.text.startswith("🛑 Stopped.") for item in chat.log)
+    assert any(item.kind == "finish" and item.text == "✖️ Cancelled." for item in chat.log)
+    assert chat.texts[-1] == "🛑 Stopped: “clip.mp4”. Nothing more will be sent for it."
     assert [r for r in await _log(bot) if r["path"].startswith("/api/upload-video/")] == []
