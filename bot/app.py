@@ -31,7 +31,7 @@ from bot.nemo.models import AnonToken
 from bot.nemo.observe import Exchange
 from bot.pictures.frames import Frames, find_ffmpeg
 from bot.pictures.maker import PictureMaker
-from bot.store.connection import RedisOptions, address
+from bot.store.connection import RedisOptions, address, is_sentinel
 from bot.store.errors import StoreRefused, StoreUnavailable
 from bot.store.models import Credentials
 from bot.store.redis_store import RedisStore, open_store
@@ -171,9 +171,13 @@ def _store_startup(settings: Settings) -> Iterator[None]:
             "check the password in REDIS_URL (redis://:PASSWORD@host:port/db) against Redis's requirepass or ACL",
         ) from exc
     except StoreUnavailable as exc:
+        there = (
+            "that the sentinels run there and monitor that service" if is_sentinel(settings.redis_url or "")
+            else "that Redis runs there"
+        )
         raise Unreachable(
             f"Redis at {where} could not be reached ({reason(exc)}; waited {settings.redis.startup_wait:g} s)",
-            "check REDIS_URL and that Redis runs there; REDIS_STARTUP_WAIT sets how long the bot waits for it",
+            f"check REDIS_URL and {there}; REDIS_STARTUP_WAIT sets how long the bot waits for it",
         ) from exc
 
 
