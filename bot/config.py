@@ -83,7 +83,10 @@ class TelegramSettings(_Group):
     webhook_listen: str = Field(
         "127.0.0.1", description="Address the webhook server listens on (0.0.0.0 in containers)."
     )
-    webhook_port: int = Field(8443, description="Port the webhook server listens on.")
+    webhook_port: int = Field(
+        8443, description="Port the webhook server listens on. The same as HEALTH_PORT: the health server answers the "
+        "webhook too (on HEALTH_LISTEN), one port for both.",
+    )
 
     @field_validator("webhook_secret")
     @classmethod
