@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import redis.asyncio
 
 from adapters.telegram.webhook import SECRET_HEADER
@@ -140,6 +141,7 @@ def prompts(sim: Simulator) -> list[str]:
     return [str(r["body"]["new_message"]["parts"][0]["text"]) for r in sim.world.requests_to("/run_sse", "POST")]
 
 
+@pytest.mark.timeout(120)  # two cold starts of the bot on a busy machine, then a lease to lapse
 async def test_two_replicas_handle_each_update_once_and_the_survivor_delivers_a_killed_ones_render(
     tmp_path: Path,
 ) -> None:
