@@ -31,7 +31,8 @@ from bot.nemo.models import AnonToken
 from bot.nemo.observe import Exchange
 from bot.pictures.frames import Frames, find_ffmpeg
 from bot.pictures.maker import PictureMaker
-from bot.store.connection import RedisOptions, address
+from bot.serving import SharedServer
+from bot.store.connection import RedisOptions, address, is_sentinel
 from bot.store.errors import StoreRefused, StoreUnavailable
 from bot.store.models import Credentials
 from bot.store.redis_store import RedisStore, open_store
@@ -73,6 +74,8 @@ class Bot:
         self.config = config
         self.metrics = metrics or Metrics()
         self.readiness = readiness or Readiness()
+        # The health server while it runs: the Telegram webhook answers there too when it is given the same port.
+        self.health_server: SharedServer | None = None
         self._engines: dict[str, Engine] = {}
 
     def engine(self, platform: str) -> Engine:
@@ -171,9 +174,13 @@ def _store_startup(settings: Settings) -> Iterator[None]:
             "check the password in REDIS_URL (redis://:PASSWORD@host:port/db) against Redis's requirepass or ACL",
         ) from exc
     except StoreUnavailable as exc:
+        there = (
+            "that the sentinels run there and monitor that service" if is_sentinel(settings.redis_url or "")
+            else "that Redis runs there"
+        )
         raise Unreachable(
             f"Redis at {where} could not be reached ({reason(exc)}; waited {settings.redis.startup_wait:g} s)",
-            "check REDIS_URL and that Redis runs there; REDIS_STARTUP_WAIT sets how long the bot waits for it",
+            f"check REDIS_URL and {there}; REDIS_STARTUP_WAIT sets how long the bot waits for it",
         ) from exc
 
 
@@ -220,11 +227,15 @@ async def serving_health(conf: HealthSettings, bot: Bot) -> AsyncIterator[int | 
         return
     async with contextlib.AsyncExitStack() as stack:
         try:
-            port = await stack.enter_async_context(serving(conf.listen, conf.port, bot.readiness, bot.metrics))
+            server = await stack.enter_async_context(serving(conf.listen, conf.port, bot.readiness, bot.metrics))
         except OSError as exc:
             raise _health_listen_error(conf, exc) from exc
-        log.info("health server on %s:%d (/healthz, /readyz, /metrics)", conf.listen, port)
-        yield port
+        log.info("health server on %s:%d (/healthz, /readyz, /metrics)", conf.listen, server.port)
+        bot.health_server = server
+        try:
+            yield server.port
+        finally:
+            bot.health_server = None
 
 
 def _health_listen_error(conf: HealthSettings, exc: OSError) -> BadSetting:

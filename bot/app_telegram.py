@@ -54,9 +54,12 @@ async def serve_telegram(bot: Bot, conf: TelegramSettings) -> None:
     calls = BotApiCalls(bot.metrics)
     application = build_application(conf.token(), conf.api_url, options, polling=webhook is None, report=calls.report)
     bot.readiness.add(PLATFORM, connected(application, calls, webhook=webhook is not None))
+    shared = bot.health_server
+    # The same port as the health server's: the webhook answers there, beside /healthz (one port to expose).
+    serve = shared.adding if shared and webhook and webhook.port and webhook.port == shared.port else None
     with startup_errors(conf, webhook):
         async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT) as http, application:
-            await run_telegram(bot.engine(PLATFORM), application, http, options, webhook)
+            await run_telegram(bot.engine(PLATFORM), application, http, options, webhook, serve)
 
 
 class BotApiCalls:

@@ -17,7 +17,7 @@ from bot import __version__
 from bot.engine.config import EngineSwitches, EngineTimings
 from bot.engine.rules import TeamRules
 from bot.nemo.wire import CLIENT_ID_MAX, Header, is_client_id
-from bot.store.connection import RedisOptions
+from bot.store.connection import SENTINEL_SCHEME, RedisOptions, SentinelUrl
 
 # `Settings` holds the Nemo API, storage and logging knobs and one group per part (`telegram`, `discord`, `engine`,
 # `team`), each reading its own variables (`TELEGRAM_*`, `DISCORD_*`, the engine's and the team's unprefixed ones). The
@@ -30,7 +30,7 @@ from bot.store.connection import RedisOptions
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_REDIS_SCHEMES = ("redis", "rediss", "unix")
+_REDIS_SCHEMES = ("redis", "rediss", "unix", SENTINEL_SCHEME)
 
 # A base URL without its trailing slash: the adapters append paths that start with one.
 BaseUrl = Annotated[str, AfterValidator(lambda url: url.rstrip("/"))]
@@ -83,7 +83,10 @@ class TelegramSettings(_Group):
     webhook_listen: str = Field(
         "127.0.0.1", description="Address the webhook server listens on (0.0.0.0 in containers)."
     )
-    webhook_port: int = Field(8443, description="Port the webhook server listens on.")
+    webhook_port: int = Field(
+        8443, description="Port the webhook server listens on. The same as HEALTH_PORT: the health server answers the "
+        "webhook too (on HEALTH_LISTEN), one port for both.",
+    )
 
     @field_validator("webhook_secret")
     @classmethod
@@ -184,7 +187,8 @@ class Settings(_Group):
     # Storage
     redis_url: str | None = Field(
         None,
-        description="Redis URL, e.g. redis://127.0.0.1:6379/0. Unset: the embedded in-process store "
+        description="Redis URL, e.g. redis://127.0.0.1:6379/0; through Redis Sentinel: "
+        "redis+sentinel://[:PASSWORD@]HOST:26379[,HOST:26379...]/SERVICE[/DB]. Unset: the embedded in-process store "
         "(nothing survives a restart).",
     )
     redis_prefix: str = Field("nemo-bot", description="Prefix of every Redis key the bot writes.")
@@ -226,8 +230,13 @@ class Settings(_Group):
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
         # redis-py would refuse it at the first connection, quoting the URL (and so its password).
-        if value is not None and urlsplit(value).scheme not in _REDIS_SCHEMES:
-            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
+        if value is None:
+            return value
+        scheme = urlsplit(value).scheme
+        if scheme not in _REDIS_SCHEMES:
+            raise ValueError("REDIS_URL must start with redis://, rediss://, unix:// or redis+sentinel://")
+        if scheme == SENTINEL_SCHEME:
+            SentinelUrl.parse(value)  # its ValueError names the form, never the value
         return value
 
     @field_validator("log_format", mode="before")

@@ -22,7 +22,7 @@ from bot.errors import reason
 from bot.metrics import Metrics
 from bot.nemo.errors import NemoError
 from bot.nemo.observe import Exchange
-from bot.serving import serve_asgi
+from bot.serving import SharedServer, serve_asgi
 from bot.store.errors import StoreError
 
 BEAT = 1.0  # seconds between heartbeats
@@ -186,16 +186,18 @@ def health_app(heartbeat: Heartbeat, readiness: Readiness, metrics: Metrics) -> 
 
 
 @contextlib.asynccontextmanager
-async def serving(listen: str, port: int, readiness: Readiness, metrics: Metrics) -> AsyncIterator[int]:
-    """The heartbeat running and the health server listening, until exit; yields the bound port (0: a free one).
+async def serving(listen: str, port: int, readiness: Readiness, metrics: Metrics) -> AsyncIterator[SharedServer]:
+    """The heartbeat running and the health server listening, until exit; yields the server, which the Telegram
+    webhook may share, with its bound port (0: a free one).
 
     A port that cannot be bound raises OSError.
     """
     heartbeat = Heartbeat(metrics.loop_lag)
     beating = asyncio.create_task(heartbeat.run(), name="heartbeat")
     try:
-        async with serve_asgi(health_app(heartbeat, readiness, metrics), listen, port, name="health-server") as bound:
-            yield bound
+        app = health_app(heartbeat, readiness, metrics)
+        async with serve_asgi(app, listen, port, name="health-server") as bound:
+            yield SharedServer(app, bound)
     finally:
         beating.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -1,13 +1,16 @@
-"""Serving an ASGI app with uvicorn inside the bot's own event loop (the Telegram webhook, the health server)."""
+"""Serving an ASGI app with uvicorn inside the bot's own event loop (the Telegram webhook, the health server), and
+one server's routes shared with another part (the webhook on the health port)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 
 import uvicorn
+from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 STARTUP_TIMEOUT = 10.0
@@ -49,3 +52,26 @@ async def serve_asgi(app: ASGIApp, host: str, port: int, *, name: str = "asgi-se
         server.should_exit = True
         await task
         sock.close()
+
+
+Serve = Callable[[Starlette], AbstractAsyncContextManager[int]]
+"""Serves an app until exit and yields the port it answers on: its own server, or one shared (`SharedServer.adding`)."""
+
+
+class SharedServer:
+    """A running server that another part may add its routes to, so both answer on one port."""
+
+    def __init__(self, app: Starlette, port: int) -> None:
+        self._app = app
+        self.port = port
+
+    @contextlib.asynccontextmanager
+    async def adding(self, app: Starlette) -> AsyncIterator[int]:
+        """Answer `app`'s routes too (after the server's own) until exit; yields the server's port."""
+        added = list(app.routes)
+        self._app.router.routes.extend(added)
+        try:
+            yield self.port
+        finally:
+            for route in added:
+                self._app.router.routes.remove(route)

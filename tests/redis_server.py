@@ -1,4 +1,5 @@
-"""A throwaway redis-server of the test's own, on a free port, that the test stops and starts again at will."""
+"""A throwaway redis-server of the test's own, on a free port, that the test stops and starts again at will; and a
+Redis Sentinel monitoring one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+import redis
 
 
 def closed_port() -> int:
@@ -68,3 +72,47 @@ def redis_server(folder: Path, password: str | None = None) -> Iterator[RedisSer
         yield server
     finally:
         server.stop()
+
+
+SERVICE = "nemo-master"
+"""The service name the test sentinel monitors."""
+
+
+@contextlib.contextmanager
+def sentinel_server(folder: Path, master: RedisServer, password: str | None = None) -> Iterator[int]:
+    """A real Redis Sentinel (redis-server in sentinel mode) monitoring `master` as SERVICE; yields its port.
+
+    The test is skipped when this redis-server cannot run as a sentinel (a build without it).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    port = closed_port()
+    conf = folder / "sentinel.conf"  # sentinel rewrites its own config: a file of its own, in a folder of its own
+    lines = [f"port {port}", "bind 127.0.0.1", f"dir {folder}", f"sentinel monitor {SERVICE} 127.0.0.1 {master.port} 1",
+             f"sentinel down-after-milliseconds {SERVICE} 60000"]
+    if password:
+        lines.append(f"sentinel auth-pass {SERVICE} {password}")
+    conf.write_text("\n".join(lines) + "\n")
+    log = folder / "sentinel.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(["redis-server", str(conf), "--sentinel"], stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_sentinel(process, port, log)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _wait_for_sentinel(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """Wait until the sentinel answers and sees the master up; skip the test if it cannot run at all."""
+    deadline = time.monotonic() + 15
+    while True:
+        if process.poll() is not None:
+            pytest.skip(f"redis-server cannot run in sentinel mode here: {log.read_text(errors='replace')[-300:]}")
+        with contextlib.suppress(redis.RedisError), redis.Redis(port=port, socket_timeout=1) as client:
+            masters = client.sentinel_masters()
+            if SERVICE in masters and masters[SERVICE]["is_master"] and not masters[SERVICE]["is_disconnected"]:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the sentinel on port {port} never saw its master: {log.read_text()[-500:]}")
+        time.sleep(0.05)

@@ -15,7 +15,7 @@ from adapters.telegram.handlers import Handlers
 from adapters.telegram.options import Options
 from adapters.telegram.webhook import Webhook, webhook_app
 from bot.engine.engine import Engine
-from bot.serving import serve_asgi
+from bot.serving import Serve, serve_asgi
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +23,12 @@ log = logging.getLogger(__name__)
 @contextlib.asynccontextmanager
 async def running(
     application: AnyApplication, adapter: Handlers, *, webhook: Webhook | None, polling_timeout: float,
+    serve: Serve | None = None,
 ) -> AsyncIterator[int | None]:
-    """Start the opened `application` (menu, resumed renders, updates); yields the webhook's port (None: polling)."""
+    """Start the opened `application` (menu, resumed renders, updates); yields the webhook's port (None: polling).
+
+    The webhook is served by `serve` when given (a server shared with the health endpoints), else on its own.
+    """
     await register_commands(application.bot)
     resumed = await adapter.resume()
     if resumed:
@@ -41,7 +45,8 @@ async def running(
                 await application.updater.stop()
         else:
             app = webhook_app(application, webhook.secret, webhook.path)
-            async with serve_asgi(app, webhook.listen, webhook.port, name="tg-webhook-server") as port:
+            served = serve(app) if serve else serve_asgi(app, webhook.listen, webhook.port, name="tg-webhook-server")
+            async with served as port:
                 await application.bot.set_webhook(
                     webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES,
                 )
@@ -53,10 +58,14 @@ async def running(
 
 async def run_telegram(
     engine: Engine, application: AnyApplication, http: httpx.AsyncClient, options: Options, webhook: Webhook | None,
+    serve: Serve | None = None,
 ) -> None:
-    """Serve the opened `application` until cancelled: long polling, or `webhook` when there is one."""
+    """Serve the opened `application` until cancelled: long polling, or `webhook` when there is one (by `serve`
+    when given)."""
     adapter = Handlers(engine, application.bot, http, options)
     adapter.install(application)
-    async with running(application, adapter, webhook=webhook, polling_timeout=options.polling_timeout):
+    async with running(
+        application, adapter, webhook=webhook, polling_timeout=options.polling_timeout, serve=serve,
+    ):
         log.info("telegram bot running (%s)", "webhook" if webhook else "polling")
         await asyncio.Event().wait()

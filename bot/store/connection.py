@@ -1,16 +1,21 @@
-"""How the store reaches Redis: its knobs (read by `bot.config.RedisSettings`), the client, and the wait at start."""
+"""How the store reaches Redis: its knobs (read by `bot.config.RedisSettings`), the client (straight, or through
+Redis Sentinel), and the wait at start."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from urllib.parse import urlsplit
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
+from redis.asyncio.sentinel import Sentinel
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -44,22 +49,108 @@ class RedisOptions(BaseModel):
     )
 
 
-def connect(redis_url: str, options: RedisOptions) -> Redis:
-    """A client for `redis_url` that reconnects by itself: a restarted Redis costs no command an error."""
+SENTINEL_SCHEME = "redis+sentinel"
+SENTINEL_PORT = 26379
+SENTINEL_FORM = "redis+sentinel://[:PASSWORD@]HOST[:PORT][,HOST[:PORT]...]/SERVICE[/DB]"
+
+
+@dataclass(frozen=True, slots=True)
+class SentinelUrl:
+    """A `redis+sentinel://` URL taken apart: the sentinels to ask, the service they monitor, and the master's
+    database and credentials (the sentinels themselves are asked without a password)."""
+
+    sentinels: tuple[tuple[str, int], ...]
+    service: str
+    db: int = 0
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> SentinelUrl:
+        """Take `url` apart; a ValueError says what is wrong without quoting it (it may hold a password)."""
+        parts = urlsplit(url)
+        if parts.scheme != SENTINEL_SCHEME:
+            raise ValueError(f"a Sentinel URL starts with {SENTINEL_SCHEME}://")
+        if parts.query or parts.fragment:
+            raise ValueError(f"a Sentinel URL takes no ?query or #fragment: {SENTINEL_FORM}")
+        hosts = parts.netloc.rpartition("@")[2]
+        sentinels = tuple(_host_port(host) for host in hosts.split(","))
+        service, _, db = parts.path.removeprefix("/").partition("/")
+        if not service or "/" in db or (db and not db.isdigit()):
+            raise ValueError(f"a Sentinel URL names the service, then optionally the database: {SENTINEL_FORM}")
+        return cls(
+            sentinels, unquote(service), int(db or 0),
+            unquote(parts.username) if parts.username else None, unquote(parts.password) if parts.password else None,
+        )
+
+    def where(self) -> str:
+        """The service and its sentinels, as an operator names them; never the password."""
+        return f"{self.service} (Sentinel {', '.join(_shown(host, port) for host, port in self.sentinels)})"
+
+
+def _host_port(item: str) -> tuple[str, int]:
+    parts = urlsplit(f"//{item}")
+    try:
+        port = parts.port or SENTINEL_PORT
+    except ValueError:
+        port = -1
+    if not parts.hostname or port < 0 or parts.path:
+        raise ValueError(f"a Sentinel URL lists its sentinels as HOST:PORT separated by commas: {SENTINEL_FORM}")
+    return parts.hostname, port
+
+
+def _shown(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def is_sentinel(redis_url: str) -> bool:
+    """Whether `redis_url` asks Redis Sentinel for the master rather than naming Redis itself."""
+    return urlsplit(redis_url).scheme == SENTINEL_SCHEME
+
+
+@asynccontextmanager
+async def connected(redis_url: str, options: RedisOptions) -> AsyncIterator[Redis]:
+    """A client for `redis_url` that reconnects by itself: a restarted Redis costs no command an error; closed on exit.
+
+    A `redis+sentinel://` URL gets a client of the master the sentinels name, asked again whenever a connection to
+    it is made, so a failover moves the bot to the new master.
+    """
     # Without `retry_on_error` redis-py gives up at once on a pooled connection the server closed.
-    return Redis.from_url(
-        redis_url,
-        decode_responses=True,
-        socket_connect_timeout=options.connect_timeout,
-        socket_timeout=options.timeout,
-        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), options.retries),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
-        health_check_interval=options.health_check_interval,
-    )
+    client_options: dict[str, Any] = {
+        "decode_responses": True,
+        "socket_connect_timeout": options.connect_timeout,
+        "socket_timeout": options.timeout,
+        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), options.retries),
+        "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+        "health_check_interval": options.health_check_interval,
+    }
+    if not is_sentinel(redis_url):
+        client = Redis.from_url(redis_url, **client_options)
+        try:
+            yield client
+        finally:
+            await client.aclose()
+        return
+    target = SentinelUrl.parse(redis_url)
+    asking = {"socket_connect_timeout": options.connect_timeout, "socket_timeout": options.timeout}
+    async with Sentinel(list(target.sentinels), sentinel_kwargs=asking) as sentinel:
+        master: Redis = sentinel.master_for(
+            target.service, db=target.db, username=target.username, password=target.password, **client_options,
+        )
+        try:
+            yield master
+        finally:
+            await master.aclose()
 
 
 def address(redis_url: str) -> str:
-    """Where `redis_url` points, as an operator names it: host:port, or a socket's path; never the password."""
+    """Where `redis_url` points, as an operator names it: host:port, a socket's path, or a Sentinel service and its
+    sentinels; never the password."""
+    if is_sentinel(redis_url):
+        try:
+            return SentinelUrl.parse(redis_url).where()
+        except ValueError:  # refused by the settings before any connection
+            return "the sentinels in REDIS_URL"
     parts = urlsplit(redis_url)
     if parts.scheme == "unix":
         return parts.path

@@ -7,7 +7,7 @@ import logging
 import math
 import secrets
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from bot.store.atomic import Queue, compare_and_delete, compare_and_pexpire, decoded, transact
-from bot.store.connection import RedisOptions, address, connect, wait_until_answering
+from bot.store.connection import RedisOptions, address, connected, wait_until_answering
 from bot.store.errors import CorruptRecord
 from bot.store.keys import ChatKey, Keys
 from bot.store.lineup import LineupRecords
@@ -334,20 +334,22 @@ class RedisLease:
 async def open_store(
     redis_url: str | None, prefix: str, options: RedisOptions | None = None,
 ) -> AsyncIterator[RedisStore]:
-    """Connect to Redis at `redis_url` (None: an in-process fakeredis), wait until it answers, close on exit.
+    """Connect to Redis at `redis_url` (None: an in-process fakeredis; `redis+sentinel://`: the master the sentinels
+    name), wait until it answers, close on exit.
 
     An unreachable Redis is tried for `options.startup_wait` seconds, then StoreUnavailable names its address;
     a refused password raises StoreRefused at once.
     """
     options = options or RedisOptions()
-    # A fresh FakeServer each time: two embedded stores never share data by accident.
-    client: Redis = (
-        FakeAsyncRedis(server=FakeServer(), decode_responses=True) if redis_url is None else connect(redis_url, options)
-    )
-    try:
+    async with AsyncExitStack() as stack:
+        client: Redis
+        if redis_url is None:
+            # A fresh FakeServer each time: two embedded stores never share data by accident.
+            client = FakeAsyncRedis(server=FakeServer(), decode_responses=True)
+            stack.push_async_callback(client.aclose)
+        else:
+            client = await stack.enter_async_context(connected(redis_url, options))
         store = RedisStore(client, prefix)
         where = "the embedded store" if redis_url is None else address(redis_url)
         await wait_until_answering(store.ping, where, options.startup_wait)
         yield store
-    finally:
-        await client.aclose()

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from adapters.telegram.webhook import SECRET_HEADER
 from bot.app import serve_platforms
 from bot.config import EngineSettings, HealthSettings, Settings, TelegramSettings
 from bot.logs import Redactor
@@ -101,3 +102,46 @@ async def test_a_telegram_flow_is_seen_in_metrics_and_readiness(
         "nemo_bot_platform_api_errors_total", platform="telegram", method="getUpdates", code="502",
     ) == 3
     assert after.value("nemo_bot_messages_in_total", platform="telegram", intent="credits") == 1
+
+
+async def test_the_webhook_can_share_the_health_port(tmp_path: Path) -> None:
+    fake = FakeBotApi()
+    updates = Updates()
+    port = _free_port()
+    secret = "one_port-for-both"
+    async with (
+        redis_backend("redis", REDIS_DB),
+        run_simulator(SimConfig(speed=0.001)) as sim,
+        fake_server(fake) as url,
+        httpx.AsyncClient(timeout=10) as http,
+    ):
+        settings = Settings(
+            _env_file=None, nemo_api_url=sim.url, redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
+            nemo_config_dir=str(tmp_path / "cfg"), work_dir=str(tmp_path / "work"),
+            engine=EngineSettings(_env_file=None, **ENGINE),
+            telegram=TelegramSettings(
+                _env_file=None, bot_token=TOKEN, api_url=url, webhook_url="https://bot.example.com/tg/hook",
+                webhook_secret=secret, webhook_port=port,
+            ),
+            health=HealthSettings(_env_file=None, port=port, listen="127.0.0.1"),
+        )
+        task = asyncio.create_task(serve_platforms(settings, ["telegram"], Redactor()))
+        try:
+            ready = await until_status(http, port, "/readyz", 200)
+            assert ready["checks"]["telegram"]["detail"].startswith("setWebhook answered")
+            hook = f"http://127.0.0.1:{port}/tg/hook"
+            assert (await http.post(hook, json=updates.text("hello there"))).status_code == 403  # no secret
+            sent = await http.post(hook, json=updates.text("hello there"), headers={SECRET_HEADER: secret})
+            assert sent.status_code == 200
+            await wait_for(lambda: any(t.startswith("Hi! I'm Nemo") for t in fake.texts(ADA["id"])), 30)
+            seen = await until_scraped(
+                http, port, lambda seen: seen.value("nemo_bot_turns_total", platform="telegram", outcome="done") == 1,
+            )
+            assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    assert seen.value("nemo_bot_messages_in_total", platform="telegram", intent="agent") == 1
+    [registered] = fake.calls_to("setWebhook")
+    assert registered.params["url"] == "https://bot.example.com/tg/hook"

@@ -1,0 +1,200 @@
+"""Two replicas in webhook mode on one Redis, as the Kubernetes Deployment runs them: two `nemo-bot telegram`
+processes against the fake Bot API and the simulator over HTTP. Every update is handled once, even one delivered to
+both; a render followed by a replica killed with SIGKILL is taken over and delivered once, by the survivor."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio
+
+from adapters.telegram.webhook import SECRET_HEADER
+from bot.store.redis_store import RedisStore
+from nemo_sim.config import SimConfig
+from nemo_sim.server import Simulator, run_simulator
+from tests.command import command_env
+from tests.harness import probe_video, wait_for
+from tests.redis_server import closed_port
+from tests.scrape import scrape
+from tests.store_fixtures import redis_url
+from tests.telegram.conftest import fake_server
+from tests.telegram.fake_api import TOKEN, FakeBotApi
+from tests.telegram.updates import ADA, BOB, LIN, Updates
+
+REDIS_URL = redis_url(10)
+SECRET = "replicas_share-this-secret"
+HOOK_PATH = "/tg/hook"
+LEASE = 2.0  # seconds: a killed replica's render is taken over soon after
+
+
+@dataclass(slots=True)
+class Replica:
+    """One `nemo-bot telegram` process: its webhook and health ports."""
+
+    process: asyncio.subprocess.Process
+    webhook_port: int
+    health_port: int
+
+    @property
+    def endpoint(self) -> str:
+        """Where Telegram would POST updates to this replica (the Service picks one)."""
+        return f"http://127.0.0.1:{self.webhook_port}{HOOK_PATH}"
+
+    async def stop(self) -> None:
+        """SIGTERM, as Kubernetes stops a pod, unless it is gone already."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(self.process.wait(), 30)
+
+
+@asynccontextmanager
+async def replica(folder: Path, sim: Simulator, fake: FakeBotApi, api_url: str, http: httpx.AsyncClient,
+                  ) -> AsyncIterator[Replica]:
+    """A replica started and ready, stopped on exit.
+
+    Other programs on this machine may take a free port between our pick and the replica's bind: a replica that
+    exits at start is started again on other ports, and it counts as ready only once the fake Bot API has seen its
+    setWebhook and its own /readyz answers 200.
+    """
+    for attempt in range(3):
+        started = await launch(folder / str(attempt), sim, api_url)
+        registered = len(fake.calls_to("setWebhook"))
+        async with asyncio.timeout(30):
+            while started.process.returncode is None and not (  # noqa: ASYNC110 - another process's state
+                len(fake.calls_to("setWebhook")) > registered and await ready(http, started.health_port)
+            ):
+                await asyncio.sleep(0.1)
+        if started.process.returncode is None:
+            break
+    else:
+        raise AssertionError(f"no replica started; see {folder}/*/stderr.log")
+    try:
+        yield started
+    finally:
+        await started.stop()
+
+
+async def launch(folder: Path, sim: Simulator, api_url: str) -> Replica:
+    """Start `nemo-bot telegram` in webhook mode on fresh ports, on the shared Redis, simulator and Bot API."""
+    await asyncio.to_thread(folder.mkdir, parents=True)
+    webhook_port, health_port = closed_port(), closed_port()
+    env = command_env(
+        folder, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api_url,
+        TELEGRAM_WEBHOOK_URL=f"https://bot.example.com{HOOK_PATH}", TELEGRAM_WEBHOOK_SECRET=SECRET,
+        TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", TELEGRAM_WEBHOOK_PORT=str(webhook_port),
+        HEALTH_PORT=str(health_port), HEALTH_LISTEN="127.0.0.1", REDIS_URL=REDIS_URL, NEMO_API_URL=sim.url,
+        LOCK_LEASE=str(LEASE), RENDER_POLL_INITIAL="0.05", RENDER_POLL_MAX="0.1", ALLOW_PRIVATE_URLS="true",
+        LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
+    )
+    with (folder / "stderr.log").open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "telegram", cwd=folder, env=env,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=log,
+        )
+    return Replica(process, webhook_port, health_port)
+
+
+async def ready(http: httpx.AsyncClient, port: int) -> bool:
+    """Whether the health server on `port` answers /readyz with 200."""
+    try:
+        return (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+async def post(http: httpx.AsyncClient, to: Replica, update: dict[str, Any]) -> None:
+    """Deliver `update` to one replica's webhook, as Telegram does."""
+    answer = await http.post(to.endpoint, json=update, headers={SECRET_HEADER: SECRET})
+    assert answer.status_code == 200
+
+
+async def until_turns_done(http: httpx.AsyncClient, replicas: list[Replica], count: int) -> None:
+    """Wait until the replicas have finished `count` turns between them, and run none: every chat is free again."""
+
+    async def done() -> bool:
+        seen = [await scrape(http, one.health_port) for one in replicas]
+        finished = sum(s.value("nemo_bot_turns_total", platform="telegram", outcome="done") for s in seen)
+        return finished >= count and all(s.value("nemo_bot_in_flight", kind="turn") == 0 for s in seen)
+
+    async with asyncio.timeout(30):
+        while not await done():  # noqa: ASYNC110 - the state is in other processes, nothing to wait on
+            await asyncio.sleep(0.1)
+
+
+def greetings(fake: FakeBotApi, user: dict[str, Any]) -> int:
+    """How many times the bot greeted `user` (its answer to a hello)."""
+    return len([text for text in fake.texts(user["id"]) if text.startswith("Hi! I'm Nemo")])
+
+
+def prompts(sim: Simulator) -> list[str]:
+    """Every message the agent received, in order."""
+    return [str(r["body"]["new_message"]["parts"][0]["text"]) for r in sim.world.requests_to("/run_sse", "POST")]
+
+
+@pytest.mark.timeout(120)  # two cold starts of the bot on a busy machine, then a lease to lapse
+async def test_two_replicas_handle_each_update_once_and_the_survivor_delivers_a_killed_ones_render(
+    tmp_path: Path,
+) -> None:
+    client = redis.asyncio.from_url(REDIS_URL, decode_responses=True)
+    await client.flushdb()
+    fake = FakeBotApi()
+    updates = Updates()
+    try:
+        async with (
+            run_simulator(SimConfig(speed=0.001, render_seconds=6000)) as sim,
+            fake_server(fake) as api_url,
+            httpx.AsyncClient(timeout=30) as http,
+            AsyncExitStack() as stack,
+        ):
+            # One after the other, so they share the client id the first one keeps in Redis.
+            first = await stack.enter_async_context(replica(tmp_path / "first", sim, fake, api_url, http))
+            second = await stack.enter_async_context(replica(tmp_path / "second", sim, fake, api_url, http))
+
+            # The same update at both replicas at once (Telegram re-sent it; two pods got it), then one each.
+            twice = updates.text("hello there")
+            await asyncio.gather(post(http, first, twice), post(http, second, twice))
+            await post(http, first, updates.text("hello from Bob", user=BOB))
+            await post(http, second, updates.text("hello from Lin", user=LIN))
+            await until_turns_done(http, [first, second], 3)
+
+            # A video made through the second replica, exported through the first: the first follows the render.
+            await post(http, second, updates.text("make a video of a glacier"))
+            await until_turns_done(http, [first, second], 4)
+            await post(http, first, updates.text("/export"))
+            await wait_for(lambda: bool(sim.world.requests_to("/api/render/proxy/lambda/", "GET")), 30)
+            first.process.send_signal(signal.SIGKILL)
+            await first.process.wait()
+            killed_at = time.monotonic()
+
+            await wait_for(lambda: bool(fake.videos(ADA["id"])), 30)
+            await asyncio.sleep(LEASE)  # a second delivery, if any, would come within a lease
+            submits = [r for r in sim.world.requests_to("/api/render/proxy/lambda", "POST")
+                       if r["path"] == "/api/render/proxy/lambda"]
+            told = prompts(sim)
+            open_renders = await RedisStore(client, "nemo-bot").open_renders()
+
+        assert sorted(told) == sorted(["hello there", "hello from Bob", "hello from Lin", "make a video of a glacier"])
+        for user in (ADA, BOB, LIN):  # one greeting per chat, and no "still working": nobody saw an update twice
+            assert greetings(fake, user) == 1, fake.texts(user["id"])
+            assert not [text for text in fake.texts(user["id"]) if "Still working" in text], fake.texts(user["id"])
+        [video] = fake.videos(ADA["id"])
+        [sent] = fake.calls_to("sendVideo")
+        assert sent.at > killed_at  # after the first replica died: the second one sent it
+        assert len(submits) == 1  # the survivor followed the render the killed one submitted, not a new one
+        assert open_renders == []
+    finally:
+        await client.flushdb()
+        await client.aclose()
+    saved = tmp_path / "delivered.mp4"
+    saved.write_bytes(video.video["content"])
+    assert probe_video(saved)[1] == "640x360"  # the rendered MP4 itself, uploaded whole
