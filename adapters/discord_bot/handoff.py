@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import discord
 
 from adapters.discord_bot.surfaces import ChannelSurface, Extra, InteractionSurface, Posted, Surface
-from bot.engine.ports import Clock
+from bot.engine.ports import Button, Clock
 from bot.i18n import say
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ class Live:
         self.picture = picture  # the file the embed's image is attached as
         self.posted: Posted | None = None
         self.done = False
+        self.buttons: tuple[Button, ...] = ()  # under the message until its last edit
 
 
 @dataclass(frozen=True, slots=True)

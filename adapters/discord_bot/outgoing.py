@@ -83,6 +83,7 @@ class DiscordOutgoing:
         """Post a message; a progress message's handle is kept to repost it on a hand-off."""
         if post.live:
             live = Live(*_drawn(post.text, post.card))
+            live.buttons = tuple(post.buttons)
             self._route.progress.append(live)
             await self._render(live)
             return live
@@ -173,11 +174,13 @@ class DiscordOutgoing:
     @staticmethod
     async def _draw(surface: Surface, live: Live) -> None:
         posted = live.posted
+        # The buttons (Cancel) go with every edit until the last, which takes them away.
+        view = None if live.done else buttons(live.buttons)
         if posted is not None and posted.surface is surface:
             # The picture goes again with each edit that shows it: an edit's embed can only show what it attaches.
-            await surface.edit(posted, live.text, live.embed, live.picture)
+            await surface.edit(posted, live.text, live.embed, live.picture, view)
         else:
-            live.posted = await surface.post(live.text, embed=live.embed, extra=live.picture)
+            live.posted = await surface.post(live.text, embed=live.embed, extra=live.picture, view=view)
 
     async def _attempt(self, op: Op[T], *, fall_back: bool = True, required: bool = False) -> T | None:
         """Run one call; a dead token moves replies to the channel once; nothing is retried in a loop.

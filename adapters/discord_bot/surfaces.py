@@ -85,8 +85,10 @@ class Surface(Protocol):
 
     async def edit(
         self, posted: Posted, content: str, embed: discord.Embed | None = None, extra: Extra | None = None,
+        view: discord.ui.View | None = None,
     ) -> None:
-        """Replace a posted message's text and embed (None: none), and its files with `extra`, pinging nobody."""
+        """Replace a posted message's text, embed and buttons (None: none), and its files with `extra`, pinging
+        nobody."""
 
 
 class InteractionSurface:
@@ -140,6 +142,7 @@ class InteractionSurface:
 
     async def edit(
         self, posted: Posted, content: str, embed: discord.Embed | None = None, extra: Extra | None = None,
+        view: discord.ui.View | None = None,
     ) -> None:
         """Edit the original response (unless a newer reply replaced it) or a followup."""
         with _attach(None, extra) as attached:
@@ -147,11 +150,12 @@ class InteractionSurface:
                 if posted.generation == self._generation:
                     await self._interaction.edit_original_response(
                         content=content, allowed_mentions=NOBODY, embed=embed, attachments=attached or MISSING,
+                        view=view,
                     )
             else:
                 await self._interaction.followup.edit_message(
                     posted.message_id, content=content, allowed_mentions=NOBODY, embed=embed,
-                    attachments=attached or MISSING,
+                    attachments=attached or MISSING, view=view,
                 )
 
     async def discard_placeholder(self) -> None:
@@ -200,11 +204,12 @@ class ChannelSurface:
 
     async def edit(
         self, posted: Posted, content: str, embed: discord.Embed | None = None, extra: Extra | None = None,
+        view: discord.ui.View | None = None,
     ) -> None:
         """Edit a message the bot sent here."""
         with _attach(None, extra) as attached:
             await self._channel.get_partial_message(posted.message_id).edit(
-                content=content, allowed_mentions=NOBODY, embed=embed, attachments=attached or MISSING,
+                content=content, allowed_mentions=NOBODY, embed=embed, attachments=attached or MISSING, view=view,
             )
 
     async def typing(self) -> None:

@@ -20,6 +20,7 @@ CUSTOM_IDS: dict[Action, str] = {
     Action.EXPORT: "nemo:export",
     Action.TIMELINE: "nemo:status",
     Action.CREDITS: "nemo:credits",
+    Action.CANCEL: "nemo:cancel",
 }
 _WITH_ARGUMENT = re.compile(r"nemo:(?P<action>[a-z]+):(?P<argument>\w{1,32})", re.ASCII)
 
@@ -60,7 +61,7 @@ class ActionsView(discord.ui.View):
 
 def persistent_view(on_press: PressHandler) -> ActionsView:
     """The view added with `client.add_view` at start-up: it answers presses on any message, old or new."""
-    return ActionsView(buttons_for(DEFAULT_ACTIONS, "en"), on_press)
+    return ActionsView(buttons_for((*DEFAULT_ACTIONS, Action.CANCEL), "en"), on_press)
 
 
 def argument_buttons(on_press: PressHandler) -> type[discord.ui.DynamicItem[discord.ui.Button[Any]]]:

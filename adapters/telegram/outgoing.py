@@ -122,6 +122,7 @@ class TelegramOutgoing:
         )
         self._activity = Activity(self._act, str(where.chat_id), options, spawn)
         self._photos: set[int] = set()  # progress messages that became pictures: their text is a caption now
+        self._markups: dict[int, InlineKeyboardMarkup] = {}  # progress messages' buttons, kept until their last edit
         self._text_only = False  # the server refused to put a picture on a text message: cards stay text
 
     @property
@@ -151,6 +152,9 @@ class TelegramOutgoing:
             ))
         if picture is not None and post.live:
             self._photos.add(message.message_id)
+        if post.live and markup is not None:
+            # Telegram drops a message's buttons on an edit that does not repeat them: each edit but the last does.
+            self._markups[message.message_id] = markup
         if post.live:
             self._activity.opened()
         else:
@@ -167,15 +171,17 @@ class TelegramOutgoing:
                 await self._call(lambda where: self._edit(where, handle, text, picture, last=last), editing=True)
         finally:
             if last:
+                self._markups.pop(handle, None)
                 self._activity.closed()
 
     async def _edit(self, where: Where, handle: int, text: str, picture: Path | None, *, last: bool) -> None:
+        markup = None if last else self._markups.get(handle)
         if handle in self._photos:
-            await self._sender.edit_caption(where, handle, text, wait=last)
+            await self._sender.edit_caption(where, handle, text, wait=last, markup=markup)
             return
         if picture is not None and not self._text_only:
             try:
-                await self._sender.edit_media(where, handle, picture, text)
+                await self._sender.edit_media(where, handle, picture, text, markup)
             except BadRequest as exc:
                 # A server before Bot API 10 cannot put a picture on a text message: the cards stay text.
                 log.info("the progress card stays text: %s", exc.message)
@@ -183,7 +189,7 @@ class TelegramOutgoing:
             else:
                 self._photos.add(handle)
                 return
-        await self._sender.edit_text(where, handle, text, wait=last)
+        await self._sender.edit_text(where, handle, text, wait=last, markup=markup)
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Upload the MP4; a refusal says only why, the reply layer decides what the person gets instead."""

@@ -109,10 +109,15 @@ class Sender:
             log.warning("Telegram could not parse a message as HTML; sending it as plain text")
             return await self.patiently(send(text, None))
 
-    async def edit_text(self, where: Where, message_id: int, text: str, *, wait: bool) -> None:
-        """Replace a message's text; `wait=False` lets a RetryAfter through so the caller can skip ahead."""
+    async def edit_text(
+        self, where: Where, message_id: int, text: str, *, wait: bool, markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Replace a message's text and its buttons (None: none); `wait=False` lets a RetryAfter through so the
+        caller can skip ahead."""
         def edit(body: str, mode: str | None) -> Callable[[], Awaitable[object]]:
-            return lambda: self.bot.edit_message_text(body, where.chat_id, message_id, parse_mode=mode)
+            return lambda: self.bot.edit_message_text(
+                body, where.chat_id, message_id, parse_mode=mode, reply_markup=markup,
+            )
 
         async def run(call: Callable[[], Awaitable[object]]) -> None:
             await (self.patiently(call) if wait else call())
@@ -176,11 +181,14 @@ class Sender:
             parse_mode=ParseMode.HTML, message_thread_id=where.thread_id, reply_markup=markup, reply_parameters=reply,
         ))
 
-    async def edit_caption(self, where: Where, message_id: int, caption: str, *, wait: bool) -> None:
-        """Replace a picture's caption (a progress card that shows a picture); `wait` as for `edit_text`."""
+    async def edit_caption(
+        self, where: Where, message_id: int, caption: str, *, wait: bool, markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Replace a picture's caption (a progress card that shows a picture) and its buttons; `wait` as for
+        `edit_text`."""
         async def edit() -> object:
             return await self.bot.edit_message_caption(
-                where.chat_id, message_id, caption=to_html(caption), parse_mode=ParseMode.HTML,
+                where.chat_id, message_id, caption=to_html(caption), parse_mode=ParseMode.HTML, reply_markup=markup,
             )
 
         try:
@@ -189,12 +197,14 @@ class Sender:
             if not is_not_modified(exc):
                 raise
 
-    async def edit_media(self, where: Where, message_id: int, path: Path, caption: str) -> None:
+    async def edit_media(
+        self, where: Where, message_id: int, path: Path, caption: str, markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
         """Turn a message into a picture with a caption (Bot API 10: a text message can become a photo)."""
         # Raw bytes, so PTB attaches them by name (`attach://...`), as a media object must.
         picture = await asyncio.to_thread(path.read_bytes)
         media = InputMediaPhoto(picture, caption=to_html(caption), parse_mode=ParseMode.HTML, filename=path.name)
-        await self.bot.edit_message_media(media, where.chat_id, message_id)
+        await self.bot.edit_message_media(media, where.chat_id, message_id, reply_markup=markup)
 
     async def chat_action(self, where: Where, action: str) -> None:
         """Show `typing` or `upload_video` for a few seconds; failures only cost the indicator, except a chat that

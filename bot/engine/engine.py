@@ -18,7 +18,7 @@ from bot.engine.drawing import Drawing
 from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
-from bot.engine.jobs import Jobs, new_job
+from bot.engine.jobs import Jobs, label_of, new_job
 from bot.engine.leases import held
 from bot.engine.lineup import Lineup, Served
 from bot.engine.messages import Action, Attachment, Incoming
@@ -34,7 +34,7 @@ from bot.engine.telemetry import QUIET, reporting_failures
 from bot.engine.turns import Turns
 from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
-from bot.nemo.draft import summarize
+from bot.nemo.draft import Draft, summarize
 from bot.nemo.errors import NemoError, SessionNotFound
 from bot.store.errors import StoreUnavailable
 from bot.store.keys import ChatKey
@@ -224,7 +224,7 @@ class Engine:
             if intent is Intent.START:
                 await self._locked(msg, decision, out, chat, queue=False)
         elif intent is Intent.CANCEL:
-            await self._cancel(msg, out)
+            await self._cancel(msg, out, decision.text.strip())
         elif intent is Intent.CREDITS:
             credits = await self._nemo.credits()
             await out.send_text(
@@ -328,7 +328,7 @@ class Engine:
         # The render is followed in the background: once Nemo has it, the chat is free for the next request.
         submitted = asyncio.Event()
         record = new_job(person, msg.user_name, "", "render")
-        render = await self._jobs.spawn(msg.chat, record, self._exporter.start(job, state.draft, out, submitted))
+        render = await self._jobs.spawn(msg.chat, record, self._rendering(job, state.draft, msg, out, submitted))
         after = _AFTER.get()
         if after is not None:
             after.append(render)
@@ -337,6 +337,15 @@ class Engine:
             await asyncio.wait({render, waiting}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiting.cancel()
+
+    async def _rendering(
+        self, job: RenderJob, draft: Draft, msg: Incoming, out: Replies, submitted: asyncio.Event,
+    ) -> None:
+        """A render followed in the background: its failures reach whoever asked, as a request's do."""
+        try:
+            await self._exporter.start(job, draft, out, submitted)
+        except Exception as exc:
+            await self._failed(exc, msg, out, Operation.EXPORT)
 
     async def _status(self, msg: Incoming, out: Replies) -> None:
         session = await self._store.get_session(msg.chat)
@@ -364,17 +373,20 @@ class Engine:
         await out.send_text(say("new_session", msg.locale))
         await self._turns.session(msg, out)
 
-    async def _cancel(self, msg: Incoming, out: Replies) -> None:
+    async def _cancel(self, msg: Incoming, out: Replies, job_id: str) -> None:
         """Stop the caller's running jobs and take their waiting requests off the queue, wherever they run; an admin
-        with nothing of their own running or waiting stops everything running in the chat."""
+        with nothing of their own running or waiting stops everything running in the chat. With `job_id` (a
+        progress message's Cancel button), that job only, if the caller may stop it."""
         person = Person.of(msg)
         admin = is_admin(self._config.team, person)
-        own = any(job.person == person.key for job in await self._store.running(msg.chat)) or any(
-            request.person == person.key for _, request in await self._store.queued(msg.chat)
-        )
-        everyone = admin and not own
-        removed = await self._lineup.remove(msg.chat, person.key)
-        found = await self._jobs.cancel(msg.chat, person.key, everyone)
+        if job_id:
+            removed, found = 0, await self._jobs.cancel(msg.chat, person.key, admin, job_id)
+        else:
+            own = any(job.person == person.key for job in await self._store.running(msg.chat)) or any(
+                request.person == person.key for _, request in await self._store.queued(msg.chat)
+            )
+            removed = await self._lineup.remove(msg.chat, person.key)
+            found = await self._jobs.cancel(msg.chat, person.key, admin and not own)
         jobs = ", ".join(self._named(job, person.key, msg.locale) for job in found.stopped)
         if jobs and removed:
             await out.send_text(say("cancel_stopped_and_unqueued", msg.locale, jobs=jobs, count=removed))
@@ -441,7 +453,7 @@ class Engine:
 
     async def _run_job(self, msg: Incoming, decision: Route, out: Replies) -> None:
         """Run the request's work as a job anyone allowed may cancel from any replica."""
-        label = msg.text or ", ".join(item.name for item in msg.attachments)
+        label = decision.text or msg.text or ", ".join(item.name for item in msg.attachments)
         job = new_job(Person.of(msg).key, msg.user_name, label, "turn")
         await self._jobs.run(msg.chat, job, _run(self._work_for(decision), msg, out, self._events))
 
@@ -491,11 +503,10 @@ class Engine:
         out = self.replies.to(msg.chat, served.out, msg.locale)
         decision = route(msg.text, bool(msg.attachments))
         try:
-            request = " ".join(msg.text.split()) or ", ".join(item.name for item in msg.attachments)
-            if msg.direct:
-                await out.send_text(say("queue_turn_direct", msg.locale, request=request))
-            else:
-                await out.send_text(say("queue_turn", msg.locale, name=msg.user_name, request=request))
+            # A reply to the request itself (its interaction, on Discord), so whoever asked is notified.
+            request = label_of(decision.text or msg.text) or ", ".join(item.name for item in msg.attachments)
+            key = "queue_turn_direct" if msg.direct else "queue_turn"
+            await out.send_text(say(key, msg.locale, request=request))
             async with self._team.gate(msg, decision, out) as admitted:
                 if admitted:
                     await self._run_job(msg, decision, out)

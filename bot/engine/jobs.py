@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,6 +26,17 @@ from bot.store.models import RunningJob
 log = logging.getLogger(__name__)
 
 LABEL_CHARS = 60  # how much of a request a "stopped ..." reply quotes
+_CURRENT: ContextVar[str | None] = ContextVar("job", default=None)
+
+
+def current_job() -> str | None:
+    """The id of the job the current task works for (its progress messages' Cancel button stops that one)."""
+    return _CURRENT.get()
+
+
+async def _as_job(job_id: str, work: Coroutine[Any, Any, Any]) -> Any:
+    _CURRENT.set(job_id)
+    return await work
 
 
 def label_of(text: str) -> str:
@@ -97,7 +109,7 @@ class Jobs:
         except asyncio.CancelledError:
             work.close()
             raise
-        task = self._supervisor.spawn(work, name=f"{job.kind}-{job.job_id}")
+        task = self._supervisor.spawn(_as_job(job.job_id, work), name=f"{job.kind}-{job.job_id}")
         self._local[job.job_id] = _Local(chat, job, task)
         task.add_done_callback(lambda _: self._ended(chat, job.job_id))
         return task
@@ -140,10 +152,13 @@ class Jobs:
             self._stopping.add(task)
             task.cancel()
 
-    async def cancel(self, chat: ChatKey, person: str, admin: bool) -> Stopped:
-        """Stop the chat's running jobs `person` may stop (their own; any, for an admin), wherever they run."""
+    async def cancel(self, chat: ChatKey, person: str, admin: bool, job_id: str = "") -> Stopped:
+        """Stop the chat's running jobs `person` may stop (their own; any, for an admin), wherever they run; with
+        `job_id`, that job only."""
         stopped, refused = [], []
         for job in await self._store.running(chat):
+            if job_id and job.job_id != job_id:
+                continue
             if not admin and job.person != person:
                 refused.append(job)
                 continue

@@ -57,6 +57,7 @@ class Action(StrEnum):
     TIMELINE = "status"
     CREDITS = "credits"
     APPLY = "apply"  # make an edit the agent suggested
+    CANCEL = "cancel"  # stop the job a progress message follows (the presser's own, or any for an admin)
 
 
 DEFAULT_ACTIONS: tuple[Action, ...] = (Action.EXPORT, Action.TIMELINE, Action.CREDITS)

@@ -12,6 +12,7 @@ from bot.engine.card import Card, CardMaker
 from bot.engine.charts import Chart
 from bot.engine.drawing import Delivery, Drawing
 from bot.engine.fitting import length, split, truncate
+from bot.engine.jobs import current_job
 from bot.engine.messages import Action
 from bot.engine.ports import Button, Clock, Limits, Outgoing, Post, Video
 from bot.engine.progress import Paces, Pacing, Progress
@@ -28,6 +29,7 @@ _BUTTONS: dict[Action, tuple[str, str]] = {
     Action.TIMELINE: ("🧾", "button_status"),
     Action.CREDITS: ("💳", "button_credits"),
     Action.APPLY: ("✅", "button_apply"),
+    Action.CANCEL: ("✖️", "button_cancel"),
 }
 
 
@@ -50,6 +52,7 @@ _TYPED: dict[Action, str] = {
     Action.EXPORT: "typed_export",
     Action.TIMELINE: "typed_status",
     Action.CREDITS: "typed_credits",
+    Action.CANCEL: "typed_cancel",
 }
 
 
@@ -88,18 +91,23 @@ class Replies:
         fitted = truncate(text, limits.text_length, limits.counting)
         await self._out.send(Post(fitted, buttons((action,), self._locale, argument)))
 
+    def _cancel(self) -> tuple[Button, ...]:
+        """The Cancel button of a progress message: it stops the job the message follows (none outside a job)."""
+        job = current_job()
+        return buttons((Action.CANCEL,), self._locale, job) if job else ()
+
     async def start_progress(self, text: str) -> Progress:
         """Send a progress message that later updates edit in place."""
         limits = self._out.limits
         first = truncate(text, limits.text_length, limits.counting, limits.escaped)
-        handle = await self._out.send(Post(first, live=True))
+        handle = await self._out.send(Post(first, self._cancel(), live=True))
         return Progress(self._out, handle, first, self._pacing)
 
     async def start_card(self, cards: CardMaker, card: Card) -> Progress:
         """Send a job's progress card (`cards` makes its later states), edited in place as the job goes on."""
         limits = self._out.limits
         first = truncate(card.text, limits.text_length, limits.counting, limits.escaped)
-        handle = await self._out.send(Post(first, live=True, card=card))
+        handle = await self._out.send(Post(first, self._cancel(), live=True, card=card))
         return Progress(self._out, handle, first, self._pacing, card, cards)
 
     async def send_timeline(self, chart: Chart, text: str, actions: Sequence[Action] = ()) -> None:

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.engine.rules import TeamRules
 from bot.store.keys import ChatKey
+from nemo_sim.config import SimConfig
 from tests.discord_bot.payloads import CHANNEL
 from tests.discord_bot.rig import EPHEMERAL, open_rig
+from tests.harness import running_bot
 
 
 async def test_a_busy_chat_is_told_so_privately_and_the_public_placeholder_goes(tmp_path: Path) -> None:
-    async with open_rig(tmp_path) as rig:
+    no_queue = TeamRules(queue_per_chat=0)  # a busy chat refuses instead of queueing
+    async with running_bot(tmp_path, db=12, sim=SimConfig(speed=0.001), team=no_queue) as h, open_rig(
+        tmp_path, harness=h,
+    ) as rig:
         assert await rig.h.store.turn_lock(ChatKey("discord", str(CHANNEL))).acquire("another-job", 60)
         video = rig.make.command("video", {"prompt": "make a video of a kite"})
         await rig.feed(video)

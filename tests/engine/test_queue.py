@@ -47,7 +47,7 @@ async def test_a_teammate_waits_in_line_and_a_queued_request_cancelled_never_rea
         await bot.engine.handle(bot.message("/cancel", chat=group, direct=False, user="Cy"), cy)
         assert cy.texts[-1] == "🗑 Took 1 waiting request(s) of yours off the queue."
         await asyncio.gather(first, second, third)
-        assert "▶️ Your turn, Bob: “make a video of a glacier”" in bob.texts
+        assert "▶️ Your turn, as you asked: “make a video of a glacier”" in bob.texts
         sent = await _sent(bot)
         assert len(sent) == 2
         assert "glacier" in sent[1]
@@ -59,9 +59,11 @@ async def test_a_full_queue_refuses_and_queues_nothing(tmp_path: Path) -> None:
     async with running_bot(tmp_path, db=14, sim=SLOW_TURN, team=team) as bot:
         group = ChatKey("console", "team")
         ada, bob, cy = bot.chat(), bot.chat(), bot.chat()
-        first = asyncio.create_task(bot.engine.handle(bot.message("make a video of a dune", chat=group, user="Ada"), ada))
+        dune = bot.message("make a video of a dune", chat=group, user="Ada")
+        first = asyncio.create_task(bot.engine.handle(dune, ada))
         await wait_for(lambda: _generating(ada))
-        waiting = asyncio.create_task(bot.engine.handle(bot.message("make a video of a reef", chat=group, user="Bob"), bob))
+        reef = bot.message("make a video of a reef", chat=group, user="Bob")
+        waiting = asyncio.create_task(bot.engine.handle(reef, bob))
         await wait_for(lambda: PLACE_2 in bob.texts)
         await bot.engine.handle(bot.message("make a video of a fjord", chat=group, user="Cy"), cy)
         assert cy.texts == [
@@ -116,7 +118,8 @@ async def test_a_queued_request_survives_a_restart_and_is_served_after_it(tmp_pa
     async with running_bot(tmp_path, db=14, sim=sim) as bot:
         group = ChatKey("console", "team")
         ada, bob = bot.chat(), bot.chat()
-        first = asyncio.create_task(bot.engine.handle(bot.message("make a video of a lake", chat=group, user="Ada"), ada))
+        lake = bot.message("make a video of a lake", chat=group, user="Ada")
+        first = asyncio.create_task(bot.engine.handle(lake, ada))
         await wait_for(lambda: _generating(ada))
         queued = asyncio.create_task(bot.engine.handle(
             bot.message("make a video of a river", chat=group, direct=False, user="Bob"), bob,
@@ -134,7 +137,7 @@ async def test_a_queued_request_survives_a_restart_and_is_served_after_it(tmp_pa
         try:
             await restarted.resume({"console": platform})
             await wait_for(lambda: any("river" in text.lower() for text in platform.chat.texts[1:]), 40)
-            assert platform.chat.texts[0] == "▶️ Your turn, Bob: “make a video of a river”"
+            assert platform.chat.texts[0] == "▶️ Your turn, as you asked: “make a video of a river”"
             await restarted.background.drain()
             sent = await _sent(bot)
             assert len(sent) == 2
@@ -174,5 +177,5 @@ async def _renders(bot: Harness) -> list[dict[str, Any]]:
 
 async def _submitted(bot: Harness, count: int) -> None:
     async with asyncio.timeout(10):
-        while len(await _renders(bot)) < count:
+        while len(await _renders(bot)) < count:  # noqa: ASYNC110 - the simulator's log is read over HTTP
             await asyncio.sleep(0.02)

@@ -31,7 +31,7 @@ MESSAGES: Mapping[str, str] = {
     "job_quoted": "“{label}”",
     "job_of": "{job} ({name})",
     "queue_place": "⏳ You're #{place} in line — I'll start as soon as the current job ends.",
-    "queue_turn": "▶️ Your turn, {name}: “{request}”",
+    "queue_turn": "▶️ Your turn, as you asked: “{request}”",
     "queue_turn_direct": "▶️ Starting what you asked while I was busy: “{request}”",
     "queue_full_chat": "🚦 {count} requests are already waiting in this chat. Nothing was queued or charged; please "
     "send it again when some are done.",
@@ -253,10 +253,12 @@ MESSAGES: Mapping[str, str] = {
     "button_status": "Timeline",
     "button_credits": "Credits",
     "button_apply": "Apply",
+    "button_cancel": "Cancel",
     # What a person types for a button where there are no buttons (the console); each must route to its action
     "typed_export": "export",
     "typed_status": "status",
     "typed_credits": "credits",
+    "typed_cancel": "cancel",
     # The agent's web-editor instructions, done for the person instead
     "gui_export": "I'm exporting the video for you now.",
     "gui_upload": "Send the file here: attach it to a message, or send upload and a link.",
