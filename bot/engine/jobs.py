@@ -148,6 +148,9 @@ class Jobs:
 
     def stop_tasks(self, tasks: list[asyncio.Task[Any]]) -> None:
         """Stop these job tasks as a person would (the chat is gone: its renders are cancelled at Nemo too)."""
+        for local in self._local.values():
+            if local.task in tasks:
+                self._asked[local.job.job_id] = True
         for task in tasks:
             self._stopping.add(task)
             task.cancel()

@@ -339,10 +339,12 @@ class FakeBotApi:
         caption = visible(str(params.get("caption") or ""), params.get("parse_mode"))
         if units(caption) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
-        if caption == shown.text:
+        markup = params.get("reply_markup")  # an edit without one takes the buttons away, as Telegram does
+        if caption == shown.text and markup == shown.markup:
             raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
                                 "markup are exactly the same as a current content and reply markup of the message")
         shown.text = caption
+        shown.markup = markup
         shown.edits.append(caption)
         return self._message(shown)
 
@@ -359,6 +361,7 @@ class FakeBotApi:
         shown.kind = "photo"
         shown.photo = upload.content
         shown.text = visible(str(media.get("caption") or ""), media.get("parse_mode"))
+        shown.markup = params.get("reply_markup")
         shown.edits.append(shown.text)
         return self._message(shown)
 
