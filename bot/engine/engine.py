@@ -17,6 +17,7 @@ from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
 from bot.engine.leases import held
+from bot.engine.liveness import Liveness
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.metered import Metered
 from bot.engine.ports import Clock, Load, NemoApi, Outgoing, Pictures, Platform, Sleep, Store, Telemetry
@@ -61,8 +62,10 @@ class Engine:
         self._config = config
         self._events = events
         self.background = Supervisor()
-        self._relay = Relay(nemo, store, config, clock, sleep, events, self.background)
         self._cancelling: set[ChatKey] = set()
+        self._relay = Relay(
+            nemo, store, config, clock, sleep, events, self.background, user_cancelled=self._cancelling.__contains__,
+        )
         self._turns = Turns(nemo, store, config)
         self._exporter = Exporter(
             nemo, store, config, self._turns.replace, sleep, user_cancelled=self._cancelling.__contains__,
@@ -70,6 +73,7 @@ class Engine:
         )
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._resumed: dict[str, tuple[ChatKey, asyncio.Task[Any]]] = {}  # render id -> its chat, its follower
+        self._liveness = Liveness(store, config.incarnation, config.heartbeat)
         self.replies = ReplyLayer(self.background, clock, Drawing(pictures, config.workdir / "pictures"))
 
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
@@ -92,6 +96,9 @@ class Engine:
                     await self._dispatch(msg, decision, out)
         except ChatGone as exc:
             log.info("stopped replying in %s: %s", msg.chat, exc)
+        except asyncio.CancelledError:
+            await out.close_open(say("interrupted", msg.locale))  # shutting down: no card is left saying "working"
+            raise
         except NemoError as exc:
             log.warning("nemo error in %s: %s", msg.chat, exc)
             await self._tell(out, explain(exc, msg.locale, self._config.web_url, during=during))
@@ -101,10 +108,16 @@ class Engine:
         except Exception:
             log.exception("handler failed in %s", msg.chat)
             await self._tell(out, say("error_internal", msg.locale))
+        finally:
+            await out.close_open(say("turn_failed", msg.locale))  # a job that failed without closing its card
 
     async def resume(self, platforms: Mapping[str, Platform]) -> int:
         """Resume every unfinished render left by a previous process, and keep adopting those whose follower dies
         while this one runs (another replica killed); returns how many were picked up now."""
+        # Alive from now on; the locks an earlier start of this process left are freed before anything waits on them.
+        await self._liveness.beat()
+        await self._liveness.free_predecessors()
+        self.background.watch(self._liveness.beating(), name="heartbeat")
         found = await self._pick_up(platforms)
         self.background.watch(self._adopting(dict(platforms)), name="adopt-renders")
         return found
@@ -321,7 +334,8 @@ class Engine:
     async def _cancel(self, msg: Incoming, out: Replies) -> None:
         task = self._running.get(msg.chat)
         if task is None or task.done():
-            await out.send_text(say("nothing_to_cancel", msg.locale), private=True)
+            freed = await self._liveness.free_if_dead(self._store.turn_lock(msg.chat))  # a dead process's lock
+            await out.send_text(say("lock_freed" if freed else "nothing_to_cancel", msg.locale), private=True)
             return
         self._cancelling.add(msg.chat)
         task.cancel()
@@ -331,7 +345,7 @@ class Engine:
     ) -> None:
         """Run paid or stateful work under the chat's lock; a busy chat gets a note, never a second job."""
         chat = msg.chat
-        async with held(self._store.turn_lock(chat), self._config.lock_lease) as mine:
+        async with held(self._store.turn_lock(chat), self._config.lock_lease, self._config.incarnation) as mine:
             if not mine:
                 await out.send_text(say("busy", msg.locale), private=True)
                 return
@@ -356,7 +370,7 @@ class Engine:
     async def _tell(out: Replies, text: str) -> None:
         """An error, to whoever asked (privately where the platform can)."""
         try:
-            await out.send_text(text, private=True)
+            await out.send_text(out.unless_paid(text), private=True)
         except ChatGone:
             log.info("an error message had nowhere to go")
         except Exception:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,7 @@ class Relay:
     def __init__(
         self, nemo: NemoApi, store: SessionStore, config: EngineConfig,
         clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, events: Events = QUIET,
-        supervisor: Supervisor | None = None,
+        supervisor: Supervisor | None = None, user_cancelled: Callable[[ChatKey], bool] = lambda chat: True,
     ) -> None:
         self._nemo = nemo
         self._store = store
@@ -79,6 +80,7 @@ class Relay:
         self._sleep = sleep
         self._events = events
         self._supervisor = supervisor  # runs the fetch of a generated clip's first frame beside the turn
+        self._user_cancelled = user_cancelled  # else a cancelled turn was stopped by the process shutting down
 
     async def turn(self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str) -> Translated:
         """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for."""
@@ -98,7 +100,8 @@ class Relay:
             outcome = "turn_running"
             await out.send_text(say("stream_timeout", locale))
         except asyncio.CancelledError:
-            outcome = "cancelled"
+            # Shutting down is not the person's doing: the paid turn runs on at Nemo, and they are told so.
+            outcome = "cancelled" if self._user_cancelled(chat) else "turn_interrupted"
             raise
         finally:
             if view.progress is not None:
@@ -128,6 +131,7 @@ class Relay:
             await self._on_keepalive(now, out, locale, view)
             return
         view.last_event = now
+        out.paid = True  # the agent took the message: from here on no failure may invite a re-send
         if isinstance(event, AgentText):
             await self._on_text(event.text, out, view)
         elif isinstance(event, ToolCall):

@@ -69,6 +69,25 @@ class Replies:
         self._locale = locale
         self._pacing = pacing
         self._drawing = drawing or Drawing(None, Path())
+        self.paid = False  # a paid request (an agent turn) went out: no failure may read as an invitation to re-send
+        self._live: list[Progress] = []
+
+    def unless_paid(self, failure: str) -> str:
+        """What to say of a failure: `failure` itself, or once a paid request went out, that it went through and
+        how to see its result (never an invitation to send it again)."""
+        return say("check_later", self._locale) if self.paid else failure
+
+    async def close_open(self, text: str) -> None:
+        """Show `text` as the final word of every progress message still open (work that ended without closing its
+        own, so none is left saying it is working)."""
+        live, self._live = self._live, []
+        for progress in live:
+            if progress.closed:
+                continue
+            try:
+                await asyncio.shield(progress.finish(text))
+            except Exception as exc:  # the chat may be gone: what is left open is only a stale card
+                log.info("could not close a progress message: %s", exc)
 
     async def send_text(self, text: str, actions: Sequence[Action] = (), *, private: bool = False) -> None:
         """Send text in pieces under the length limit; the buttons go under the last piece.
@@ -93,14 +112,18 @@ class Replies:
         limits = self._out.limits
         first = truncate(text, limits.text_length, limits.counting, limits.escaped)
         handle = await self._out.send(Post(first, live=True))
-        return Progress(self._out, handle, first, self._pacing)
+        return self._opened(Progress(self._out, handle, first, self._pacing))
 
     async def start_card(self, cards: CardMaker, card: Card) -> Progress:
         """Send a job's progress card (`cards` makes its later states), edited in place as the job goes on."""
         limits = self._out.limits
         first = truncate(card.text, limits.text_length, limits.counting, limits.escaped)
         handle = await self._out.send(Post(first, live=True, card=card))
-        return Progress(self._out, handle, first, self._pacing, card, cards)
+        return self._opened(Progress(self._out, handle, first, self._pacing, card, cards))
+
+    def _opened(self, progress: Progress) -> Progress:
+        self._live = [*(shown for shown in self._live if not shown.closed), progress]
+        return progress
 
     async def send_timeline(self, chart: Chart, text: str, actions: Sequence[Action] = ()) -> None:
         """The timeline as a picture with `text` (its summary) as the caption; the text alone without a picture."""
