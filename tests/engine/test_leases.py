@@ -68,3 +68,24 @@ async def test_a_renewal_that_times_out_keeps_the_chat_locked(tmp_path: Path) ->
         for said in first.texts:
             assert "try again" not in said.lower()
             assert "refused" not in said
+
+
+async def test_cancel_on_another_replica_leaves_a_live_turn_locked(tmp_path: Path) -> None:
+    sim = SimConfig(speed=0.001, gen_seconds=3000)
+    async with running_bot(tmp_path, db=14, sim=sim, heartbeat=0.3) as bot:
+        await bot.engine.resume({})  # alive from now on
+        other = Engine(bot.nemo, bot.store, EngineConfig(workdir=tmp_path / "other", **{**FAST, "heartbeat": 0.3}))
+        try:
+            first = bot.chat()
+            turn = asyncio.create_task(bot.engine.handle(bot.message("make a video of a glacier"), first))
+            await wait_for(lambda: any("Generating video" in item.text for item in first.log))
+            await asyncio.sleep(0.5)  # longer than a heartbeat: the running process has renewed its own
+
+            second = bot.chat()
+            await other.handle(bot.message("/cancel"), second)
+            await other.handle(bot.message("make it longer"), second)
+            assert second.texts == ["Nothing is running right now.", BUSY]
+            await turn
+            assert first.log[-1].text.startswith("✅")
+        finally:
+            await other.background.close()
