@@ -11,13 +11,16 @@ import contextlib
 import logging
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from bot.engine.ports import Lease
 from bot.store.errors import StoreError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 RENEWALS = 4  # renewals per lease: three can fail before it lapses
 FIRST_RETRY = 0.05  # a failed renewal is tried again after this long, then after twice as long each time
@@ -93,6 +96,7 @@ async def _keep(lease: Lease, owner: str, seconds: float, holding: Holding) -> N
     while not holding.lost:
         await asyncio.sleep(every)
         await _renew(lease, owner, seconds, holding, every)
+        stop_if_cancelled()
 
 
 async def _renew(lease: Lease, owner: str, seconds: float, holding: Holding, every: float) -> None:
@@ -100,25 +104,45 @@ async def _renew(lease: Lease, owner: str, seconds: float, holding: Holding, eve
     pause = FIRST_RETRY
     while True:
         try:
-            if await lease.extend(owner, seconds):
-                return
-            # It lapsed (the store was away longer than the lease): take it back unless someone has it now.
-            if await lease.acquire(owner, seconds):
-                log.warning("a lease lapsed while its work ran; taken back: %r", lease)
+            if await settled(_extend_or_retake(lease, owner, seconds)):
                 return
             log.error("lost a lease to another holder while its work ran: %r", lease)
             holding.lost = True
             return
         except StoreError as exc:
-            stop_if_cancelled()
             log.warning("could not renew a lease (%s); trying again in %.2f s", type(exc).__name__, pause)
+        stop_if_cancelled()
         await asyncio.sleep(pause)
         pause = min(pause * 2, every / 2)  # several tries before the next renewal would have been due
 
 
+async def _extend_or_retake(lease: Lease, owner: str, seconds: float) -> bool:
+    """Extend the lease; one that lapsed (the store was away longer than it) is taken back unless someone has it
+    now. False: someone has."""
+    if await lease.extend(owner, seconds):
+        return True
+    if await lease.acquire(owner, seconds):
+        log.warning("a lease lapsed while its work ran; taken back: %r", lease)
+        return True
+    return False
+
+
+async def settled(call: Coroutine[Any, Any, T]) -> T:
+    """Await a store call to its end even when cancelled meanwhile, then raise the cancellation: redis-py can lose
+    a connection whose command is cancelled halfway."""
+    task = asyncio.ensure_future(call)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait({task})
+        if not task.cancelled():
+            task.exception()  # retrieved: the cancellation is what this caller reports
+        raise
+
+
 def stop_if_cancelled() -> None:
-    """Raise CancelledError when this task was asked to stop: redis-py may turn a cancellation that lands inside a
-    command into a connection error, which a retry loop would otherwise swallow (and never stop)."""
+    """Raise CancelledError when this task was asked to stop: redis-py may swallow a cancellation that lands inside
+    a command (or turn it into a connection error), and a loop around store calls would then never stop."""
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError

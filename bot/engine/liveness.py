@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.engine.leases import Incarnation, holder_of, stop_if_cancelled
+from bot.engine.leases import Incarnation, holder_of, settled, stop_if_cancelled
 from bot.engine.ports import Lease, ProcessStore
 from bot.store.errors import StoreError
 
@@ -33,17 +33,20 @@ class Liveness:
         try:
             while True:
                 try:
-                    await self.beat()
-                    await self.free_predecessors()
+                    await settled(self._beat_and_free())
                 except StoreError as exc:
-                    stop_if_cancelled()
                     log.warning("could not mark this process alive: %s", exc)
+                stop_if_cancelled()
                 await asyncio.sleep(self._heartbeat / BEATS)
         finally:
             try:
                 await asyncio.shield(self._store.mark_gone(self._me.start))
             except StoreError as exc:
                 log.info("could not mark this process gone (its heartbeat lapses by itself): %s", exc)
+
+    async def _beat_and_free(self) -> None:
+        await self.beat()
+        await self.free_predecessors()
 
     async def dead(self, owner: str) -> bool:
         """Whether a lease's owner is a process start that no longer runs (an owner of unknown start: not known)."""
