@@ -5,20 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
+from bot.engine.leases import Incarnation, held
+from bot.store.keys import ChatKey
 from bot.store.redis_store import RedisStore
 from nemo_sim.config import SimConfig
 from tests.harness import FAST, Harness, running_bot, wait_for
 from tests.redis_proxy import RedisLink, redis_link
+from tests.store_fixtures import store_backend
 
 BUSY = "⏳ Still working on your previous request. Send /cancel to stop waiting on it."
 LEASE = 1.5  # renewed every 0.375 s
 ANSWER = 0.3  # the slow store's client gives up on one command after this long
+CHAT = ChatKey("console", "chat-1")
 
 
 @contextlib.asynccontextmanager
@@ -89,3 +96,34 @@ async def test_cancel_on_another_replica_leaves_a_live_turn_locked(tmp_path: Pat
             assert first.log[-1].text.startswith("✅")
         finally:
             await other.background.close()
+
+
+async def test_a_lease_lost_to_another_holder_is_noticed(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, "bot.engine.leases")
+    async with store_backend("embedded") as store:
+        lock = store.turn_lock(CHAT)
+        async with held(lock, 0.4, Incarnation.new()) as holding:
+            owner = await lock.holder()
+            assert owner is not None
+            assert await lock.release(owner)  # as if it had lapsed...
+            assert await lock.acquire("another", 30)  # ...and another process took the chat
+            async with asyncio.timeout(5):
+                while not holding.lost:  # noqa: ASYNC110 - the renewer sets a flag: nothing to wait on
+                    await asyncio.sleep(0.05)
+        assert await lock.holder() == "another"  # leaving did not free someone else's lock
+    assert "lost a lease to another holder" in caplog.text
+
+
+async def test_a_lapsed_lease_nobody_took_is_taken_back() -> None:
+    async with store_backend("embedded") as store:
+        lock = store.turn_lock(CHAT)
+        async with held(lock, 0.4, Incarnation.new()) as holding:
+            owner = await lock.holder()
+            assert owner is not None
+            assert await lock.release(owner)  # lapsed while the store was away
+            async with asyncio.timeout(5):
+                while await lock.holder() != owner:  # noqa: ASYNC110 - state in the store: nothing to wait on
+                    await asyncio.sleep(0.05)
+            assert not holding.lost
+            assert not await lock.acquire("another", 30)
+        assert await lock.holder() is None
