@@ -370,7 +370,10 @@ class Engine:
     async def _tell(out: Replies, text: str) -> None:
         """An error, to whoever asked (privately where the platform can)."""
         try:
-            await out.send_text(out.unless_paid(text), private=True)
+            if out.paid:
+                await out.went_through()  # the agent took the message: never an invitation to send it again
+            else:
+                await out.send_text(text, private=True)
         except ChatGone:
             log.info("an error message had nowhere to go")
         except Exception:

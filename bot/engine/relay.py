@@ -116,7 +116,7 @@ class Relay:
                 await self._after(chat, session_id, before, out, locale, view)
         except (NemoError, StoreError) as exc:
             log.warning("checking the result of a turn failed: %s", exc)
-            await out.send_text(say("check_later", locale))
+            await out.went_through()
         self._events.turn_ended(chat.platform, relayed(outcome, view.failed))
         return view.asked() if outcome == "turn_done" else Translated("")
 
@@ -126,12 +126,12 @@ class Relay:
                 await self._on_event(event, out, locale, view)
 
     async def _on_event(self, event: AgentEvent, out: Replies, locale: str, view: _TurnView) -> None:
+        out.paid = True  # the agent took the message: from here on no failure may invite a re-send
         now = self._clock()
         if isinstance(event, Keepalive):
             await self._on_keepalive(now, out, locale, view)
             return
         view.last_event = now
-        out.paid = True  # the agent took the message: from here on no failure may invite a re-send
         if isinstance(event, AgentText):
             await self._on_text(event.text, out, view)
         elif isinstance(event, ToolCall):

@@ -70,12 +70,14 @@ class Replies:
         self._pacing = pacing
         self._drawing = drawing or Drawing(None, Path())
         self.paid = False  # a paid request (an agent turn) went out: no failure may read as an invitation to re-send
+        self._went_through = False
         self._live: list[Progress] = []
 
-    def unless_paid(self, failure: str) -> str:
-        """What to say of a failure: `failure` itself, or once a paid request went out, that it went through and
-        how to see its result (never an invitation to send it again)."""
-        return say("check_later", self._locale) if self.paid else failure
+    async def went_through(self) -> None:
+        """Say, once, that the paid request went through and to send status for its result (checking it failed)."""
+        if not self._went_through:
+            self._went_through = True
+            await self.send_text(say("check_later", self._locale))
 
     async def close_open(self, text: str) -> None:
         """Show `text` as the final word of every progress message still open (work that ended without closing its

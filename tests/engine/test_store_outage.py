@@ -132,6 +132,7 @@ async def test_no_failure_after_the_agent_took_the_message_invites_a_resend(tmp_
         assert len(await bot.requests("/run_sse")) == before + 1
         said = [item.text for item in chat.log if item.kind in ("text", "finish")]
         assert said[-1].startswith("⚠️ Your request went through, but I could not check the result")
+        assert [text for text in said if "went through" in text] == [said[-1]]  # said once
         for text in said:
             assert "try again" not in text.lower()
             assert "send your request again" not in text.lower()
