@@ -14,12 +14,23 @@ from tests.store_fixtures import REDIS_HOST, REDIS_PORT
 
 
 class RedisLink:
-    """Forwards bytes to the test Redis; `cut()` drops every connection and refuses new ones until `restore()`."""
+    """Forwards bytes to the test Redis; `cut()` drops every connection and refuses new ones until `restore()`;
+    `pause()` holds every byte, connections open, until `resume()`: a Redis that stops answering for a while."""
 
     def __init__(self) -> None:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
+
+    def pause(self) -> None:
+        """Hold every byte in either direction until `resume()` (what is held then goes on, in order)."""
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        """Let the held bytes and everything after them through."""
+        self._flowing.set()
 
     async def restore(self) -> None:
         """Listen (again, on the same port once one was chosen)."""
@@ -34,15 +45,19 @@ class RedisLink:
         for writer in self._open:
             writer.close()
 
-    def client(self, db: int) -> Redis:
-        """A client through the link; no retries, so an outage shows at once."""
-        return Redis(host="127.0.0.1", port=self.port, db=db, decode_responses=True, retry=Retry(NoBackoff(), 0))
+    def client(self, db: int, timeout: float | None = None) -> Redis:
+        """A client through the link that waits `timeout` seconds for an answer (None: for ever); no retries, so an
+        outage shows at once."""
+        return Redis(
+            host="127.0.0.1", port=self.port, db=db, decode_responses=True, retry=Retry(NoBackoff(), 0),
+            socket_timeout=timeout,
+        )
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection(REDIS_HOST, REDIS_PORT)
         self._open |= {writer, up_writer}
         try:
-            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+            await asyncio.gather(_pipe(reader, up_writer, self._flowing), _pipe(up_reader, writer, self._flowing))
         finally:
             self._open -= {writer, up_writer}
             for end in (writer, up_writer):
@@ -51,10 +66,11 @@ class RedisLink:
                     await end.wait_closed()
 
 
-async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-    """Copy until either side closes."""
+async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter, flowing: asyncio.Event) -> None:
+    """Copy until either side closes, holding the bytes while `flowing` is clear."""
     with contextlib.suppress(OSError):
         while data := await source.read(65536):
+            await flowing.wait()
             sink.write(data)
             await sink.drain()
     sink.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.engine.kinds import EXTENSION_KINDS
+from bot.engine.leases import Incarnation
 from bot.engine.rules import TeamRules
 
 MAX_UPLOAD_BYTES = 200 * 1000 * 1000
@@ -35,6 +36,11 @@ class EngineTimings(BaseModel):
     recovery_wait: float = Field(60.0, description="After a dropped stream: time between later state checks.")
     recovery_checks: int = Field(5, description="After a dropped stream: state checks before giving up.")
     lock_lease: float = Field(120.0, description="A chat's turn lock lapses after this long if its process dies.")
+    heartbeat: float = Field(
+        10.0, gt=0,
+        description="A running process marks itself alive in the store for this long, again every third of it: a "
+        "chat locked by a process silent this long is freed by /cancel, and by that process's next start.",
+    )
 
 
 class EngineSwitches(BaseModel):
@@ -56,6 +62,7 @@ class EngineConfig(EngineSwitches, EngineTimings):
     web_url: str = "https://nemovideo.com"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     team: TeamRules = Field(default_factory=TeamRules)  # who may use the bot, and their quotas
+    incarnation: Incarnation = Field(default_factory=Incarnation.new)  # this process start: one for all its engines
 
     @property
     def max_upload_mb(self) -> float:

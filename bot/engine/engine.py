@@ -21,6 +21,7 @@ from bot.engine.gui import Translated
 from bot.engine.jobs import Jobs, label_of, new_job
 from bot.engine.leases import held
 from bot.engine.lineup import Lineup, Served
+from bot.engine.liveness import Liveness
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.metered import Metered
 from bot.engine.ports import Clock, Load, NemoApi, Outgoing, Pictures, Platform, Sleep, Store, Telemetry
@@ -69,8 +70,11 @@ class Engine:
         self._config = config
         self._events = events
         self.background = Supervisor()
-        self._relay = Relay(nemo, store, config, clock, sleep, events, self.background)
         self._jobs = Jobs(store, config.lock_lease, self.background, sleep)
+        self._relay = Relay(
+            nemo, store, config, clock, sleep, events, self.background,
+            user_cancelled=lambda chat: self._jobs.stopped_by_person(),
+        )
         self._lineup = Lineup(store, config.team, config.lock_lease)
         self._platforms: dict[str, Platform] = {}  # how to reach a chat outside a message (set by `resume`)
         self._serving: set[ChatKey] = set()  # chats whose queue a task here is serving
@@ -80,6 +84,7 @@ class Engine:
             user_cancelled=lambda chat: self._jobs.stopped_by_person(), events=events,
         )
         self._resumed: dict[str, tuple[ChatKey, asyncio.Task[Any]]] = {}  # render id -> its chat, its follower
+        self._liveness = Liveness(store, config.incarnation, config.heartbeat)
         self.replies = ReplyLayer(self.background, clock, Drawing(pictures, config.workdir / "pictures"))
 
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
@@ -102,6 +107,9 @@ class Engine:
             async with self._team.gate(msg, decision, out) as admitted:
                 if admitted:
                     await self._dispatch(msg, decision, out, chat)
+        except asyncio.CancelledError:
+            await out.close_open(say("interrupted", msg.locale))  # shutting down: no card is left saying "working"
+            raise
         except Exception as exc:
             await self._failed(exc, msg, out, during)
         finally:
@@ -121,11 +129,16 @@ class Engine:
         else:
             log.error("handler failed in %s", msg.chat, exc_info=exc)
             await self._tell(out, say("error_internal", msg.locale))
+        await out.close_open(say("turn_failed", msg.locale))  # a job that failed without closing its card
 
     async def resume(self, platforms: Mapping[str, Platform]) -> int:
         """Resume every unfinished render left by a previous process, serve the queues it left, and keep adopting
         renders whose follower dies while this one runs (another replica killed); returns how many renders were
         picked up now. Also starts listening for cancels sent from other replicas."""
+        # Alive from now on; the locks an earlier start of this process left are freed before anything waits on them.
+        await self._liveness.beat()
+        await self._liveness.free_predecessors()
+        self.background.watch(self._liveness.beating(), name="heartbeat")
         self._platforms = dict(platforms)
         self.background.watch(self._jobs.listen(), name="cancels")
         self.background.watch(self._jobs.keep_alive(), name="jobs-alive")
@@ -328,7 +341,10 @@ class Engine:
         # The render is followed in the background: once Nemo has it, the chat is free for the next request.
         submitted = asyncio.Event()
         record = new_job(person, msg.user_name, "", "render")
-        render = await self._jobs.spawn(msg.chat, record, self._rendering(job, state.draft, msg, out, submitted))
+        # Its own replies: the render's card and failures are its own, apart from the turn that asked for it.
+        render = await self._jobs.spawn(
+            msg.chat, record, self._rendering(job, state.draft, msg, out.detached(), submitted),
+        )
         after = _AFTER.get()
         if after is not None:
             after.append(render)
@@ -398,7 +414,8 @@ class Engine:
             names = ", ".join(dict.fromkeys(job.user_name or job.person for job in found.refused))
             await out.send_text(say("cancel_not_yours", msg.locale, names=names), private=True)
         else:
-            await out.send_text(say("nothing_to_cancel", msg.locale), private=True)
+            freed = await self._liveness.free_if_dead(self._store.turn_lock(msg.chat))  # a dead process's lock
+            await out.send_text(say("lock_freed" if freed else "nothing_to_cancel", msg.locale), private=True)
 
     @staticmethod
     def _named(job: RunningJob, caller: str, locale: str) -> str:
@@ -416,7 +433,7 @@ class Engine:
         if not await self._store.waiting(key):
             ran = False
             try:
-                async with held(self._store.turn_lock(key), self._config.lock_lease) as mine:
+                async with held(self._store.turn_lock(key), self._config.lock_lease, self._config.incarnation) as mine:
                     if mine:
                         ran = True
                         await self._run_job(msg, decision, out)
@@ -472,9 +489,10 @@ class Engine:
 
     async def _serve(self, chat: ChatKey) -> None:
         """Run the chat's waiting requests in order while holding its lock; a busy chat's holder does it instead."""
-        mine = False
+        served_here = False
         try:
-            async with held(self._store.turn_lock(chat), self._config.lock_lease) as mine:
+            async with held(self._store.turn_lock(chat), self._config.lock_lease, self._config.incarnation) as mine:
+                served_here = bool(mine)
                 if mine:
                     while (served := await self._lineup.take(chat, self._platforms)) is not None:
                         renders: list[asyncio.Task[Any]] = []
@@ -486,10 +504,10 @@ class Engine:
                             self.background.spawn(self._served(served, renders), name=f"served-{chat}")
         except StoreUnavailable as exc:
             log.warning("could not serve the queue of %s: %s", chat, exc)
-            mine = False
+            served_here = False
         finally:
             self._serving.discard(chat)
-        if mine:
+        if served_here:
             # Something may have joined while the lock was being let go.
             await self._kick(chat)
 
@@ -517,7 +535,10 @@ class Engine:
     async def _tell(out: Replies, text: str) -> None:
         """An error, to whoever asked (privately where the platform can)."""
         try:
-            await out.send_text(text, private=True)
+            if out.paid:
+                await out.went_through()  # the agent took the message: never an invitation to send it again
+            else:
+                await out.send_text(text, private=True)
         except ChatGone:
             log.info("an error message had nowhere to go")
         except Exception:

@@ -118,7 +118,8 @@ class Exporter:
     @contextlib.asynccontextmanager
     async def _owning(self, job: RenderJob) -> AsyncIterator[bool]:
         """One process follows a render at a time, so replicas never deliver or report it twice."""
-        async with held(self._store.render_lease(job.render_id), self._config.lock_lease) as mine:
+        lease = self._store.render_lease(job.render_id)
+        async with held(lease, self._config.lock_lease, self._config.incarnation) as mine:
             if not mine:
                 yield False
                 return
@@ -174,7 +175,10 @@ class Exporter:
         except asyncio.CancelledError:
             if self._user_cancelled(job.chat_key):
                 await self._abandon(job, progress)
-            # Otherwise the process is shutting down: the job stays open and the next start resumes it.
+            else:
+                # The process is shutting down: the job stays open and the next start resumes it (with a new card).
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(progress.finish(say("render_after_restart", job.locale)))
             raise
         try:
             await self._deliver(job, status, out, progress)

@@ -123,6 +123,9 @@ class ExportStore(Protocol):
 class Lease(Protocol):
     """A key one owner holds at a time, lapsing unless the owner extends it."""
 
+    async def holder(self) -> str | None:
+        """Who holds the lease now (None: nobody)."""
+
     async def acquire(self, owner: str, seconds: float) -> bool:
         """Take the lease for `seconds`; False while anyone holds it."""
 
@@ -144,6 +147,22 @@ class TurnStore(Protocol):
 
     def render_lease(self, render_id: str) -> Lease:
         """The lease of the process following a render."""
+
+
+class ProcessStore(Protocol):
+    """Which process starts run, and the leases they hold."""
+
+    async def mark_alive(self, start: str, seconds: float) -> None:
+        """Say that the process start `start` runs, for the next `seconds`."""
+
+    async def is_alive(self, start: str) -> bool:
+        """Whether the process start `start` said it runs, and that has not lapsed."""
+
+    async def mark_gone(self, start: str) -> None:
+        """Say that the process start `start` has stopped."""
+
+    async def held_leases(self) -> Sequence[tuple[Lease, str]]:
+        """Every turn lock and render lease held now, with its owner."""
 
 
 class RenderStore(Protocol):
@@ -240,7 +259,9 @@ class JobStore(Protocol):
         """The job ids other replicas asked `process` to stop since it last looked."""
 
 
-class Store(SessionStore, ExportStore, TurnStore, RenderStore, QuotaStore, QueueStore, JobStore, Protocol):
+class Store(
+    SessionStore, ExportStore, TurnStore, ProcessStore, RenderStore, QuotaStore, QueueStore, JobStore, Protocol,
+):
     """Everything the engine keeps."""
 
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,7 @@ class Relay:
     def __init__(
         self, nemo: NemoApi, store: SessionStore, config: EngineConfig,
         clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, events: Events = QUIET,
-        supervisor: Supervisor | None = None,
+        supervisor: Supervisor | None = None, user_cancelled: Callable[[ChatKey], bool] = lambda chat: True,
     ) -> None:
         self._nemo = nemo
         self._store = store
@@ -79,6 +80,7 @@ class Relay:
         self._sleep = sleep
         self._events = events
         self._supervisor = supervisor  # runs the fetch of a generated clip's first frame beside the turn
+        self._user_cancelled = user_cancelled  # else a cancelled turn was stopped by the process shutting down
 
     async def turn(self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str) -> Translated:
         """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for."""
@@ -98,7 +100,8 @@ class Relay:
             outcome = "turn_running"
             await out.send_text(say("stream_timeout", locale))
         except asyncio.CancelledError:
-            outcome = "cancelled"
+            # Shutting down is not the person's doing: the paid turn runs on at Nemo, and they are told so.
+            outcome = "cancelled" if self._user_cancelled(chat) else "turn_interrupted"
             raise
         finally:
             if view.progress is not None:
@@ -113,7 +116,7 @@ class Relay:
                 await self._after(chat, session_id, before, out, locale, view)
         except (NemoError, StoreError) as exc:
             log.warning("checking the result of a turn failed: %s", exc)
-            await out.send_text(say("check_later", locale))
+            await out.went_through()
         self._events.turn_ended(chat.platform, relayed(outcome, view.failed))
         return view.asked() if outcome == "turn_done" else Translated("")
 
@@ -123,6 +126,7 @@ class Relay:
                 await self._on_event(event, out, locale, view)
 
     async def _on_event(self, event: AgentEvent, out: Replies, locale: str, view: _TurnView) -> None:
+        out.paid = True  # the agent took the message: from here on no failure may invite a re-send
         now = self._clock()
         if isinstance(event, Keepalive):
             await self._on_keepalive(now, out, locale, view)

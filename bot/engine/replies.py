@@ -72,6 +72,32 @@ class Replies:
         self._locale = locale
         self._pacing = pacing
         self._drawing = drawing or Drawing(None, Path())
+        self.paid = False  # a paid request (an agent turn) went out: no failure may read as an invitation to re-send
+        self._went_through = False
+        self._live: list[Progress] = []
+
+    def detached(self) -> Replies:
+        """Replies to the same chat for work that goes on apart (a render followed in the background): its progress
+        cards and whether it was paid for are its own."""
+        return Replies(self._out, self._locale, self._pacing, self._drawing)
+
+    async def went_through(self) -> None:
+        """Say, once, that the paid request went through and to send status for its result (checking it failed)."""
+        if not self._went_through:
+            self._went_through = True
+            await self.send_text(say("check_later", self._locale))
+
+    async def close_open(self, text: str) -> None:
+        """Show `text` as the final word of every progress message still open (work that ended without closing its
+        own, so none is left saying it is working)."""
+        live, self._live = self._live, []
+        for progress in live:
+            if progress.closed:
+                continue
+            try:
+                await asyncio.shield(progress.finish(text))
+            except Exception as exc:  # the chat may be gone: what is left open is only a stale card
+                log.info("could not close a progress message: %s", exc)
 
     async def send_text(self, text: str, actions: Sequence[Action] = (), *, private: bool = False) -> None:
         """Send text in pieces under the length limit; the buttons go under the last piece.
@@ -101,14 +127,18 @@ class Replies:
         limits = self._out.limits
         first = truncate(text, limits.text_length, limits.counting, limits.escaped)
         handle = await self._out.send(Post(first, self._cancel(), live=True))
-        return Progress(self._out, handle, first, self._pacing)
+        return self._opened(Progress(self._out, handle, first, self._pacing))
 
     async def start_card(self, cards: CardMaker, card: Card) -> Progress:
         """Send a job's progress card (`cards` makes its later states), edited in place as the job goes on."""
         limits = self._out.limits
         first = truncate(card.text, limits.text_length, limits.counting, limits.escaped)
         handle = await self._out.send(Post(first, self._cancel(), live=True, card=card))
-        return Progress(self._out, handle, first, self._pacing, card, cards)
+        return self._opened(Progress(self._out, handle, first, self._pacing, card, cards))
+
+    def _opened(self, progress: Progress) -> Progress:
+        self._live = [*(shown for shown in self._live if not shown.closed), progress]
+        return progress
 
     async def send_timeline(self, chart: Chart, text: str, actions: Sequence[Action] = ()) -> None:
         """The timeline as a picture with `text` (its summary) as the caption; the text alone without a picture."""

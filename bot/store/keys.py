@@ -89,6 +89,14 @@ class Keys:
         """The chat's turn lock."""
         return f"{self.root}lock:{chat}"
 
+    def leases(self) -> str:
+        """A SCAN pattern matching every turn lock and render lease of this prefix."""
+        return f"{self.root}lock:*"
+
+    def alive(self, start: str) -> str:
+        """The heartbeat of one process start, kept while it runs."""
+        return f"{self.root}alive:{start}"
+
     def render_lease(self, render_id: str) -> str:
         """The lease of the one process following a render."""
         return f"{self.root}lock:render:{render_id}"

@@ -303,6 +303,35 @@ class RedisStore(TeamRecords, LineupRecords):
         """The render's lease: one process follows and delivers it at a time."""
         return RedisLease(self._redis, self._keys.render_lease(render_id))
 
+    @operation
+    async def held_leases(self) -> list[tuple[RedisLease, str]]:
+        """Every turn lock and render lease held now, with its owner."""
+        keys = sorted({key async for key in self._redis.scan_iter(match=self._keys.leases(), count=500)})
+        if not keys:
+            return []
+        owners = await self._redis.mget(keys)
+        return [
+            (RedisLease(self._redis, key), owner) for key, raw in zip(keys, owners, strict=True)
+            if (owner := decoded(raw)) is not None
+        ]
+
+    # Processes alive
+
+    @operation
+    async def mark_alive(self, start: str, seconds: float) -> None:
+        """Say that the process start `start` runs, for the next `seconds`."""
+        await self._redis.set(self._keys.alive(start), "1", px=_ms(seconds))
+
+    @operation
+    async def is_alive(self, start: str) -> bool:
+        """Whether the process start `start` said it runs, and that has not lapsed."""
+        return bool(await self._redis.exists(self._keys.alive(start)))
+
+    @operation
+    async def mark_gone(self, start: str) -> None:
+        """Say that the process start `start` has stopped."""
+        await self._redis.delete(self._keys.alive(start))
+
 
 class RedisLease:
     """One key held by one owner at a time, lapsing unless its holder extends it."""
@@ -313,6 +342,11 @@ class RedisLease:
 
     def __repr__(self) -> str:
         return f"RedisLease({self._key!r})"
+
+    @operation
+    async def holder(self) -> str | None:
+        """Who holds the lease now (None: nobody)."""
+        return decoded(await self._redis.get(self._key))
 
     @operation
     async def acquire(self, owner: str, seconds: float) -> bool:

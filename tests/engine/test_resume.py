@@ -81,10 +81,13 @@ async def test_two_processes_resuming_together_follow_and_deliver_a_render_once(
     timings: dict[str, Any] = {**FAST, "lock_lease": 0.5}
     other = Engine(bot.nemo, bot.store, EngineConfig(workdir=tmp_path / "other", **timings))
     mine, theirs = OnePlatform(bot.chat()), OnePlatform(bot.chat())
-    await bot.engine.resume({"console": mine})
-    await other.resume({"console": theirs})
-    await bot.engine.background.drain()
-    await other.background.drain()
+    try:
+        await bot.engine.resume({"console": mine})
+        await other.resume({"console": theirs})
+        await bot.engine.background.drain()
+        await other.background.drain()
+    finally:
+        await other.background.close()  # its heartbeat and its watch for renders to adopt
 
     shown = mine.chat.log + theirs.chat.log
     assert len([item for item in shown if item.kind == "video"]) == 1

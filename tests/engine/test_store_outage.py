@@ -112,3 +112,27 @@ async def test_a_resumed_render_tells_the_user_when_the_store_goes_away(
 
         await link.restore()
         assert [job.render_id for job in await store.open_renders()] == ["render_waiting"]
+
+
+async def test_no_failure_after_the_agent_took_the_message_invites_a_resend(tmp_path: Path) -> None:
+    # The agent suggests an edit: offering it for one tap needs the store, which is gone by then.
+    sim = SimConfig(speed=0.001, gen_seconds=1000, gui_hint="Drag the sunset clip to the start of the timeline.")
+    async with (
+        running_bot(tmp_path, db=14, sim=sim) as bot,
+        redis_link() as link,
+        engine_through(link, bot, tmp_path) as (engine, _),
+    ):
+        chat = bot.chat()
+        await engine.handle(bot.message("hello"), chat)
+        before = len(await bot.requests("/run_sse"))
+        task = asyncio.create_task(engine.handle(bot.message("make a video of a sunset"), chat))
+        await wait_for(lambda: any("Generating video" in item.text for item in chat.log))
+        link.cut()
+        await task
+        assert len(await bot.requests("/run_sse")) == before + 1
+        said = [item.text for item in chat.log if item.kind in ("text", "finish")]
+        assert said[-1].startswith("⚠️ Your request went through, but I could not check the result")
+        assert [text for text in said if "went through" in text] == [said[-1]]  # said once
+        for text in said:
+            assert "try again" not in text.lower()
+            assert "send your request again" not in text.lower()

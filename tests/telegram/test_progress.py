@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from pathlib import Path
 
 import pytest
+from telegram import Update
 
 from adapters.telegram.sender import Where
-from tests.telegram.conftest import FAST, Tg
+from nemo_sim.config import SimConfig
+from tests.telegram.conftest import FAST, Tg, telegram_bot
 from tests.telegram.updates import ADA
 
 CHAT = ADA["id"]
@@ -137,3 +140,22 @@ async def test_an_agent_turn_shows_one_progress_message_ending_done(tg: Tg) -> N
     assert progress[0].text == "✅ Done."
     assert len(progress[0].edits) <= 3
     assert "typing" in {call.params["action"] for call in tg.fake.calls_to("sendChatAction")}
+
+
+async def test_typing_stops_once_a_failed_export_is_answered(tmp_path: Path) -> None:
+    async with telegram_bot(tmp_path, sim=SimConfig(speed=0.001, render_seconds=1500)) as tg:
+        await tg.deliver(tg.updates.text("make a video of a city at night"))
+        await tg.application.process_update(Update.de_json(tg.updates.text("export"), tg.application.bot))
+        await tg.until(lambda: any("Rendering" in m.text or "Waiting to render" in m.text for m in tg.fake.chat(CHAT)))
+        # Neither the video nor its link can be posted: the export fails after its card said it was sending it.
+        tg.fake.fail("sendVideo", 400, "Bad Request: wrong file identifier")
+        tg.fake.fail("sendMessage", 400, "Bad Request: message is too long")
+        await tg.until(lambda: tg.fake.texts(CHAT)[-1].startswith("⚠️ Something went wrong"))
+        await asyncio.sleep(0.2)  # what was on its way lands
+        answered = len(tg.fake.calls_to("sendChatAction"))
+        await asyncio.sleep(0.5)  # ten renewal intervals
+        assert len(tg.fake.calls_to("sendChatAction")) == answered
+        card = next(m for m in tg.fake.chat(CHAT) if "Waiting to render" in m.text or "Rendering" in m.text
+                    or m.text == "⚠️ Ended with a problem.")
+        assert card.text == "⚠️ Ended with a problem."
+        await tg.settle()

@@ -37,6 +37,11 @@ MESSAGES: Mapping[str, str] = {
     "send it again when some are done.",
     "queue_full_person": "🚦 You already have {count} request(s) waiting here. Nothing was queued or charged; please "
     "send it again when one has started.",
+    "lock_freed": (
+        "🔓 The bot restarted while working on your previous request, which kept this chat waiting: it is free "
+        "again now. Send status to see where your project stands."
+    ),
+    "interrupted": "🔄 The bot is restarting. Send status in a minute to see where your project stands.",
     "credits": "💳 Credits: {available} available, {frozen} reserved for work in progress, {total} in all.",
     "timeline_empty": "The timeline is empty. Describe a video to generate, or send a file.",
     "nothing_to_export": "There is nothing to export yet: make something first (describe a video, or send a file).",
@@ -71,6 +76,11 @@ MESSAGES: Mapping[str, str] = {
         "stands."
     ),
     "turn_failed": "⚠️ Ended with a problem.",
+    "turn_interrupted": (
+        "🔄 The bot is restarting. Your request went through and keeps running on the video service: send status "
+        "in a few minutes to see the result."
+    ),
+    "render_after_restart": "🔄 The bot is restarting. Your video keeps rendering; I will send it here once I am back.",
     "turn_running": "⌛ Still running on the server...",
     "turn_dropped": "📡 Connection lost; checking on it...",
     "check_later": (
