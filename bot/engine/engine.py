@@ -290,6 +290,8 @@ class Engine:
         # Rendering an unchanged timeline again would only give the same video: send that one.
         if last is not None and last.fingerprint == job.fingerprint and await self._exporter.again(job, last, out):
             return
+        if await self._exporter.join(job, out):  # the same timeline is rendering already: no second render
+            return
         await self._exporter.start(job, state.draft, out)
 
     async def _status(self, msg: Incoming, out: Replies) -> None:

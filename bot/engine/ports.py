@@ -16,7 +16,7 @@ from bot.nemo.draft import Draft
 from bot.nemo.events import AgentEvent
 from bot.nemo.models import Credits, NemoSession, ProjectState, RenderStatus, UploadedFile
 from bot.store.keys import ChatKey
-from bot.store.models import ChatSession, DeliveredExport, Grant, JobStatus, RenderJob
+from bot.store.models import ChatSession, DeliveredExport, DeliveryRecord, Grant, JobStatus, RenderJob
 
 Clock = Callable[[], float]
 """Seconds now, on a monotonic or an epoch clock (injectable for tests)."""
@@ -149,11 +149,21 @@ class RenderStore(Protocol):
     async def get_render(self, render_id: str) -> RenderJob | None:
         """One render job, open or closed."""
 
-    async def claim_delivery(self, render_id: str) -> bool:
-        """True exactly once per render, across processes."""
-
     async def close_render(self, render_id: str, status: JobStatus) -> None:
         """Mark a render delivered or failed."""
+
+
+class DeliveryStore(Protocol):
+    """Each render's delivery: claimed before the upload, confirmed after it."""
+
+    async def claim_delivery(self, render_id: str, owner: str, now: float) -> DeliveryRecord:
+        """Claim the render's delivery before its upload; a confirmed one comes back as it is."""
+
+    async def confirm_delivery(self, render_id: str, owner: str, now: float) -> None:
+        """Record that the render's video reached the chat."""
+
+    async def get_delivery(self, render_id: str) -> DeliveryRecord | None:
+        """The render's delivery record, if a send was ever begun."""
 
 
 class TeamStore(Protocol):
@@ -188,7 +198,7 @@ class QuotaStore(TeamStore, UsageStore, Protocol):
     """What the team's gate keeps: grants, quotas and use."""
 
 
-class Store(SessionStore, ExportStore, TurnStore, RenderStore, QuotaStore, Protocol):
+class Store(SessionStore, ExportStore, TurnStore, RenderStore, DeliveryStore, QuotaStore, Protocol):
     """Everything the engine keeps."""
 
 
