@@ -3,8 +3,9 @@
 It keeps what a user would see (each chat's messages, their visible text after HTML parsing, edits, videos),
 parses HTML as strictly as Telegram (an unescaped `<` or `&` fails the send), enforces the length limits,
 refuses no-op edits with Telegram's own error, serves getUpdates (long polling) and file downloads, and lets a
-test inject failures (429 with retry_after, 413 as nginx's HTML page, 400s) and slow answers, upgrade a group to a
-supergroup (every call to the old id answers ChatMigrated) or close a chat to the bot (403 Forbidden).
+test inject failures (429 with retry_after, 413 as nginx's HTML page, 400s) and slow answers, hold a call (its body
+received but never taken, as an upload cut off mid-way; or taken and never answered), upgrade a group to a supergroup
+(every call to the old id answers ChatMigrated) or close a chat to the bot (403 Forbidden).
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ class FakeBotApi:
         self.updates: list[dict[str, Any]] = []
         self.migrated: dict[int, int] = {}  # group id -> its supergroup's id
         self.closed: dict[int, str] = {}  # chat id -> why the bot may not post there
+        self.holds: dict[str, bool] = {}  # method -> whether its held call is taken (shown) before the hold
+        self.released = asyncio.Event()
         self._arrived = asyncio.Condition()
         self._ids = itertools.count(1000)
 
@@ -131,6 +134,15 @@ class FakeBotApi:
             if retry_after is not None:
                 body["parameters"] = {"retry_after": retry_after}
         self.faults[method].append(Fault(status, body, times))
+
+    def hold(self, method: str, *, taken: bool) -> None:
+        """The next call of `method` gets no answer until `release()`: not taken at all (an upload the client never
+        finished: nothing is shown), or, with `taken`, done and shown first (the answer lost on the way back)."""
+        self.holds[method] = taken
+
+    def release(self) -> None:
+        """Let held calls end (their client is gone by then: what they answer does not matter)."""
+        self.released.set()
 
     def add_file(self, file_id: str, content: bytes, *, size: int | None = None, name: str = "file") -> None:
         """A file getFile can describe (with `size` as Telegram reports it) and the file endpoint serves."""
@@ -195,6 +207,10 @@ class FakeBotApi:
             if isinstance(fault.body, str):
                 return Response(fault.body, fault.status, media_type="text/html")
             return JSONResponse(fault.body, fault.status)
+        taken = self.holds.pop(method, None)
+        if taken is False:
+            await self.released.wait()
+            return JSONResponse({"ok": False, "error_code": 400, "description": "Bad Request: upload cut off"}, 400)
         handler = getattr(self, f"_do_{method}", None)
         if handler is None:
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found: method not found"}, 404)
@@ -204,6 +220,8 @@ class FakeBotApi:
             return JSONResponse({"ok": False, "error_code": exc.code, "description": exc.description}, exc.code)
         if method in self.delays:
             await asyncio.sleep(self.delays[method])  # done already, answered late (as after a slow upload)
+        if taken:
+            await self.released.wait()  # done already, never answered before the client is gone
         return JSONResponse({"ok": True, "result": result})
 
     def _chat_refusal(self, chat_id: Any) -> dict[str, Any] | None:
