@@ -179,3 +179,23 @@ async def test_an_export_of_a_timeline_left_rendering_follows_that_render_to_del
         assert await later.resume({"console": platform}) == 0
         await later.background.close()
         assert platform.chat.log == []
+
+
+async def test_the_download_is_tried_again_after_growing_pauses(bot: Harness, tmp_path: Path) -> None:
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        await asyncio.sleep(0)
+
+    timings: dict[str, Any] = {**FAST, "render_poll_initial": 2.0, "render_poll_max": 15.0, "allow_private_urls": True}
+    engine = Engine(bot.nemo, bot.store, EngineConfig(workdir=tmp_path / "paced", **timings), sleep=sleep)
+    chat = bot.chat()
+    await engine.handle(bot.message("make a video of a pier"), chat)
+    await bot.configure(faults=[{**DOWNLOAD_FAULT, "times": 4}])
+    await engine.handle(bot.message("export"), chat)
+    await engine.background.close()
+
+    assert len(bot.sim.world.requests_to("/cdn/render/", "GET")) == 4
+    assert pauses[-3:] == [2.0, 4.0, 8.0]  # between the four tries, after the polls' own back-off
+    assert [item.text for item in chat.log if item.kind == "finish"][-1] == say("error_server", "en")
