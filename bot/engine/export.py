@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from bot import logfields
 from bot.engine.card import CardMaker
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 2
 DOWNLOAD_ATTEMPTS = 4  # tries to fetch a finished render's file, 2 s, 4 s and 8 s apart at the default timings
+_T = TypeVar("_T")
 
 ReplaceSession = Callable[[ChatKey, str, str], Awaitable[object]]
 """Gives a chat a new session in place of one that expired: (chat, locale, the expired session's id)."""
@@ -170,12 +172,20 @@ class Exporter:
                 await self._abandon(job, progress)
             # Otherwise the process is shutting down: the job stays open and the next start resumes it.
             raise
+        await self._deliver_or_explain(job, status, out, progress)
+
+    async def _deliver_or_explain(self, job: RenderJob, status: RenderStatus, out: Replies, progress: Progress) -> None:
         try:
             await self._deliver(job, status, out, progress)
         except SessionNotFound:
             raise
+        except asyncio.CancelledError:
+            # /cancel while the video was fetched or sent: the job ends here, not in a replica's later delivery.
+            if self._user_cancelled(job.chat_key):
+                await self._abandon(job, progress)
+            raise
         except NemoError as exc:
-            # A download that failed for now was tried again already (see _fetch): the person is told to export
+            # A download that failed for now was tried again already (see _patiently): the person is told to export
             # again, so the job is closed rather than left for a replica to fetch again, and deliver twice.
             await self._give_up(job, progress, self._explain(exc, job))
 
@@ -234,7 +244,7 @@ class Exporter:
 
     async def _deliver(self, job: RenderJob, status: RenderStatus, out: Replies, progress: Progress) -> None:
         completed = time.monotonic()
-        state = await self._nemo.state(job.session_id)
+        state = await self._patiently(job, "reading the project", lambda: self._nemo.state(job.session_id))
         width, height, duration = _dimensions(state)
         before = await self._store.get_delivery(job.render_id)
         if before is not None and before.state is DeliveryState.SENT:
@@ -243,7 +253,7 @@ class Exporter:
             path = self._config.workdir / f"{_slug(state.draft.title)}-{job.render_id[-8:]}.mp4"
             try:
                 # Fetched before the claim, so a failed download leaves no claim behind.
-                await self._fetch(job, status, path)
+                await self._patiently(job, "downloading", lambda: self._download(job, status, path))
                 async with self._claimed(job, before) as mine:
                     if mine:
                         if progress.cards is not None:
@@ -325,18 +335,19 @@ class Exporter:
             path.unlink(missing_ok=True)
         return True
 
-    async def _fetch(self, job: RenderJob, status: RenderStatus, path: Path) -> int:
-        """Download the finished video, trying a passing failure again after a growing pause: the render is made,
-        so fetching it again costs nothing, and the job stays the one open job of its timeline meanwhile."""
+    async def _patiently(self, job: RenderJob, what: str, call: Callable[[], Awaitable[_T]]) -> _T:
+        """Read what a finished render needs (its project, its file), trying a passing failure again after a growing
+        pause: the render is made, so reading again costs nothing, and the job stays the one open job of its
+        timeline meanwhile."""
         delay = self._config.render_poll_initial
         for attempt in range(1, DOWNLOAD_ATTEMPTS):
             try:
-                return await self._download(job, status, path)
+                return await call()
             except Transient as exc:
-                log.warning("downloading render %s failed for now (try %d): %s", job.render_id, attempt, exc)
+                log.warning("%s of render %s failed for now (try %d): %s", what, job.render_id, attempt, exc)
             await self._sleep(delay)
             delay = min(delay * 2, self._config.render_poll_max)
-        return await self._download(job, status, path)
+        return await call()
 
     async def _download(self, job: RenderJob, status: RenderStatus, path: Path) -> int:
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ import pytest
 
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
+from bot.engine.ports import Video
 from bot.i18n import say
 from bot.store.keys import ChatKey
 from bot.store.models import DeliveryState, RenderJob
@@ -199,3 +200,33 @@ async def test_the_download_is_tried_again_after_growing_pauses(bot: Harness, tm
     assert len(bot.sim.world.requests_to("/cdn/render/", "GET")) == 4
     assert pauses[-3:] == [2.0, 4.0, 8.0]  # between the four tries, after the polls' own back-off
     assert [item.text for item in chat.log if item.kind == "finish"][-1] == say("error_server", "en")
+
+
+class HeldChat(RecordingChat):
+    """A chat whose video upload never ends (a slow upload), until the test is over."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.uploading = asyncio.Event()
+
+    async def send_video(self, path: Path, video: Video, caption: str) -> None:
+        """Start the upload, and never finish it."""
+        self.uploading.set()
+        await asyncio.Event().wait()
+
+
+async def test_cancel_while_the_video_is_sent_closes_the_job(bot: Harness, tmp_path: Path) -> None:
+    chat = HeldChat(tmp_path / "held")
+    await bot.engine.handle(bot.message("make a video of a reef"), chat)
+    export = asyncio.create_task(bot.engine.handle(bot.message("export"), chat))
+    await asyncio.wait_for(chat.uploading.wait(), 20)
+    await bot.engine.handle(bot.message("/cancel"), chat)
+    await export
+
+    assert chat.texts[-1].startswith("🛑 Stopped.")
+    assert await bot.store.open_renders() == []  # nobody sends it later, behind the person's back
+    platform = OnePlatform(bot.chat())
+    later = _restarted(bot, tmp_path, "later")
+    assert await later.resume({"console": platform}) == 0
+    await later.background.close()
+    assert platform.chat.log == []
