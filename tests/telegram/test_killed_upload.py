@@ -7,9 +7,10 @@ and the simulator."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from tests.telegram.fake_api import TOKEN, FakeBotApi
 from tests.telegram.updates import ADA, Updates
 
 # Two bot processes start one after the other, on a machine that may be busy.
-pytestmark = pytest.mark.timeout(180)
+pytestmark = pytest.mark.timeout(300)
 
 CHAT = ADA["id"]
 REDIS_URL = redis_url(13)
@@ -53,28 +54,44 @@ async def _world(tmp_path: Path) -> AsyncIterator[tuple[Simulator, FakeBotApi, d
         await client.aclose()
 
 
-async def _bot(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+@asynccontextmanager
+async def _bot(env: dict[str, str], log: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    """A `nemo-bot telegram` process logging to `log`; killed on the way out if it still runs."""
     with log.open("ab") as stderr:
-        return await asyncio.create_subprocess_exec(
+        proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "telegram", env=env,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
         )
+    try:
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def _until(fake: FakeBotApi, what: str, predicate: Callable[[], bool], limit: float) -> None:
+    """Wait for something the chat shows; on failure, say what it showed."""
+    try:
+        await wait_for(predicate, limit)
+    except TimeoutError:
+        raise AssertionError(f"no {what} within {limit} s; the chat shows {fake.texts(CHAT)}") from None
 
 
 async def _killed_mid_upload(fake: FakeBotApi, env: dict[str, str], log: Path, *, taken: bool) -> None:
     """A bot makes a video and exports it; kill -9 it while Telegram holds its sendVideo."""
     fake.hold("sendVideo", taken=taken)
-    first = await _bot(env, log)
-    updates = Updates()
-    await fake.push_update(updates.text("make a video of a kite over a beach"))
-    await wait_for(lambda: any('send "export"' in text for text in fake.texts(CHAT)), 60)
-    # The turn ends just after its last reply: an export sent before that is told the chat is busy, and sent again.
-    while not fake.calls_to("sendVideo"):
-        busy = _busy(fake)
-        await fake.push_update(updates.text("export"))
-        await wait_for(lambda busy=busy: bool(fake.calls_to("sendVideo")) or _busy(fake) > busy, 30)
-    first.send_signal(signal.SIGKILL)
-    await first.wait()
+    async with _bot(env, log) as first:
+        updates = Updates()
+        await fake.push_update(updates.text("make a video of a kite over a beach"))
+        await _until(fake, "video made", lambda: any('send "export"' in text for text in fake.texts(CHAT)), 120)
+        # The turn ends just after its last reply: an export sent before that is told the chat is busy, and sent
+        # again.
+        while not fake.calls_to("sendVideo"):
+            await fake.push_update(updates.text("export"))
+            await _until(fake, "upload", functools.partial(_answered, fake, _busy(fake)), 60)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
     fake.release()
 
 
@@ -82,13 +99,16 @@ def _busy(fake: FakeBotApi) -> int:
     return sum(text.startswith("⏳ Still working") for text in fake.texts(CHAT))
 
 
+def _answered(fake: FakeBotApi, busy: int) -> bool:
+    """The export began its upload, or the chat was busy once more than `busy` times."""
+    return bool(fake.calls_to("sendVideo")) or _busy(fake) > busy
+
+
 async def _restarted(fake: FakeBotApi, env: dict[str, str], log: Path) -> None:
     """Start the bot again; let it resume the render until it says the video is ready, then stop it."""
-    second = await _bot(env, log)
-    try:
-        await wait_for(lambda: DONE in fake.texts(CHAT), 60)
+    async with _bot(env, log) as second:
+        await _until(fake, DONE, lambda: DONE in fake.texts(CHAT), 120)
         await asyncio.sleep(1.0)  # a second delivery, if any, would come within this
-    finally:
         second.send_signal(signal.SIGTERM)
         await asyncio.wait_for(second.wait(), 30)
 
