@@ -119,7 +119,9 @@ class FakeBotApi:
         self.closed: dict[int, str] = {}  # chat id -> why the bot may not post there
         self.holds: dict[str, bool] = {}  # method -> whether its held call is taken (shown) before the hold
         self.released = asyncio.Event()
-        self._arrived = asyncio.Condition()
+        # Set (and replaced) when an update arrives. Not a Condition: a long poll timing out mid-wait on a Condition
+        # can leave its lock in a broken state on Python 3.11, and every later push then waits for ever.
+        self._arrived = asyncio.Event()
         self._ids = itertools.count(1000)
 
     # --- what tests arrange -----------------------------------------------------------------------------------
@@ -164,9 +166,9 @@ class FakeBotApi:
 
     async def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates."""
-        async with self._arrived:
-            self.updates.append(update)
-            self._arrived.notify_all()
+        self.updates.append(update)
+        self._arrived.set()
+        self._arrived = asyncio.Event()
 
     # --- what tests read --------------------------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -283,11 +285,11 @@ class FakeBotApi:
         def ready() -> list[dict[str, Any]]:
             return [u for u in self.updates if u["update_id"] >= offset]
 
-        async with self._arrived:
-            if not ready() and wait > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._arrived.wait_for(lambda: bool(ready())), wait)
-            return ready()
+        arrived = self._arrived  # taken before any await, so an update pushed from here on wakes this poll
+        if not ready() and wait > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), wait)
+        return ready()
 
     async def _do_getFile(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         item = self.files.get(str(params["file_id"]))
