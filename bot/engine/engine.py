@@ -338,6 +338,8 @@ class Engine:
         # Rendering an unchanged timeline again would only give the same video: send that one.
         if last is not None and last.fingerprint == job.fingerprint and await self._exporter.again(job, last, out):
             return
+        if await self._exporter.join(job, out):  # the same timeline is rendering already: no second render
+            return
         # The render is followed in the background: once Nemo has it, the chat is free for the next request.
         submitted = asyncio.Event()
         record = new_job(person, msg.user_name, "", "render")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from bot import logfields
 from bot.engine.card import CardMaker
@@ -27,11 +30,13 @@ from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, SessionNotF
 from bot.nemo.models import ProjectState, RenderStatus
 from bot.nemo.wire import RenderState
 from bot.store.keys import ChatKey
-from bot.store.models import DeliveredExport, JobStatus, RenderJob
+from bot.store.models import DeliveredExport, DeliveryRecord, DeliveryState, JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 2
+DOWNLOAD_ATTEMPTS = 4  # tries to fetch a finished render's file, 2 s, 4 s and 8 s apart at the default timings
+_T = TypeVar("_T")
 
 ReplaceSession = Callable[[ChatKey, str, str], Awaitable[object]]
 """Gives a chat a new session in place of one that expired: (chat, locale, the expired session's id)."""
@@ -58,6 +63,8 @@ class Exporter:
         self._user_cancelled = user_cancelled
         self._following: set[str] = set()
         self._events = events
+        # Who claims deliveries: the log of a possible duplicate names the process that began the unconfirmed send.
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     async def start(
         self, job: RenderJob, draft: Draft, out: Replies, submitted: asyncio.Event | None = None,
@@ -180,14 +187,21 @@ class Exporter:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(progress.finish(say("render_after_restart", job.locale)))
             raise
+        await self._deliver_or_explain(job, status, out, progress)
+
+    async def _deliver_or_explain(self, job: RenderJob, status: RenderStatus, out: Replies, progress: Progress) -> None:
         try:
             await self._deliver(job, status, out, progress)
         except SessionNotFound:
             raise
-        except Transient as exc:
-            # The video is made and the job stays open: the next start fetches it again.
-            await progress.finish(self._explain(exc, job))
+        except asyncio.CancelledError:
+            # /cancel while the video was fetched or sent: the job ends here, not in a replica's later delivery.
+            if self._user_cancelled(job.chat_key):
+                await self._abandon(job, progress)
+            raise
         except NemoError as exc:
+            # A download that failed for now was tried again already (see _patiently): the person is told to export
+            # again, so the job is closed rather than left for a replica to fetch again, and deliver twice.
             await self._give_up(job, progress, self._explain(exc, job))
 
     def _explain(self, exc: NemoError, job: RenderJob) -> str:
@@ -245,25 +259,28 @@ class Exporter:
 
     async def _deliver(self, job: RenderJob, status: RenderStatus, out: Replies, progress: Progress) -> None:
         completed = time.monotonic()
-        state = await self._nemo.state(job.session_id)
+        state = await self._patiently(job, "reading the project", lambda: self._nemo.state(job.session_id))
         width, height, duration = _dimensions(state)
-        path = self._config.workdir / f"{_slug(state.draft.title)}-{job.render_id[-8:]}.mp4"
-        try:
-            await self._download(job, status, path)
-            # Claimed only now, with the file in hand, so a failed download leaves the job to a later try.
-            if not await self._store.claim_delivery(job.render_id):
-                log.info("render %s was delivered already", job.render_id)
-            else:
-                if progress.cards is not None:
-                    await progress.show(progress.cards.uploading())
-                await out.send_video(
-                    path, width=width, height=height, duration=duration,
-                    caption=_caption(job, width, height, duration), link=status.output_url,
-                    requester=job.requested_by, title=state.draft.title or "",
-                )
-                self._events.video_posted(job.platform, time.monotonic() - completed)
-        finally:
-            path.unlink(missing_ok=True)
+        before = await self._store.get_delivery(job.render_id)
+        if before is not None and before.state is DeliveryState.SENT:
+            log.info("render %s was delivered already (confirmed by %s)", job.render_id, before.owner)
+        else:
+            path = self._config.workdir / f"{_slug(state.draft.title)}-{job.render_id[-8:]}.mp4"
+            try:
+                # Fetched before the claim, so a failed download leaves no claim behind.
+                await self._patiently(job, "downloading", lambda: self._download(job, status, path))
+                async with self._claimed(job, before) as mine:
+                    if mine:
+                        if progress.cards is not None:
+                            await progress.show(progress.cards.uploading())
+                        await out.send_video(
+                            path, width=width, height=height, duration=duration,
+                            caption=_caption(job, width, height, duration), link=status.output_url,
+                            requester=job.requested_by, title=state.draft.title or "",
+                        )
+                        self._events.video_posted(job.platform, time.monotonic() - completed)
+            finally:
+                path.unlink(missing_ok=True)
         await self._store.close_render(job.render_id, JobStatus.DELIVERED)
         self._events.render_ended(job.platform, RenderOutcome.DELIVERED)
         if job.fingerprint:
@@ -272,6 +289,42 @@ class Exporter:
             )
             await self._store.put_last_export(job.chat_key, job.session_id, delivered)
         await progress.finish(say("render_done", job.locale))
+
+    @contextlib.asynccontextmanager
+    async def _claimed(self, job: RenderJob, before: DeliveryRecord | None) -> AsyncIterator[bool]:
+        """Claim the delivery, let the block send the video, confirm it: a crash between any two steps leaves a
+        claim without a confirmation, and whoever resumes the job sends again. Yields False when it is confirmed
+        already (nothing to send)."""
+        claim = await self._store.claim_delivery(job.render_id, self._owner, time.time())
+        if claim.state is DeliveryState.SENT:
+            log.info("render %s was delivered already (confirmed by %s)", job.render_id, claim.owner)
+            yield False
+            return
+        if claim.sends > 1:
+            # Whether that upload reached the chat cannot be asked of the platform: this send may post it twice.
+            owner, since = (before.owner, before.since) if before is not None else ("another process", 0.0)
+            log.warning(
+                "render %s: a send begun by %s at %s was never confirmed; sending again, a possible duplicate "
+                "(send %d)", job.render_id, owner, _when(since), claim.sends,
+            )
+        yield True
+        await self._store.confirm_delivery(job.render_id, self._owner, time.time())
+
+    async def join(self, job: RenderJob, out: Replies) -> bool:
+        """Join an open render of the same timeline in the chat instead of rendering it again: follow it here, or
+        leave it to the process that follows it; False when there is none."""
+        same = [
+            other for other in await self._store.open_renders()
+            if job.fingerprint and (other.chat_key, other.session_id, other.fingerprint)
+            == (job.chat_key, job.session_id, job.fingerprint)
+        ]
+        if not same:
+            return False
+        await out.send_text(say("export_joined", job.locale))
+        for other in same:
+            if not await self.resume(other, out):
+                log.info("render %s is followed elsewhere; the export joined it", other.render_id)
+        return True
 
     async def again(self, job: RenderJob, last: DeliveredExport, out: Replies) -> bool:
         """Send the last delivered video of an unchanged timeline again; False when its file cannot be had."""
@@ -296,6 +349,20 @@ class Exporter:
         finally:
             path.unlink(missing_ok=True)
         return True
+
+    async def _patiently(self, job: RenderJob, what: str, call: Callable[[], Awaitable[_T]]) -> _T:
+        """Read what a finished render needs (its project, its file), trying a passing failure again after a growing
+        pause: the render is made, so reading again costs nothing, and the job stays the one open job of its
+        timeline meanwhile."""
+        delay = self._config.render_poll_initial
+        for attempt in range(1, DOWNLOAD_ATTEMPTS):
+            try:
+                return await call()
+            except Transient as exc:
+                log.warning("%s of render %s failed for now (try %d): %s", what, job.render_id, attempt, exc)
+            await self._sleep(delay)
+            delay = min(delay * 2, self._config.render_poll_max)
+        return await call()
 
     async def _download(self, job: RenderJob, status: RenderStatus, path: Path) -> int:
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
@@ -336,6 +403,11 @@ def _slug(title: str | None) -> str:
     """A file-name-safe form of the video's title (`Red Panda` -> `red-panda`)."""
     words = re.findall(r"\w+", (title or "").lower())
     return "-".join(words)[:40].strip("-") or "video"
+
+
+def _when(stamp: float) -> str:
+    """A claim's time for the log, in UTC."""
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(stamp)) if stamp else "an unknown time"
 
 
 def _int(value: object) -> int | None:

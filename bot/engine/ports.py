@@ -19,6 +19,7 @@ from bot.store.keys import ChatKey
 from bot.store.models import (
     ChatSession,
     DeliveredExport,
+    DeliveryRecord,
     Grant,
     JobStatus,
     QueuedRequest,
@@ -177,11 +178,21 @@ class RenderStore(Protocol):
     async def get_render(self, render_id: str) -> RenderJob | None:
         """One render job, open or closed."""
 
-    async def claim_delivery(self, render_id: str) -> bool:
-        """True exactly once per render, across processes."""
-
     async def close_render(self, render_id: str, status: JobStatus) -> None:
         """Mark a render delivered or failed."""
+
+
+class DeliveryStore(Protocol):
+    """Each render's delivery: claimed before the upload, confirmed after it."""
+
+    async def claim_delivery(self, render_id: str, owner: str, now: float) -> DeliveryRecord:
+        """Claim the render's delivery before its upload; a confirmed one comes back as it is."""
+
+    async def confirm_delivery(self, render_id: str, owner: str, now: float) -> None:
+        """Record that the render's video reached the chat."""
+
+    async def get_delivery(self, render_id: str) -> DeliveryRecord | None:
+        """The render's delivery record, if a send was ever begun."""
 
 
 class TeamStore(Protocol):
@@ -260,7 +271,8 @@ class JobStore(Protocol):
 
 
 class Store(
-    SessionStore, ExportStore, TurnStore, ProcessStore, RenderStore, QuotaStore, QueueStore, JobStore, Protocol,
+    SessionStore, ExportStore, TurnStore, ProcessStore, RenderStore, DeliveryStore, QuotaStore, QueueStore,
+    JobStore, Protocol,
 ):
     """Everything the engine keeps."""
 

@@ -136,6 +136,41 @@ class RenderJob:
         return replace(job, status=status, chat_key=_chat(job.chat_key))
 
 
+class DeliveryState(StrEnum):
+    """Where the delivery of a render's video stands."""
+
+    SENDING = "sending"  # an upload began; whether the platform took it is not known
+    SENT = "sent"  # the platform took the video (the send returned)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """A render's delivery: claimed before the upload (by whom, since when), confirmed after it.
+
+    `sends` counts the uploads begun: more than one means an earlier one may have arrived too (a possible duplicate).
+    """
+
+    state: DeliveryState
+    owner: str
+    since: float
+    sends: int = 1
+
+    def to_json(self) -> str:
+        """Serialize for storage."""
+        return _dump(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> DeliveryRecord:
+        """Rebuild from `to_json` output; the bare marker earlier versions wrote reads as one unconfirmed send."""
+        if not text.lstrip().startswith("{"):
+            return cls(DeliveryState.SENDING, "unknown", 0.0)
+        record = _load(cls, text)
+        try:
+            return replace(record, state=DeliveryState(record.state))
+        except ValueError as exc:
+            raise CorruptRecord("stored DeliveryRecord has an unknown state") from exc
+
+
 @dataclass(frozen=True, slots=True)
 class DeliveredExport:
     """The last video delivered for a session's timeline: enough to send it again without a new render."""

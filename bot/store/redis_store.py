@@ -20,7 +20,15 @@ from bot.store.connection import RedisOptions, address, connected, wait_until_an
 from bot.store.errors import CorruptRecord
 from bot.store.keys import ChatKey, Keys
 from bot.store.lineup import LineupRecords
-from bot.store.models import ChatSession, Credentials, DeliveredExport, JobStatus, RenderJob
+from bot.store.models import (
+    ChatSession,
+    Credentials,
+    DeliveredExport,
+    DeliveryRecord,
+    DeliveryState,
+    JobStatus,
+    RenderJob,
+)
 from bot.store.seam import operation
 from bot.store.teams import TeamRecords
 
@@ -268,9 +276,46 @@ class RedisStore(TeamRecords, LineupRecords):
         return sorted(jobs, key=lambda j: (j.created_at, j.render_id))
 
     @operation
-    async def claim_delivery(self, render_id: str) -> bool:
-        """True exactly once per render, across processes: the caller that gets True delivers it."""
-        return bool(await self._redis.set(self._keys.delivery(render_id), "1", nx=True))
+    async def claim_delivery(self, render_id: str, owner: str, now: float) -> DeliveryRecord:
+        """Record that `owner` begins sending the render's video at `now`; returns the record as it then stands.
+
+        A confirmed delivery is returned as it is (nothing to send). Otherwise the claim is taken over, whoever held
+        it, and `sends` counts this send: more than one means an earlier send was never confirmed and may have
+        arrived. Callers hold the render's lease, so a claim they take over is one whose owner stopped.
+        """
+        key = self._keys.delivery(render_id)
+        seen: list[DeliveryRecord] = []  # what each run of the plan made of the record: the last one stands
+
+        def plan(current: str | None) -> Queue | None:
+            before = None if current is None else DeliveryRecord.from_json(current)
+            if before is not None and before.state is DeliveryState.SENT:
+                seen.append(before)
+                return None
+            claim = DeliveryRecord(DeliveryState.SENDING, owner, now, 1 if before is None else before.sends + 1)
+            seen.append(claim)
+            return lambda pipe: pipe.set(key, claim.to_json(), keepttl=True)
+
+        await transact(self._redis, key, plan)
+        return seen[-1]
+
+    @operation
+    async def confirm_delivery(self, render_id: str, owner: str, now: float) -> None:
+        """Record that the render's video reached the chat (sent by `owner`, confirmed at `now`)."""
+        key = self._keys.delivery(render_id)
+
+        def plan(current: str | None) -> Queue | None:
+            before = None if current is None else DeliveryRecord.from_json(current)
+            sends = 1 if before is None else before.sends
+            text = DeliveryRecord(DeliveryState.SENT, owner, now, sends).to_json()
+            return lambda pipe: pipe.set(key, text, keepttl=True)
+
+        await transact(self._redis, key, plan)
+
+    @operation
+    async def get_delivery(self, render_id: str) -> DeliveryRecord | None:
+        """The render's delivery record, if a send was ever begun."""
+        text = decoded(await self._redis.get(self._keys.delivery(render_id)))
+        return None if text is None else DeliveryRecord.from_json(text)
 
     @operation
     async def close_render(self, render_id: str, status: JobStatus) -> None:

@@ -178,7 +178,8 @@ FAILED = {
 }
 NAMES = tuple(FAILED)
 Table = dict[tuple[int, str], Expect]
-EXPORTS = ("render", "render poll", "download (output URL)", "download (fallback)")
+DOWNLOADS = ("download (output URL)", "download (fallback)")
+EXPORTS = ("render", "render poll", *DOWNLOADS)
 
 
 def row(code: int, usual: Expect | Mapping[str, Expect], where: Mapping[str, Expect] | None = None) -> Table:
@@ -213,9 +214,10 @@ EXPECTED: Table = {
     }),
     # A plain 404 on /run_sse is ADK's unknown session, so it is a 1002 there.
     **row(404, FAILED, {"run_sse": RESTARTED}),
-    # Rate limited twice (the request and its one retry): said; a render poll just polls again.
-    **row(429, told("error_rate_limited"), {"render poll": OK, "render cancel": OK}),
-    **row(500, told("error_server"), {"render poll": OK, "render cancel": OK}),
+    # Rate limited twice (the request and its one retry): said; a render poll just polls again, and the download of
+    # a finished render is tried again after a pause (tests/engine/test_delivery.py: when every try fails).
+    **row(429, told("error_rate_limited"), {"render poll": OK, "render cancel": OK, **_names(*DOWNLOADS, to=OK)}),
+    **row(500, told("error_server"), {"render poll": OK, "render cancel": OK, **_names(*DOWNLOADS, to=OK)}),
     **row(9999, FAILED),  # an unknown code
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.store.keys import ChatKey, Keys
-from bot.store.models import ChatSession, Credentials, RenderJob
+from bot.store.models import ChatSession, Credentials, DeliveryState, RenderJob
 from bot.store.redis_store import RedisStore
 from tests.store.conftest import MakeStore
 from tests.store_fixtures import Connect
@@ -20,7 +20,8 @@ async def fill(store: RedisStore) -> None:
     await store.put_credentials(Credentials("cid", "tok", None, None))
     await store.put_client_id_if_absent("cid")
     await store.put_render(RenderJob("r-1", CHAT, "s", 1.0))
-    assert await store.claim_delivery("r-1")
+    await store.claim_delivery("r-1", "owner", 1.0)
+    await store.confirm_delivery("r-1", "owner", 2.0)
     assert await store.first_sighting(CHAT, "m-1")
     assert await store.turn_lock(CHAT).acquire("owner", 5)
     assert await store.render_lease("r-1").acquire("owner", 5)
@@ -36,7 +37,7 @@ async def test_prefixes_do_not_see_each_other(make_store: MakeStore) -> None:
     assert await second.get_client_id() is None
     assert await second.get_render("r-1") is None
     assert await second.open_renders() == []
-    assert await second.claim_delivery("r-1")
+    assert await second.get_delivery("r-1") is None
     assert await second.first_sighting(CHAT, "m-1")
     assert await second.turn_lock(CHAT).acquire("other", 5)
     assert await second.render_lease("r-1").acquire("other", 5)
@@ -46,7 +47,7 @@ async def test_prefixes_do_not_see_each_other(make_store: MakeStore) -> None:
     assert await first.get_client_id() == "cid"
     assert await first.get_session(CHAT) is not None
     assert await first.get_credentials() is not None
-    assert not await first.claim_delivery("r-1")
+    assert (await first.claim_delivery("r-1", "other", 3.0)).state is DeliveryState.SENT
     assert not await first.turn_lock(CHAT).acquire("third", 5)
     assert not await first.render_lease("r-1").acquire("third", 5)
 

@@ -1,4 +1,4 @@
-"""Contract: durable render jobs, the open set, and exactly-once delivery claims."""
+"""Contract: durable render jobs, the open set, and delivery claims with their confirmations."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.store.keys import ChatKey
-from bot.store.models import JobStatus, RenderJob
+from bot.store.models import DeliveryRecord, DeliveryState, JobStatus, RenderJob
 from bot.store.redis_store import RedisStore
 from tests.store.conftest import MakeStore
 from tests.store_fixtures import Connect
@@ -102,7 +102,7 @@ async def test_failed_render_can_be_retried(store: RedisStore) -> None:
 
 async def test_closed_records_expire_eventually(store: RedisStore, connect: Connect) -> None:
     await store.put_render(job())
-    assert await store.claim_delivery("r-1")
+    await store.claim_delivery("r-1", "process-a", 1.0)
     redis = connect()  # a raw client, to read TTLs the API does not expose
     assert await redis.pttl(store.keys.render("r-1")) == -1
     assert await redis.pttl(store.keys.delivery("r-1")) == -1
@@ -111,24 +111,45 @@ async def test_closed_records_expire_eventually(store: RedisStore, connect: Conn
         assert 29 * 86_400_000 < await redis.pttl(key) <= 30 * 86_400_000
 
 
-async def test_claim_delivery_is_true_once(store: RedisStore) -> None:
-    assert await store.claim_delivery("r-1") is True
-    assert await store.claim_delivery("r-1") is False
-    assert await store.claim_delivery("r-2") is True
+async def test_a_claim_counts_the_sends_begun_until_one_is_confirmed(store: RedisStore) -> None:
+    assert await store.get_delivery("r-1") is None
+    first = await store.claim_delivery("r-1", "process-a", 10.0)
+    assert first == DeliveryRecord(DeliveryState.SENDING, "process-a", 10.0, sends=1)
+    # The first sender died mid-upload: the next one takes the claim over, counted as a second send.
+    second = await store.claim_delivery("r-1", "process-b", 20.0)
+    assert second == DeliveryRecord(DeliveryState.SENDING, "process-b", 20.0, sends=2)
+    assert await store.get_delivery("r-1") == second
+    await store.confirm_delivery("r-1", "process-b", 25.0)
+    sent = DeliveryRecord(DeliveryState.SENT, "process-b", 25.0, sends=2)
+    assert await store.get_delivery("r-1") == sent
+    # Confirmed: a later claim gets the confirmation back, unchanged, and nothing is sent again.
+    assert await store.claim_delivery("r-1", "process-c", 30.0) == sent
+    assert await store.get_delivery("r-1") == sent
+    assert (await store.claim_delivery("r-2", "process-c", 30.0)).sends == 1
 
 
-async def test_claim_delivery_exactly_once_under_concurrency(make_store: MakeStore) -> None:
+async def test_concurrent_claims_each_count_one_send(make_store: MakeStore) -> None:
+    # Claims are taken under the render's lease, so more than two at once would be rare: four here, from four clients.
     stores = [make_store("test") for _ in range(4)]
-    claims = await asyncio.gather(*(stores[i % 4].claim_delivery("r-1") for i in range(20)))
-    assert claims.count(True) == 1
+    claims = await asyncio.gather(*(store.claim_delivery("r-1", f"p{i}", 1.0) for i, store in enumerate(stores)))
+    assert sorted(claim.sends for claim in claims) == [1, 2, 3, 4]
 
 
-async def test_claim_survives_close_and_reopen(store: RedisStore) -> None:
+async def test_the_bare_marker_of_earlier_versions_reads_as_an_unconfirmed_send(
+    store: RedisStore, connect: Connect,
+) -> None:
+    await connect().set(store.keys.delivery("r-1"), "1")
+    assert await store.get_delivery("r-1") == DeliveryRecord(DeliveryState.SENDING, "unknown", 0.0, sends=1)
+    assert (await store.claim_delivery("r-1", "process-a", 5.0)).sends == 2
+
+
+async def test_a_confirmation_survives_close_and_reopen(store: RedisStore) -> None:
     await store.put_render(job())
-    assert await store.claim_delivery("r-1")
+    await store.claim_delivery("r-1", "process-a", 1.0)
+    await store.confirm_delivery("r-1", "process-a", 2.0)
     await store.close_render("r-1", JobStatus.FAILED)
     await store.put_render(job(attempt=2))
-    assert await store.claim_delivery("r-1") is False
+    assert (await store.claim_delivery("r-1", "process-b", 3.0)).state is DeliveryState.SENT
 
 
 async def test_open_renders_seen_by_a_restarted_process(store: RedisStore, make_store: MakeStore) -> None:

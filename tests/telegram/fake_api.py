@@ -3,8 +3,9 @@
 It keeps what a user would see (each chat's messages, their visible text after HTML parsing, edits, videos),
 parses HTML as strictly as Telegram (an unescaped `<` or `&` fails the send), enforces the length limits,
 refuses no-op edits with Telegram's own error, serves getUpdates (long polling) and file downloads, and lets a
-test inject failures (429 with retry_after, 413 as nginx's HTML page, 400s) and slow answers, upgrade a group to a
-supergroup (every call to the old id answers ChatMigrated) or close a chat to the bot (403 Forbidden).
+test inject failures (429 with retry_after, 413 as nginx's HTML page, 400s) and slow answers, hold a call (its body
+received but never taken, as an upload cut off mid-way; or taken and never answered), upgrade a group to a supergroup
+(every call to the old id answers ChatMigrated) or close a chat to the bot (403 Forbidden).
 """
 
 from __future__ import annotations
@@ -116,7 +117,11 @@ class FakeBotApi:
         self.updates: list[dict[str, Any]] = []
         self.migrated: dict[int, int] = {}  # group id -> its supergroup's id
         self.closed: dict[int, str] = {}  # chat id -> why the bot may not post there
-        self._arrived = asyncio.Condition()
+        self.holds: dict[str, bool] = {}  # method -> whether its held call is taken (shown) before the hold
+        self.released = asyncio.Event()
+        # Set (and replaced) when an update arrives. Not a Condition: a long poll timing out mid-wait on a Condition
+        # can leave its lock in a broken state on Python 3.11, and every later push then waits for ever.
+        self._arrived = asyncio.Event()
         self._ids = itertools.count(1000)
 
     # --- what tests arrange -----------------------------------------------------------------------------------
@@ -131,6 +136,15 @@ class FakeBotApi:
             if retry_after is not None:
                 body["parameters"] = {"retry_after": retry_after}
         self.faults[method].append(Fault(status, body, times))
+
+    def hold(self, method: str, *, taken: bool) -> None:
+        """The next call of `method` gets no answer until `release()`: not taken at all (an upload the client never
+        finished: nothing is shown), or, with `taken`, done and shown first (the answer lost on the way back)."""
+        self.holds[method] = taken
+
+    def release(self) -> None:
+        """Let held calls end (their client is gone by then: what they answer does not matter)."""
+        self.released.set()
 
     def add_file(self, file_id: str, content: bytes, *, size: int | None = None, name: str = "file") -> None:
         """A file getFile can describe (with `size` as Telegram reports it) and the file endpoint serves."""
@@ -152,9 +166,9 @@ class FakeBotApi:
 
     async def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates."""
-        async with self._arrived:
-            self.updates.append(update)
-            self._arrived.notify_all()
+        self.updates.append(update)
+        self._arrived.set()
+        self._arrived = asyncio.Event()
 
     # --- what tests read --------------------------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -195,6 +209,10 @@ class FakeBotApi:
             if isinstance(fault.body, str):
                 return Response(fault.body, fault.status, media_type="text/html")
             return JSONResponse(fault.body, fault.status)
+        taken = self.holds.pop(method, None)
+        if taken is False:
+            await self.released.wait()
+            return JSONResponse({"ok": False, "error_code": 400, "description": "Bad Request: upload cut off"}, 400)
         handler = getattr(self, f"_do_{method}", None)
         if handler is None:
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found: method not found"}, 404)
@@ -204,6 +222,8 @@ class FakeBotApi:
             return JSONResponse({"ok": False, "error_code": exc.code, "description": exc.description}, exc.code)
         if method in self.delays:
             await asyncio.sleep(self.delays[method])  # done already, answered late (as after a slow upload)
+        if taken:
+            await self.released.wait()  # done already, never answered before the client is gone
         return JSONResponse({"ok": True, "result": result})
 
     def _chat_refusal(self, chat_id: Any) -> dict[str, Any] | None:
@@ -265,11 +285,11 @@ class FakeBotApi:
         def ready() -> list[dict[str, Any]]:
             return [u for u in self.updates if u["update_id"] >= offset]
 
-        async with self._arrived:
-            if not ready() and wait > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._arrived.wait_for(lambda: bool(ready())), wait)
-            return ready()
+        arrived = self._arrived  # taken before any await, so an update pushed from here on wakes this poll
+        if not ready() and wait > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), wait)
+        return ready()
 
     async def _do_getFile(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         item = self.files.get(str(params["file_id"]))

@@ -278,6 +278,7 @@ MESSAGES: Mapping[str, str] = {
     "gui_edit_gone": "That suggested edit is no longer waiting (it was made already, or it expired). Tell me what to "
                      "change instead.",
     "export_unchanged": "The timeline has not changed since your last export, so here is that video again.",
+    "export_joined": "⏳ This timeline is already rendering: its video will come here as soon as it is ready.",
     # Telegram's command menu
     "telegram_command_video": "Describe a video to make, e.g. /video a cat surfing",
     "telegram_command_export": "Render the project and send the MP4",

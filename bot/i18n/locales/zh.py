@@ -226,6 +226,7 @@ MESSAGES: Mapping[str, str] = {
     "gui_edit_offer": "✏️ 要执行这个修改吗？“{edit}”",
     "gui_edit_gone": "这个建议的修改已不可用（已经执行过或已过期）。请直接告诉我要改什么。",
     "export_unchanged": "自上次导出以来时间线没有变化，这是那个视频。",
+    "export_joined": "⏳ 这个时间线已在渲染中，视频完成后会发到这里。",
     # Telegram's command menu
     "telegram_command_video": "描述要制作的视频，如 /video 冲浪的猫",
     "telegram_command_export": "渲染项目并发送 MP4",
