@@ -70,7 +70,7 @@ class Engine:
         self._config = config
         self._events = events
         self.background = Supervisor()
-        self._jobs = Jobs(store, config.lock_lease, self.background, sleep)
+        self._jobs = Jobs(store, config.lock_lease, self.background, sleep, config.incarnation.start)
         self._relay = Relay(
             nemo, store, config, clock, sleep, events, self.background,
             user_cancelled=lambda chat: self._jobs.stopped_by_person(),
@@ -142,10 +142,9 @@ class Engine:
         self._platforms = dict(platforms)
         self.background.watch(self._jobs.listen(), name="cancels")
         self.background.watch(self._jobs.keep_alive(), name="jobs-alive")
-        found = await self._pick_up(platforms)
         await self._serve_queues()
         self.background.watch(self._adopting(dict(platforms)), name="adopt-renders")
-        return found
+        return await self._pick_up(platforms)
 
     async def _adopting(self, platforms: Mapping[str, Platform]) -> None:
         """Every half lease, pick up open renders nobody here follows: one whose follower died is taken over once
@@ -418,6 +417,8 @@ class Engine:
         else:
             freed = await self._liveness.free_if_dead(self._store.turn_lock(msg.chat))  # a dead process's lock
             await out.send_text(say("lock_freed" if freed else "nothing_to_cancel", msg.locale), private=True)
+            if freed:
+                await self._kick(msg.chat)  # what waited behind the dead process's lock goes on now
 
     @staticmethod
     def _named(job: RunningJob, caller: str, locale: str) -> str:

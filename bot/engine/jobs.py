@@ -68,12 +68,15 @@ class _Local:
 class Jobs:
     """Runs jobs as tasks, registered in the store while they run, and stops them when a person asks."""
 
-    def __init__(self, store: JobStore, lease: float, supervisor: Supervisor, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self, store: JobStore, lease: float, supervisor: Supervisor, sleep: Sleep = asyncio.sleep, process: str = "",
+    ) -> None:
         self._store = store
         self._lease = lease
         self._supervisor = supervisor
         self._sleep = sleep
-        self.process = f"bot-{uuid.uuid4().hex[:12]}"  # this process, as job records and cancels name it
+        # This process start, as job records, cancels and heartbeats name it.
+        self.process = process or f"bot-{uuid.uuid4().hex[:12]}"
         self._local: dict[str, _Local] = {}
         self._stopping: set[asyncio.Task[Any]] = set()  # tasks a person stopped (not the process shutting down)
         self._asked: dict[str, bool] = {}  # jobs a person stopped, until `run` has seen how they ended
@@ -165,9 +168,14 @@ class Jobs:
             if not admin and job.person != person:
                 refused.append(job)
                 continue
-            stopped.append(job)
-            if not self.stop_here(job.job_id):
+            if self.stop_here(job.job_id):
+                stopped.append(job)
+            elif await self._store.is_alive(job.process):
                 await self._store.publish_cancel(job.process, job.job_id)
+                stopped.append(job)
+            else:
+                # Its process died (its work is left to a restart or another replica): nothing runs to be stopped.
+                await self._store.drop_running(chat, job.job_id)
         return Stopped(tuple(stopped), tuple(refused))
 
     async def keep_alive(self) -> None:

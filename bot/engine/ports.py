@@ -269,6 +269,9 @@ class JobStore(Protocol):
     async def take_cancels(self, process: str) -> list[str]:
         """The job ids other replicas asked `process` to stop since it last looked."""
 
+    async def is_alive(self, start: str) -> bool:
+        """Whether the process start `start` runs (its heartbeat has not lapsed)."""
+
 
 class Store(
     SessionStore, ExportStore, TurnStore, ProcessStore, RenderStore, DeliveryStore, QuotaStore, QueueStore,

@@ -18,6 +18,7 @@ from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
 from bot.engine.leases import holder_of
 from bot.engine.messages import Incoming
+from bot.engine.rules import TeamRules
 from bot.nemo.client import NemoClient
 from bot.store.redis_store import RedisStore
 from nemo_sim.config import SimConfig
@@ -62,10 +63,14 @@ async def killed_mid_turn(sim: Simulator, tmp_path: Path) -> None:
     await proc.wait()
 
 
+NO_QUEUE = TeamRules(queue_per_chat=0)
+
+
 def replica(sim: Simulator, http: httpx.AsyncClient, store: RedisStore, tmp_path: Path) -> Engine:
     """Another process of the same bot (the same Nemo user), on this machine."""
     nemo = NemoClient(http, base_url=sim.url, client_id="shared-client", attribution=ATTRIBUTION)
-    timings = {**FAST, "lock_lease": 60.0, "heartbeat": 0.5, "allow_private_urls": True}
+    # A busy chat answers "busy" rather than queueing: these tests are about whose lock it is.
+    timings = {**FAST, "lock_lease": 60.0, "heartbeat": 0.5, "allow_private_urls": True, "team": NO_QUEUE}
     return Engine(nemo, store, EngineConfig(workdir=tmp_path / "replica", **timings))
 
 

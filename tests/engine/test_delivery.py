@@ -133,8 +133,11 @@ async def _open_render(bot: Harness, chat: RecordingChat, prompt: str) -> None:
     await bot.engine.handle(bot.message(prompt), chat)
     export = asyncio.create_task(bot.engine.handle(bot.message("export"), chat))
     await wait_for(lambda: bool(bot.sim.world.requests_to(f"{SUBMIT}/", "GET")))  # a poll: the render is under way
-    export.cancel()
-    await asyncio.gather(export, return_exceptions=True)
+    # The render is followed in the background: its task is stopped as a shutdown stops it, not as /cancel does.
+    renders = [task for task in asyncio.all_tasks() if task.get_name().startswith("render-job_")]
+    for task in (*renders, export):
+        task.cancel()
+    await asyncio.gather(*renders, export, return_exceptions=True)
     assert len(await bot.store.open_renders()) == 1
 
 
@@ -223,7 +226,7 @@ async def test_cancel_while_the_video_is_sent_closes_the_job(bot: Harness, tmp_p
     await bot.engine.handle(bot.message("/cancel"), chat)
     await export
 
-    assert chat.texts[-1].startswith("🛑 Stopped.")
+    assert chat.texts[-1].startswith("🛑 Stopped: the render of your video.")
     assert await bot.store.open_renders() == []  # nobody sends it later, behind the person's back
     platform = OnePlatform(bot.chat())
     later = _restarted(bot, tmp_path, "later")

@@ -15,6 +15,7 @@ import pytest
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
 from bot.engine.leases import Incarnation, held
+from bot.engine.rules import TeamRules
 from bot.store.keys import ChatKey
 from bot.store.redis_store import RedisStore
 from nemo_sim.config import SimConfig
@@ -23,6 +24,7 @@ from tests.redis_proxy import RedisLink, redis_link
 from tests.store_fixtures import store_backend
 
 BUSY = "⏳ Still working on your previous request. Send /cancel to stop waiting on it."
+NO_QUEUE = TeamRules(queue_per_chat=0)  # a busy chat answers "busy": these tests are about its lock
 LEASE = 1.5  # renewed every 0.375 s
 ANSWER = 0.3  # the slow store's client gives up on one command after this long
 CHAT = ChatKey("console", "chat-1")
@@ -34,7 +36,7 @@ async def slow_store_engine(bot: Harness, tmp_path: Path) -> AsyncIterator[tuple
     pause, with a client that gives up on a command after ANSWER seconds, as redis-py's socket timeout does."""
     async with redis_link() as link:
         client = link.client(db=14, timeout=ANSWER)
-        timings: dict[str, Any] = {**FAST, "lock_lease": LEASE}
+        timings: dict[str, Any] = {**FAST, "lock_lease": LEASE, "team": NO_QUEUE}
         engine = Engine(bot.nemo, RedisStore(client, "e2e"), EngineConfig(workdir=tmp_path / "slow", **timings))
         try:
             yield engine, link
@@ -45,7 +47,8 @@ async def slow_store_engine(bot: Harness, tmp_path: Path) -> AsyncIterator[tuple
 
 async def test_a_renewal_that_times_out_keeps_the_chat_locked(tmp_path: Path) -> None:
     sim = SimConfig(speed=0.001, gen_seconds=6000)  # the turn runs about six seconds
-    async with running_bot(tmp_path, db=14, sim=sim, lock_lease=LEASE) as bot, slow_store_engine(bot, tmp_path) as (
+    no_queue: dict[str, Any] = {"lock_lease": LEASE, "team": NO_QUEUE}
+    async with running_bot(tmp_path, db=14, sim=sim, **no_queue) as bot, slow_store_engine(bot, tmp_path) as (
         engine, link,
     ):
         first = bot.chat()
@@ -79,9 +82,10 @@ async def test_a_renewal_that_times_out_keeps_the_chat_locked(tmp_path: Path) ->
 
 async def test_cancel_on_another_replica_leaves_a_live_turn_locked(tmp_path: Path) -> None:
     sim = SimConfig(speed=0.001, gen_seconds=3000)
-    async with running_bot(tmp_path, db=14, sim=sim, heartbeat=0.3) as bot:
+    async with running_bot(tmp_path, db=14, sim=sim, heartbeat=0.3, team=NO_QUEUE) as bot:
         await bot.engine.resume({})  # alive from now on
-        other = Engine(bot.nemo, bot.store, EngineConfig(workdir=tmp_path / "other", **{**FAST, "heartbeat": 0.3}))
+        timings: dict[str, Any] = {**FAST, "heartbeat": 0.3, "team": NO_QUEUE}
+        other = Engine(bot.nemo, bot.store, EngineConfig(workdir=tmp_path / "other", **timings))
         try:
             first = bot.chat()
             turn = asyncio.create_task(bot.engine.handle(bot.message("make a video of a glacier"), first))
@@ -89,9 +93,10 @@ async def test_cancel_on_another_replica_leaves_a_live_turn_locked(tmp_path: Pat
             await asyncio.sleep(0.5)  # longer than a heartbeat: the running process has renewed its own
 
             second = bot.chat()
-            await other.handle(bot.message("/cancel"), second)
-            await other.handle(bot.message("make it longer"), second)
-            assert second.texts == ["Nothing is running right now.", BUSY]
+            # Someone else's /cancel on another replica: the live turn is not theirs to stop, and its lock stays.
+            await other.handle(bot.message("/cancel", user="Bob"), second)
+            await other.handle(bot.message("make it longer", user="Bob"), second)
+            assert second.texts == ["Only whoever asked (Ada) or an admin can stop what is running now.", BUSY]
             await turn
             assert first.log[-1].text.startswith("✅")
         finally:
