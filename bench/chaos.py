@@ -130,6 +130,7 @@ class Soak:
     kills_at: Counter[int] = field(default_factory=Counter)
     restarts_at: Counter[int] = field(default_factory=Counter)
     kill_log: list[str] = field(default_factory=list)
+    faults: list[asyncio.Task[None]] = field(default_factory=list)
     seen_at: list[float] = field(default_factory=list)  # when this script first saw each simulator request
     waited_out: Counter[str] = field(default_factory=Counter)
     retried: Counter[str] = field(default_factory=Counter)
@@ -165,10 +166,8 @@ class Soak:
     async def person(self, index: int, gate: asyncio.Semaphore) -> None:
         """Render `index`: one chat asks for a video, then exports it; a "try again" is followed, up to twice."""
         async with gate:
-            for _ in range(self.kills_at[index]):
-                self.group.create_task(self.kill_soon())
-            for _ in range(self.restarts_at[index]):
-                self.group.create_task(self.restart_redis_soon())
+            self.faults += [self.group.create_task(self.kill_soon()) for _ in range(self.kills_at[index])]
+            self.faults += [self.group.create_task(self.restart_redis_soon()) for _ in range(self.restarts_at[index])]
             chat_id = chat_of(index)
             topic = f"chaos scene {index}"
             await self.step(chat_id, f"make a video of a {topic}", "prompt", lambda text: key_of(text) in TURN_END,
@@ -397,6 +396,7 @@ async def soak(options: Options, folder: Path) -> list[str]:
             async with asyncio.TaskGroup() as people:
                 for index in range(options.renders):
                     people.create_task(run.person(index, gate))
+            await asyncio.gather(*run.faults)  # every fault happens before the count
             await run.settle()
             await fleet.stop()
             background[0].cancel()
