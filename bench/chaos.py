@@ -130,6 +130,7 @@ class Soak:
     kills_at: Counter[int] = field(default_factory=Counter)
     restarts_at: Counter[int] = field(default_factory=Counter)
     kill_log: list[str] = field(default_factory=list)
+    redis_log: list[str] = field(default_factory=list)
     faults: list[asyncio.Task[None]] = field(default_factory=list)
     seen_at: list[float] = field(default_factory=list)  # when this script first saw each simulator request
     waited_out: Counter[str] = field(default_factory=Counter)
@@ -216,7 +217,7 @@ class Soak:
         if index is None:
             index = self.rng.randrange(len(self.fleet.current))
         killed = self.fleet.kill(index)
-        self.kill_log.append(f"replica {index} {'mid-' + phase if hit else 'at random'}"
+        self.kill_log.append(f"replica {index} {'mid-' + phase if hit else 'at random'} at {time.monotonic():.1f}"
                              + ("" if killed else " (it was down already)"))
 
     async def _busy(self, phase: str) -> int | None:
@@ -242,6 +243,7 @@ class Soak:
         await asyncio.sleep(self.rng.uniform(0, 5))
         async with self._redis_lock:
             stop = self.redis.crash if self.options.redis_crash else self.redis.stop
+            self.redis_log.append(f"down at {time.monotonic():.1f}")
             await asyncio.to_thread(stop)
             await asyncio.sleep(self.options.redis_down)
             await asyncio.to_thread(self.redis.start)
@@ -292,7 +294,7 @@ class Tally:
     told: Counter[str] = field(default_factory=Counter)
     retry_after_paid: list[str] = field(default_factory=list)
     false_done: int = 0
-    left_in_progress: int = 0
+    left_in_progress: Counter[str] = field(default_factory=Counter)  # progress messages never closed, by phase
 
     def lines(self, soak: Soak) -> list[str]:
         """The summary, one figure a line (`name: number`, details in brackets)."""
@@ -310,10 +312,10 @@ class Tally:
             f"{self.prompts_twice}; renders submitted more than once for one export: {self.renders_twice})",
             f"told to try again after paying: {len(self.retry_after_paid)}",
             f"told the video was ready without one: {self.false_done}",
-            f"progress messages left running: {self.left_in_progress}",
+            f"progress messages left running: {self.left_in_progress.total()} ({dict(self.left_in_progress)})",
             f"replica kills: {fleet.kills} ({'; '.join(soak.kill_log)})",
             f"redis restarts: {sum(soak.restarts_at.values())} ({'SIGKILL' if soak.options.redis_crash else 'SHUTDOWN'}"
-            f", {soak.options.redis_down:g} s down, AOF everysec)",
+            f", {soak.options.redis_down:g} s down, AOF everysec; {', '.join(soak.redis_log)})",
             f"replica starts: {fleet.starts} (ended by themselves: {len(fleet.exits)})",
             f"people who gave up waiting: {dict(soak.waited_out)}; sent again after a try-again: "
             f"{dict(soak.retried)}",
@@ -358,8 +360,8 @@ def _tell(soak: Soak, result: Tally, index: int, paid_at: float | None) -> None:
         if key == "render_done" and not result.copies[index]:
             result.false_done += 1
     for message in soak.fake.chat(chat_id):
-        if message.kind == "text" and key_of(message.text) in PROGRESS:
-            result.left_in_progress += 1
+        if message.kind == "text" and (key := key_of(message.text)) in PROGRESS:
+            result.left_in_progress[key] += 1
 
 
 def _index_of(prompt: str) -> int | None:
