@@ -10,8 +10,10 @@ the middle of one. At the end it prints what each chat got: its video exactly on
 paid requests that went out twice (a prompt sent to /run_sse twice, a render submitted twice for one export); and
 what people were told.
 
-Run from the repository root (about four minutes for 100 renders on a 2-core machine):
+Run from the repository root (two to three minutes for 100 renders on a 2-core machine):
     .venv/bin/python -m bench.chaos [--renders 100] [--kills 10] [--redis-restarts 2] [--concurrency 10] [--seed 1]
+`--keep DIR` keeps the replicas' logs (`--log-level INFO` for every delivery), the Redis files and what every chat
+was shown (`transcripts.txt`, each text with its catalogue key).
 """
 
 from __future__ import annotations
