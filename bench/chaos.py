@@ -49,7 +49,8 @@ TURN_WAIT = 20.0  # seconds a person waits for the answer to a prompt before exp
 VIDEO_WAIT = 60.0  # seconds a person waits for the video after export
 PHASES = ("turn", "render", "upload")
 RETRY = re.compile(r"try (again|exporting again)|send (it|your request|export) again", re.IGNORECASE)
-TURN_END = {"turn_done", "turn_failed", "stream_error", "check_later", "busy", "queue_place"}
+TURN_END = {"turn_done", "turn_failed", "stream_error", "check_later", "busy", "queue_place", "turn_interrupted",
+            "interrupted", "lock_freed"}
 PROGRESS = {"card_queued", "card_rendering", "card_uploading", "card_generating", "card_editing", "card_working",
             "still_working", "still_working_for", "turn_running", "turn_dropped", "connection_lost_checking"}
 
@@ -133,6 +134,7 @@ class Soak:
     restarts_at: Counter[int] = field(default_factory=Counter)
     kill_log: list[str] = field(default_factory=list)
     redis_log: list[str] = field(default_factory=list)
+    sent_at: dict[tuple[int, str], float] = field(default_factory=dict)  # (chat, step) -> when first sent
     faults: list[asyncio.Task[None]] = field(default_factory=list)
     seen_at: list[float] = field(default_factory=list)  # when this script first saw each simulator request
     waited_out: Counter[str] = field(default_factory=Counter)
@@ -183,6 +185,7 @@ class Soak:
         """Send `text` and wait for its answer; send it again (at most twice) when told to try again."""
         for attempt in range(3):
             mark = len(self.fake.calls)
+            self.sent_at.setdefault((chat_id, name), time.monotonic())
             await self.deliver(self.update(chat_id, text))
             outcome = await self._answer(chat_id, mark, answered, done, limit)
             if outcome != "retry" or attempt == 2:
@@ -229,7 +232,8 @@ class Soak:
             for port in list(self.held.uploading):
                 pid = await asyncio.to_thread(owner_of, port, self.api_port, pids)
                 for index, one in enumerate(self.fleet.current):
-                    if one is not None and one.process.pid == pid:
+                    # Still held: a kill now cuts the upload off, not the answer to one the fake took already.
+                    if one is not None and one.process.pid == pid and port in self.held.uploading:
                         return index
             return None
         for index, one in enumerate(self.fleet.current):
@@ -332,32 +336,42 @@ def tally(soak: Soak) -> Tally:
     """Count what every chat got, from the fake Bot API's and the simulator's records."""
     result = Tally(soak.options.renders)
     world = soak.sim.world
-    first_paid: dict[int, float] = {}
+    paid: dict[tuple[int, str], float] = {}  # (render, step) -> when its paid request first reached the simulator
     sessions: dict[str, int] = {}
     prompts: Counter[int] = Counter()
     for at, request in zip(soak.seen_at, world.requests, strict=False):
+        body = request["body"] if isinstance(request["body"], dict) else {}
         if request["path"] == "/run_sse" and request["method"] == "POST":
-            body = request["body"] if isinstance(request["body"], dict) else {}
             index = _index_of(str(body.get("new_message", {}).get("parts", [{}])[0].get("text", "")))
             if index is not None:
                 prompts[index] += 1
-                first_paid.setdefault(index, at)
+                paid.setdefault((index, "prompt"), at)
                 sessions[str(body.get("session_id") or body.get("sessionId"))] = index
+        elif request["path"] == "/api/render/proxy/lambda" and str(body.get("sessionId")) in sessions:
+            paid.setdefault((sessions[str(body.get("sessionId"))], "export"), at)
     result.prompts_twice = sum(1 for count in prompts.values() if count > 1)
     renders = Counter(sessions.get(record.session_id) for record in world.renders.values())
     result.renders_twice = sum(1 for index, count in renders.items() if index is not None and count > 1)
     for index in range(soak.options.renders):
-        _tell(soak, result, index, first_paid.get(index))
+        _tell(soak, result, index, paid)
     return result
 
 
-def _tell(soak: Soak, result: Tally, index: int, paid_at: float | None) -> None:
+def _after_paying(soak: Soak, index: int, paid: dict[tuple[int, str], float], at: float) -> bool:
+    """Whether a message shown at `at` answers a request already paid: the prompt once it reached /run_sse (until
+    export was sent), the export once its render was submitted."""
+    exported = soak.sent_at.get((chat_of(index), "export"), float("inf"))
+    prompt, render = paid.get((index, "prompt")), paid.get((index, "export"))
+    return (prompt is not None and prompt < at < exported) or (render is not None and at > render)
+
+
+def _tell(soak: Soak, result: Tally, index: int, paid: dict[tuple[int, str], float]) -> None:
     chat_id = chat_of(index)
     result.copies[index] = len(soak.fake.videos(chat_id))
     for at, text in shown_texts(soak.fake, chat_id):
         key = key_of(text)
         result.told[key] += 1
-        if key in RETRY_KEYS and paid_at is not None and at > paid_at:
+        if key in RETRY_KEYS and _after_paying(soak, index, paid, at):
             result.retry_after_paid.append(f"chat {index}: {text[:100]!r}")
         if key == "render_done" and not result.copies[index]:
             result.false_done += 1

@@ -28,7 +28,8 @@ class HeldUploads:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Hold the first read of a sendVideo's body; pass everything else through."""
         if scope["type"] != "http" or not str(scope["path"]).endswith("/sendVideo"):
-            await self.app(scope, receive, send)
+            with contextlib.suppress(ClientDisconnect):  # a killed sender's call: nobody to answer
+                await self.app(scope, receive, send)
             return
         port = int(scope["client"][1]) if scope.get("client") else 0
         first = True
