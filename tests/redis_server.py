@@ -24,12 +24,14 @@ def closed_port() -> int:
 
 
 class RedisServer:
-    """A redis-server subprocess without persistence: a restart loses every key, as Redis without AOF does."""
+    """A redis-server subprocess, by default without persistence: a restart loses every key, as Redis without AOF
+    does; with `aof`, every write goes to an append-only file fsynced every second, read back on start."""
 
-    def __init__(self, folder: Path, password: str | None = None) -> None:
+    def __init__(self, folder: Path, password: str | None = None, *, aof: bool = False) -> None:
         self.port = closed_port()
         self._folder = folder
         self._password = password
+        self._aof = aof
         self._process: subprocess.Popen[bytes] | None = None
 
     def url(self, password: str | None = None, db: int = 0) -> str:
@@ -39,7 +41,8 @@ class RedisServer:
 
     def start(self) -> None:
         """Start the server (on the same port after a stop) and wait until it accepts connections."""
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        persistence = ["--appendonly", "yes", "--appendfsync", "everysec"] if self._aof else ["--appendonly", "no"]
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *persistence,
                    "--dir", str(self._folder)]
         if self._password:
             command += ["--requirepass", self._password]
@@ -56,6 +59,13 @@ class RedisServer:
         """Stop the server; its clients' connections are closed by the server going away."""
         if self._process is not None:
             self._process.terminate()
+            self._process.wait(10)
+            self._process = None
+
+    def crash(self) -> None:
+        """Kill the server with SIGKILL, as a crash: with `aof`, up to a second of writes is lost."""
+        if self._process is not None:
+            self._process.kill()
             self._process.wait(10)
             self._process = None
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,43 +16,19 @@ import httpx
 import pytest
 import redis.asyncio
 
-from adapters.telegram.webhook import SECRET_HEADER
 from bot.store.redis_store import RedisStore
 from nemo_sim.config import SimConfig
 from nemo_sim.server import Simulator, run_simulator
-from tests.command import command_env
 from tests.harness import probe_video, wait_for
-from tests.redis_server import closed_port
 from tests.scrape import scrape
 from tests.store_fixtures import redis_url
 from tests.telegram.conftest import fake_server
-from tests.telegram.fake_api import TOKEN, FakeBotApi
+from tests.telegram.fake_api import FakeBotApi
+from tests.telegram.replicas import Replica, launch, post, ready
 from tests.telegram.updates import ADA, BOB, LIN, Updates
 
 REDIS_URL = redis_url(10)
-SECRET = "replicas_share-this-secret"
-HOOK_PATH = "/tg/hook"
 LEASE = 2.0  # seconds: a killed replica's render is taken over soon after
-
-
-@dataclass(slots=True)
-class Replica:
-    """One `nemo-bot telegram` process: its webhook and health ports."""
-
-    process: asyncio.subprocess.Process
-    webhook_port: int
-    health_port: int
-
-    @property
-    def endpoint(self) -> str:
-        """Where Telegram would POST updates to this replica (the Service picks one)."""
-        return f"http://127.0.0.1:{self.webhook_port}{HOOK_PATH}"
-
-    async def stop(self) -> None:
-        """SIGTERM, as Kubernetes stops a pod, unless it is gone already."""
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(self.process.wait(), 30)
 
 
 @asynccontextmanager
@@ -67,7 +41,8 @@ async def replica(folder: Path, sim: Simulator, fake: FakeBotApi, api_url: str, 
     setWebhook and its own /readyz answers 200.
     """
     for attempt in range(3):
-        started = await launch(folder / str(attempt), sim, api_url)
+        started = await launch(folder / str(attempt), sim_url=sim.url, api_url=api_url, redis_url=REDIS_URL,
+                               lease=LEASE)
         registered = len(fake.calls_to("setWebhook"))
         async with asyncio.timeout(30):
             while started.process.returncode is None and not (  # noqa: ASYNC110 - another process's state
@@ -82,40 +57,6 @@ async def replica(folder: Path, sim: Simulator, fake: FakeBotApi, api_url: str, 
         yield started
     finally:
         await started.stop()
-
-
-async def launch(folder: Path, sim: Simulator, api_url: str) -> Replica:
-    """Start `nemo-bot telegram` in webhook mode on fresh ports, on the shared Redis, simulator and Bot API."""
-    await asyncio.to_thread(folder.mkdir, parents=True)
-    webhook_port, health_port = closed_port(), closed_port()
-    env = command_env(
-        folder, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api_url,
-        TELEGRAM_WEBHOOK_URL=f"https://bot.example.com{HOOK_PATH}", TELEGRAM_WEBHOOK_SECRET=SECRET,
-        TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", TELEGRAM_WEBHOOK_PORT=str(webhook_port),
-        HEALTH_PORT=str(health_port), HEALTH_LISTEN="127.0.0.1", REDIS_URL=REDIS_URL, NEMO_API_URL=sim.url,
-        LOCK_LEASE=str(LEASE), RENDER_POLL_INITIAL="0.05", RENDER_POLL_MAX="0.1", ALLOW_PRIVATE_URLS="true",
-        LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
-    )
-    with (folder / "stderr.log").open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "telegram", cwd=folder, env=env,
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=log,
-        )
-    return Replica(process, webhook_port, health_port)
-
-
-async def ready(http: httpx.AsyncClient, port: int) -> bool:
-    """Whether the health server on `port` answers /readyz with 200."""
-    try:
-        return (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-async def post(http: httpx.AsyncClient, to: Replica, update: dict[str, Any]) -> None:
-    """Deliver `update` to one replica's webhook, as Telegram does."""
-    answer = await http.post(to.endpoint, json=update, headers={SECRET_HEADER: SECRET})
-    assert answer.status_code == 200
 
 
 async def until_turns_done(http: httpx.AsyncClient, replicas: list[Replica], count: int) -> None:
