@@ -72,6 +72,10 @@ class Metrics:
             _named("quota_refusals"), "Requests refused because their sender's quota is used up, by platform and "
             "quota (turns, exports, credits).", ["platform", "kind"], registry=r,
         )
+        self._queue_depth = Gauge(
+            _named("queue_waiting"), "Requests waiting their turn in every chat's queue (every replica's), counted "
+            "every half lease.", registry=r,
+        )
         self._loop_lag = Gauge(
             _named("event_loop_lag_seconds"), "How late the event loop ran the last heartbeat.", registry=r,
         )
@@ -95,6 +99,10 @@ class Metrics:
     def quota_refused(self, platform: str, kind: str) -> None:
         """Count a request refused over its sender's quota."""
         self._quota_refusals.labels(platform, kind).inc()
+
+    def queue_depth(self, waiting: int) -> None:
+        """Show the requests waiting in the queues."""
+        self._queue_depth.set(waiting)
 
     def video_posted(self, platform: str, lag: float) -> None:
         """Record a delivery's lag."""

@@ -159,9 +159,14 @@ class Engine:
                 log.warning("could not look for renders to take over: %s", exc)
 
     async def _serve_queues(self) -> None:
+        """Serve the queues nobody serves (a dead replica's), and count what waits in them all."""
+        total = 0
         for chat in await self._store.queued_chats():
-            if chat.platform in self._platforms:
+            waiting = await self._store.waiting(chat)
+            total += waiting
+            if waiting and chat.platform in self._platforms:
                 await self._kick(chat)
+        self._events.queue_depth(total)
 
     async def _pick_up(self, platforms: Mapping[str, Platform]) -> int:
         jobs = [
@@ -225,9 +230,9 @@ class Engine:
             await self._store.close_render(job.render_id, JobStatus.FAILED)
             await self._tell(out, explain(exc, job.locale, self._config.web_url, during=Operation.EXPORT))
         except StoreUnavailable as exc:
-            # The job stays open in the store, so the next start resumes it.
+            # The job stays open in the store, so a live replica (this one included) takes it up again once the
+            # store is back. Nobody asked anything just now: no message, and none that reads as "try again".
             log.warning("store unavailable resuming render %s: %s", job.render_id, exc)
-            await self._tell(out, say("store_unavailable", job.locale))
 
     async def _dispatch(self, msg: Incoming, decision: Route, out: Replies, chat: Outgoing) -> None:
         intent = decision.intent

@@ -29,12 +29,14 @@ from bot.nemo.draft import Draft
 from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, SessionNotFound, Transient, Unconfirmed
 from bot.nemo.models import ProjectState, RenderStatus
 from bot.nemo.wire import RenderState
+from bot.store.errors import StoreUnavailable
 from bot.store.keys import ChatKey
 from bot.store.models import DeliveredExport, DeliveryRecord, DeliveryState, JobStatus, RenderJob
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 2
+STORE_PATIENCE = 300.0  # seconds a store write after a sent video is tried for (a Redis restart takes less)
 DOWNLOAD_ATTEMPTS = 4  # tries to fetch a finished render's file, 2 s, 4 s and 8 s apart at the default timings
 _T = TypeVar("_T")
 
@@ -281,14 +283,34 @@ class Exporter:
                         self._events.video_posted(job.platform, time.monotonic() - completed)
             finally:
                 path.unlink(missing_ok=True)
-        await self._store.close_render(job.render_id, JobStatus.DELIVERED)
+        await self._kept(job, "closing the job", lambda: self._store.close_render(job.render_id, JobStatus.DELIVERED))
         self._events.render_ended(job.platform, RenderOutcome.DELIVERED)
         if job.fingerprint:
             delivered = DeliveredExport(
                 job.fingerprint, job.render_id, status.output_url, width, height, duration, state.draft.title,
             )
-            await self._store.put_last_export(job.chat_key, job.session_id, delivered)
+            await self._kept(
+                job, "keeping the video", lambda: self._store.put_last_export(job.chat_key, job.session_id, delivered),
+            )
         await progress.finish(say("render_done", job.locale))
+
+    async def _kept(self, job: RenderJob, what: str, write: Callable[[], Awaitable[object]]) -> None:
+        """A store write after the video went out, tried again while the store is away (a Redis restart): the
+        person has the video, so no failure here may read as "try again". Given up after STORE_PATIENCE seconds
+        (logged): a job left open then is resumed later, and its confirmed delivery is not sent again."""
+        delay, waited = self._config.render_poll_initial, 0.0
+        while True:
+            try:
+                await write()
+                return
+            except StoreUnavailable as exc:
+                if waited >= STORE_PATIENCE:
+                    log.error("render %s: gave up %s after the video was sent: %s", job.render_id, what, exc)
+                    return
+                log.warning("render %s: %s failed for now (%s); trying again", job.render_id, what, exc)
+            await self._sleep(delay)
+            waited += delay
+            delay = min(delay * 2, self._config.render_poll_max)
 
     @contextlib.asynccontextmanager
     async def _claimed(self, job: RenderJob, before: DeliveryRecord | None) -> AsyncIterator[bool]:
@@ -308,7 +330,9 @@ class Exporter:
                 "(send %d)", job.render_id, owner, _when(since), claim.sends,
             )
         yield True
-        await self._store.confirm_delivery(job.render_id, self._owner, time.time())
+        await self._kept(job, "confirming the delivery", lambda: self._store.confirm_delivery(
+            job.render_id, self._owner, time.time(),
+        ))
 
     async def join(self, job: RenderJob, out: Replies) -> bool:
         """Join an open render of the same timeline in the chat instead of rendering it again: follow it here, or

@@ -443,6 +443,9 @@ class Events(Protocol):
     def quota_refused(self, platform: str, kind: str) -> None:
         """A request was refused because its sender's `kind` quota (turns, exports, credits) is used up."""
 
+    def queue_depth(self, waiting: int) -> None:
+        """Requests waiting in every chat's queue (of every replica), as just counted."""
+
 
 class Load(Protocol):
     """The work in flight."""

@@ -33,6 +33,9 @@ class Quiet:
     def quota_refused(self, platform: str, kind: str) -> None:
         """Nothing."""
 
+    def queue_depth(self, waiting: int) -> None:
+        """Nothing."""
+
     def working(self, kind: str) -> AbstractContextManager[None]:
         """Nothing to count."""
         return contextlib.nullcontext()

@@ -10,6 +10,7 @@ from typing import Any
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
 from bot.engine.rules import TeamRules
+from bot.metrics import Metrics
 from bot.store.keys import ChatKey
 from nemo_sim.config import SimConfig
 from tests.engine.test_resume import OnePlatform
@@ -179,3 +180,22 @@ async def _submitted(bot: Harness, count: int) -> None:
     async with asyncio.timeout(10):
         while len(await _renders(bot)) < count:  # noqa: ASYNC110 - the simulator's log is read over HTTP
             await asyncio.sleep(0.02)
+
+
+async def test_the_queue_depth_is_shown_in_the_metrics(tmp_path: Path) -> None:
+    metrics = Metrics()
+    async with running_bot(tmp_path, db=14, sim=SimConfig(speed=0.001, gen_seconds=4000, busy="queue")) as bot:
+        config = EngineConfig(workdir=tmp_path / "work", **{**FAST, "allow_private_urls": True, "lock_lease": 0.6})
+        engine = Engine(bot.nemo, bot.store, config, events=metrics)
+        await engine.resume({"console": OnePlatform(bot.chat())})
+        try:
+            ada, bob = bot.chat(), bot.chat()
+            first = asyncio.create_task(engine.handle(bot.message("make a video of a canal", user="Ada"), ada))
+            await wait_for(lambda: _generating(ada))
+            second = asyncio.create_task(engine.handle(bot.message("make a video of a bridge", user="Bob"), bob))
+            depth = lambda: metrics.registry.get_sample_value("nemo_bot_queue_waiting")  # noqa: E731
+            await wait_for(lambda: depth() == 1.0)
+            await asyncio.gather(first, second)
+            await wait_for(lambda: depth() == 0.0)
+        finally:
+            await engine.background.close()

@@ -98,7 +98,7 @@ class OnePlatform:
         return self.chat
 
 
-async def test_a_resumed_render_tells_the_user_when_the_store_goes_away(
+async def test_a_resumed_render_stays_open_quietly_when_the_store_goes_away(
     bot: Harness, link: RedisLink, tmp_path: Path
 ) -> None:
     async with engine_through(link, bot, tmp_path) as (engine, store):
@@ -108,7 +108,7 @@ async def test_a_resumed_render_tells_the_user_when_the_store_goes_away(
         assert await engine.resume({"console": platform}) == 1
         link.cut()  # before the resumed job takes its lease
         await engine.background.drain()
-        assert platform.chat.texts == [UNAVAILABLE_ZH]
+        assert platform.chat.texts == []  # nobody asked just now: nothing that reads as "try again"
 
         await link.restore()
         assert [job.render_id for job in await store.open_renders()] == ["render_waiting"]
@@ -136,3 +136,45 @@ async def test_no_failure_after_the_agent_took_the_message_invites_a_resend(tmp_
         for text in said:
             assert "try again" not in text.lower()
             assert "send your request again" not in text.lower()
+
+
+class CutAfterUpload(RecordingChat):
+    """A chat whose video upload goes through, after which the store goes away for a moment (a Redis restart)."""
+
+    def __init__(self, folder: Path, link: RedisLink) -> None:
+        super().__init__(folder)
+        self._link = link
+        self.restored: asyncio.Task[None] | None = None
+
+    async def send_video(self, path: Path, video: Any, caption: str) -> None:
+        """Keep the video, then cut the store for half a second."""
+        await super().send_video(path, video, caption)
+        self._link.cut()
+        self.restored = asyncio.create_task(self._back_soon())
+
+    async def _back_soon(self) -> None:
+        await asyncio.sleep(0.5)
+        await self._link.restore()
+
+
+async def test_a_store_lost_right_after_the_video_went_out_is_waited_for_and_nothing_is_sent_twice(
+    bot: Harness, link: RedisLink, tmp_path: Path
+) -> None:
+    async with engine_through(link, bot, tmp_path) as (engine, store):
+        await engine.handle(bot.message("make a video of a quarry"), bot.chat())
+        chat = CutAfterUpload(tmp_path / "cut", link)
+        await engine.handle(bot.message("export"), chat)
+        assert chat.restored is not None
+        await chat.restored
+        assert len(chat.videos) == 1
+        assert chat.log[-1].text == "✅ Video ready!"
+        assert "try again" not in chat.everything().lower()
+        assert await store.open_renders() == []
+
+        again = OnePlatform(bot.chat())
+        later = Engine(bot.nemo, store, EngineConfig(workdir=tmp_path / "later", **FAST))
+        try:
+            assert await later.resume({"console": again}) == 0
+        finally:
+            await later.background.close()
+        assert again.chat.videos == []
