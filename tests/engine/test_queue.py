@@ -193,7 +193,10 @@ async def test_the_queue_depth_is_shown_in_the_metrics(tmp_path: Path) -> None:
             first = asyncio.create_task(engine.handle(bot.message("make a video of a canal", user="Ada"), ada))
             await wait_for(lambda: _generating(ada))
             second = asyncio.create_task(engine.handle(bot.message("make a video of a bridge", user="Bob"), bob))
-            depth = lambda: metrics.registry.get_sample_value("nemo_bot_queue_waiting")  # noqa: E731
+
+            def depth() -> float | None:
+                return metrics.registry.get_sample_value("nemo_bot_queue_waiting")
+
             await wait_for(lambda: depth() == 1.0)
             await asyncio.gather(first, second)
             await wait_for(lambda: depth() == 0.0)
