@@ -252,8 +252,11 @@ async def test_shutdown_mid_render_leaves_the_job_for_the_next_start(tmp_path: P
         export = asyncio.create_task(bot.engine.handle(bot.message("export"), chat))
         # A poll went out: the render is submitted and followed (and so cancelled at Nemo) from here on.
         await wait_for(lambda: bool(bot.sim.world.requests_to("/api/render/proxy/lambda/", "GET")))
-        export.cancel()
-        await asyncio.gather(export, return_exceptions=True)
+        # Shutting down stops the request and the render followed in the background (not as /cancel does).
+        renders = [task for task in asyncio.all_tasks() if task.get_name().startswith("render-job_")]
+        for task in (*renders, export):
+            task.cancel()
+        await asyncio.gather(*renders, export, return_exceptions=True)
         assert len(await bot.store.open_renders()) == 1
         assert [r for r in await _all(bot) if r["path"].endswith("/cancel")] == []
 
