@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -17,6 +18,7 @@ from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.drawing import Drawing
 from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
+from bot.engine.gate import TurnGate
 from bot.engine.gui import Translated
 from bot.engine.jobs import Jobs, new_job
 from bot.engine.leases import held
@@ -36,7 +38,7 @@ from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
 from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
-from bot.store.errors import StoreUnavailable
+from bot.store.errors import StoreError, StoreUnavailable
 from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, JobStatus, QueueRefusal, RenderJob, RunningJob
 
@@ -59,8 +61,10 @@ class Engine:
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig,
         clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, events: Telemetry = QUIET,
-        pictures: Pictures | None = None,
+        pictures: Pictures | None = None, gate: TurnGate | None = None,
     ) -> None:
+        """`gate`: the process's cap on agent turns, shared by every engine in it (else one of this engine's own)."""
+        self._gate = gate or TurnGate(config.max_concurrent_turns)
         # Every call to Nemo goes through the meter, so quotas count only what Nemo worked on.
         self._nemo = nemo = Metered(nemo)
         self._store = store
@@ -77,7 +81,7 @@ class Engine:
         self._turns = Turns(nemo, store, config)
         self._exporter = Exporter(
             nemo, store, config, self._turns.replace, sleep,
-            user_cancelled=lambda chat: self._jobs.stopped_by_person(), events=events,
+            user_cancelled=lambda chat: self._jobs.stopped_by_person(), events=events, clock=clock,
         )
         self._resumed: dict[str, tuple[ChatKey, asyncio.Task[Any]]] = {}  # render id -> its chat, its follower
         self.replies = ReplyLayer(self.background, clock, Drawing(pictures, config.workdir / "pictures"))
@@ -255,11 +259,19 @@ class Engine:
             if screened is None:
                 return
             items = screened
-        session = await self._turns.session(msg, out)
-        try:
-            await self._work_in(session, msg, decision, items, out)
-        except SessionNotFound:
-            await self._restart(msg, decision, items, out)
+        # An agent turn waits for its place before anything is set up, so a queued one holds only its chat's lock.
+        async with self._place(msg, decision, out):
+            session, fresh = await self._turns.find_or_create(msg, out)
+            try:
+                await self._work_in(session, msg, decision, items, out, fresh=fresh)
+            except SessionNotFound:
+                await self._restart(msg, decision, items, out)
+
+    def _place(self, msg: Incoming, decision: Route, out: Replies) -> contextlib.AbstractAsyncContextManager[None]:
+        """A place among the process's agent turns (an export needs none), the chat told once when it must wait."""
+        if decision.intent is Intent.EXPORT:
+            return contextlib.nullcontext()
+        return self._gate.place(lambda: out.send_text(say("turn_queued", msg.locale)))
 
     async def _restart(self, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies) -> None:
         """The project expired (1002): a new one, the person told once, and the request carried on where it is free."""
@@ -277,6 +289,7 @@ class Engine:
 
     async def _work_in(
         self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies,
+        *, fresh: bool = False,
     ) -> None:
         if decision.intent is Intent.EXPORT:
             await self._export(session, msg, out)
@@ -285,8 +298,15 @@ class Engine:
         if prompt:
             await out.show_working()
             with reporting_failures(self._events, msg.chat.platform):
-                asked = await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
-            await self._follow_up(session, msg, asked, out)
+                asked = await self._relay.turn(
+                    msg.chat, session.session_id, prompt, out, msg.locale, fresh=fresh and not items,
+                )
+            try:
+                await self._follow_up(session, msg, asked, out)
+            except StoreError as exc:
+                # The paid message has gone out: a store failure now must never read as "try again".
+                log.warning("store failed after a turn in %s: %s", msg.chat, exc)
+                await out.send_text(say("check_later", msg.locale))
 
     async def _follow_up(self, session: ChatSession, msg: Incoming, asked: Translated, out: Replies) -> None:
         """Do what the agent told the person to do in its web editor: offer edits, show the timeline, export."""
@@ -328,7 +348,7 @@ class Engine:
         # The render is followed in the background: once Nemo has it, the chat is free for the next request.
         submitted = asyncio.Event()
         record = new_job(person, msg.user_name, "", "render")
-        render = await self._jobs.spawn(msg.chat, record, self._exporter.start(job, state.draft, out, submitted))
+        render = await self._jobs.spawn(msg.chat, record, self._exporter.start(job, state, out, submitted))
         after = _AFTER.get()
         if after is not None:
             after.append(render)
@@ -404,7 +424,7 @@ class Engine:
         if not await self._store.waiting(key):
             ran = False
             try:
-                async with held(self._store.turn_lock(key), self._config.lock_lease) as mine:
+                async with held(self._store.turn_lock(key), self._config.lock_lease, self.background.spawn) as mine:
                     if mine:
                         ran = True
                         await self._run_job(msg, decision, out)
