@@ -38,6 +38,7 @@ from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
 from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
+from bot.nemo.models import ProjectState
 from bot.store.errors import StoreError, StoreUnavailable
 from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, JobStatus, QueueRefusal, RenderJob, RunningJob
@@ -314,7 +315,8 @@ class Engine:
             offer_id = await self._store.put_offer(msg.chat, edit)
             await out.offer(say("gui_edit_offer", msg.locale, edit=edit), Action.APPLY, offer_id)
         if GuiAction.TIMELINE in asked.asks:
-            await self._show_timeline(session, msg, out)
+            # The turn has just kept the project's state: the timeline is drawn from it, not fetched again.
+            await self._show_timeline(session, msg, out, await self._store.get_last_state(msg.chat, session.session_id))
         if GuiAction.EXPORT in asked.asks:
             await self._export(session, msg, out)
 
@@ -365,9 +367,14 @@ class Engine:
             return
         await self._show_timeline(session, msg, out)
 
-    async def _show_timeline(self, session: ChatSession, msg: Incoming, out: Replies) -> None:
+    async def _show_timeline(
+        self, session: ChatSession, msg: Incoming, out: Replies, known: dict[str, Any] | None = None,
+    ) -> None:
         try:
-            state = await self._nemo.state(session.session_id)
+            state = (
+                ProjectState.from_wire(known, session.session_id) if known is not None
+                else await self._nemo.state(session.session_id)
+            )
         except SessionNotFound:
             # Reading is free: the person gets the new project's (empty) timeline, told once why it is empty.
             session = await self._turns.replace(msg.chat, msg.locale, session.session_id)
