@@ -207,7 +207,7 @@ if __name__ == "__main__":
     parser.add_argument("--cap", type=int, default=0, help="MAX_CONCURRENT_TURNS (default: as many as chats)")
     parser.add_argument("--speed", type=float, default=0.05)
     parser.add_argument("--redis-url", default=None, help="a Redis to use (default: the embedded store)")
-    parser.add_argument("--redis-pool", type=int, default=200, help="REDIS_POOL_SIZE")
+    parser.add_argument("--redis-pool", type=int, default=1000, help="REDIS_POOL_SIZE")
     parser.add_argument("--nemo-connections", type=int, default=100, help="NEMO_CONNECTIONS")
     parser.add_argument("--rounds", type=int, default=2, help="bursts one after the other (the first is cold)")
     parser.add_argument("--no-direct", dest="direct", action="store_false", help="skip the direct baseline")

@@ -107,7 +107,7 @@ def settings(sim_url: str, redis_url: str | None, speed: float, **overrides: Any
         **{**timings, **{key: value for key, value in overrides.items() if key in engine_fields}},
     )
     rest = {key: value for key, value in overrides.items() if key not in engine_fields}
-    redis = RedisSettings(_env_file=None, pool_size=rest.pop("redis_pool_size", 200))
+    redis = RedisSettings(_env_file=None, pool_size=rest.pop("redis_pool_size", 1000))
     return Settings(
         _env_file=None, nemo_api_url=sim_url, nemo_client_id="bench-client", redis_url=redis_url,
         redis_prefix=f"bench-{os.getpid()}-{time.monotonic_ns()}", engine=engine, redis=redis, **rest,

@@ -48,10 +48,15 @@ class RedisOptions(BaseModel):
         10, ge=0, description="A connection idle this long is checked with PING before its next command; 0: never.",
     )
     pool_size: int = Field(
-        200, ge=1, description="Connections to Redis at most; a command finding none free waits for one.",
+        1000, ge=1,
+        description="Connections to Redis at most; a command finding none free waits for one. A command holds its "
+        "connection until the bot reads the answer, so a busy process needs many: with 200, commands of a "
+        "1,000-chat burst waited over 10 s for one.",
     )
     pool_timeout: float = Field(
-        10.0, gt=0, description="How long a command waits for a free connection before the store is unavailable.",
+        60.0, gt=0,
+        description="How long a command waits for a free connection before the store counts as unavailable (a burst "
+        "of thousands of chats queues for connections; an unreachable Redis fails at its connection attempt).",
     )
 
 
