@@ -26,9 +26,9 @@ async def held(lease: Lease, seconds: float, later: Later | None = None) -> Asyn
     """Take `lease` for `seconds`, renewed while the block runs; yields False when another holder has it.
 
     A process that dies stops renewing, so its leases lapse after `seconds` and another process can take over.
-    A live process lets go when the block ends, trying again through a store outage until the lease would have
-    lapsed anyway, so a short outage never leaves a chat locked for the whole lease. With `later`, the tries
-    after the first run in the background, so whoever waits on the block (a reply) does not wait for them.
+    A live process lets go when the block ends. With `later`, a release that fails is tried again in the background
+    through a store outage until the lease would have lapsed anyway, so a short outage never leaves a chat locked
+    for the whole lease, and whoever waits on the block (a reply) does not wait for the tries.
     """
     loop = asyncio.get_running_loop()
     owner = uuid.uuid4().hex
@@ -62,12 +62,13 @@ async def held(lease: Lease, seconds: float, later: Later | None = None) -> Asyn
         # (redis/redis-py#3056), so a renewal in flight is let finish.
         done.set()
         await asyncio.shield(keeper)
-        if later is None:
-            await _let_go(lease, owner, lapses_at)
-        else:
-            try:
-                await asyncio.shield(lease.release(owner))
-            except StoreUnavailable:
+        try:
+            await asyncio.shield(lease.release(owner))
+        except StoreUnavailable as exc:
+            if later is None:
+                # The lease lapses on its own after `seconds`; the work's own outcome is what the user hears about.
+                log.warning("could not release a lease: %s", exc)
+            else:
                 later(_let_go(lease, owner, lapses_at), f"release-{owner}")
 
 

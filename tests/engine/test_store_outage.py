@@ -145,12 +145,13 @@ async def held(key: str) -> bool:
 
 
 class CuttingChat:
-    """A recording chat that cuts the store's link the first time it is about to show `when`."""
+    """A recording chat that cuts the store's link the first time it is about to show `when` (None: anything)."""
 
-    def __init__(self, chat: RecordingChat, link: RedisLink, when: str) -> None:
+    def __init__(self, chat: RecordingChat, link: RedisLink, when: str | None) -> None:
         self.chat = chat
         self._link = link
-        self._when: str | None = when
+        self._when = when
+        self._armed = True
 
     @property
     def limits(self) -> Limits:
@@ -159,8 +160,8 @@ class CuttingChat:
 
     async def send(self, post: Post) -> object:
         """Record the post; cut the link first if it is the one."""
-        if post.text == self._when:
-            self._when = None
+        if self._armed and self._when in (None, post.text):
+            self._armed = False
             self._link.cut()
         return await self.chat.send(post)
 
@@ -180,9 +181,9 @@ class CuttingChat:
 
 
 class OnePlatform:
-    """A console platform whose every chat is one recording chat."""
+    """A console platform whose every chat is one chat."""
 
-    def __init__(self, chat: RecordingChat) -> None:
+    def __init__(self, chat: Outgoing) -> None:
         self.chat = chat
 
     @property
@@ -201,11 +202,12 @@ async def test_a_resumed_render_tells_the_user_when_the_store_goes_away(
     async with engine_through(link, bot, tmp_path) as (engine, store):
         job = RenderJob("render_waiting", ChatKey("console", "chat-1"), "s", time.time(), locale="zh-CN")
         await store.put_render(job)
-        platform = OnePlatform(bot.chat())
+        # Cut as the resumed render's card is first shown, before its first poll.
+        chat = CuttingChat(bot.chat(), link, when=None)
+        platform = OnePlatform(chat)
         assert await engine.resume({"console": platform}) == 1
-        link.cut()  # before the resumed job takes its lease
         await engine.background.drain()
-        assert platform.chat.texts == [UNAVAILABLE_ZH]
+        assert chat.chat.texts == [UNAVAILABLE_ZH]
 
         await link.restore()
         assert [job.render_id for job in await store.open_renders()] == ["render_waiting"]
