@@ -1,7 +1,9 @@
-"""Peak memory of uploading a 200 MB file with NemoClient.upload_files (target: under 40 MB of growth).
+"""S4: peak memory of uploading a 200 MB file with NemoClient.upload_files, and of downloading one with
+NemoClient.download (target: under 40 MB of growth each way; both stream, so it stays flat).
 
-The simulator runs in a subprocess so only the client's memory is measured here. Run:
-    .venv/bin/python bench/upload_memory.py [--size-mb 200]
+The simulator (the upload's end) and a plain file server (the download's start) run in subprocesses, so only the
+client's memory is measured here. Run:
+    .venv/bin/python -m bench.upload_memory [--size-mb 200]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -93,8 +96,43 @@ async def upload(url: str, path: Path) -> float:
         return after - before
 
 
+async def download(url: str, dest: Path) -> float:
+    """Download `url` into `dest` once; the peak RSS growth in MB it caused."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(120.0)) as http:
+        client = NemoClient(http, base_url="http://api.invalid", client_id="bench-download", attribution=ATTRIBUTION)
+        reset_peak()
+        before = current_rss_mb()
+        started = time.monotonic()
+        size = await client.download(url, dest)
+        after = peak_rss_mb()
+        print(f"downloaded {size / 1e6:.0f} MB in {time.monotonic() - started:.1f}s")
+        return after - before
+
+
+@contextlib.contextmanager
+def serving(folder: Path, port: int) -> Iterator[str]:
+    """`python -m http.server` over `folder`; yields its URL once it answers."""
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.head(f"{url}/", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main() -> None:
-    """Make the file, start the simulator, upload, report."""
+    """Make the file, start the simulator, upload, download, report."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size-mb", type=int, default=200)
     args = parser.parse_args()
@@ -105,12 +143,15 @@ def main() -> None:
         command = [sys.executable, "-m", "nemo_sim", "--host", "127.0.0.1", "--port", str(port)]
         sim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            growth = asyncio.run(upload(f"http://127.0.0.1:{port}", path))
+            up = asyncio.run(upload(f"http://127.0.0.1:{port}", path))
         finally:
             sim.terminate()
             sim.wait(timeout=10)
-    verdict = "OK" if growth < 40 else "OVER TARGET"
-    print(f"peak RSS growth during a {args.size_mb} MB upload: {growth:.1f} MB (target < 40 MB: {verdict})")
+        with serving(Path(folder), free_port()) as url:
+            down = asyncio.run(download(f"{url}/{path.name}", Path(folder) / "back.mp4"))
+    for direction, growth in (("upload", up), ("download", down)):
+        verdict = "OK" if growth < 40 else "OVER TARGET"
+        print(f"peak RSS growth during a {args.size_mb} MB {direction}: {growth:.1f} MB (target < 40 MB: {verdict})")
 
 
 if __name__ == "__main__":

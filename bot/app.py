@@ -21,6 +21,7 @@ from bot.client_id import ClientIds
 from bot.config import HealthSettings, Settings
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
+from bot.engine.gate import TurnGate
 from bot.engine.rules import TeamRules
 from bot.errors import BadSetting, CredentialsRefused, Unreachable, reason
 from bot.health import NemoWatch, Readiness, always, serving, store_probe
@@ -29,6 +30,7 @@ from bot.metrics import Metrics
 from bot.nemo.client import NemoClient
 from bot.nemo.models import AnonToken
 from bot.nemo.observe import Exchange
+from bot.nemo.transport import AiohttpTransport
 from bot.pictures.frames import Frames, find_ffmpeg
 from bot.pictures.maker import PictureMaker
 from bot.serving import SharedServer
@@ -77,13 +79,15 @@ class Bot:
         # The health server while it runs: the Telegram webhook answers there too when it is given the same port.
         self.health_server: SharedServer | None = None
         self._engines: dict[str, Engine] = {}
+        # One cap on agent turns for the whole process, whichever platform they come from.
+        self._gate = TurnGate(config.max_concurrent_turns)
 
     def engine(self, platform: str) -> Engine:
         """The engine serving `platform`, made on first use."""
         if platform not in self._engines:
             nemo = self.nemo.for_platform(self._override or platform)
             self._engines[platform] = Engine(
-                nemo, self.store, self.config, events=self.metrics, pictures=self.pictures,
+                nemo, self.store, self.config, events=self.metrics, pictures=self.pictures, gate=self._gate,
             )
         return self._engines[platform]
 
@@ -100,7 +104,11 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
     Every Nemo token the bot holds (kept from an earlier run, or issued now) is registered with `redactor`.
     """
     timeout = httpx.Timeout(settings.http_timeout, connect=15.0)
-    async with httpx.AsyncClient(timeout=timeout) as http, contextlib.AsyncExitStack() as stack:
+    async with (
+        httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(settings.nemo_connections)) as http,
+        httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(settings.engine.max_concurrent_turns)) as streams,
+        contextlib.AsyncExitStack() as stack,
+    ):
         with _store_startup(settings):
             store = await stack.enter_async_context(
                 open_store(settings.redis_url, settings.redis_prefix, RedisOptions(**settings.redis.model_dump())),
@@ -140,6 +148,7 @@ async def open_bot(settings: Settings, redactor: Redactor) -> AsyncIterator[Bot]
             on_token=keep_token,
             new_client_id=ids.renew,
             observer=observe,
+            streams=streams,
         )
         readiness = Readiness()
         readiness.add("store", store_probe(store.ping))

@@ -14,7 +14,7 @@ from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 
 from adapters.discord_bot.options import Knobs
 from bot import __version__
-from bot.engine.config import EngineSwitches, EngineTimings
+from bot.engine.config import EngineLimits, EngineSwitches, EngineTimings
 from bot.engine.rules import TeamRules
 from bot.nemo.wire import CLIENT_ID_MAX, Header, is_client_id
 from bot.store.connection import SENTINEL_SCHEME, RedisOptions, SentinelUrl
@@ -135,7 +135,7 @@ class HealthSettings(_Group):
     )
 
 
-class EngineSettings(_Group, EngineSwitches, EngineTimings):
+class EngineSettings(_Group, EngineLimits, EngineSwitches, EngineTimings):
     """The conversation engine's timings and switches (declared with the engine, in `bot/engine/config.py`),
     unprefixed names."""
 
@@ -183,6 +183,12 @@ class Settings(_Group):
     )
     http_timeout: float = Field(60.0, description="Seconds for an ordinary Nemo API request.")
     rate_limit_backoff: float = Field(30.0, description="Seconds to wait after HTTP 429 before the one retry.")
+    nemo_connections: int = Field(
+        100, ge=1,
+        description="Connections to the Nemo API for everything but agent streams (states, polls, uploads, "
+        "downloads); more requests wait their turn, up to HTTP_TIMEOUT. Agent streams have a pool of their own, "
+        "MAX_CONCURRENT_TURNS connections.",
+    )
 
     # Storage
     redis_url: str | None = Field(

@@ -31,6 +31,7 @@ TABLE = (
     ("/__sim/config", "POST", control.patch_config),
     ("/__sim/requests", "GET", control.list_requests),
     ("/__sim/requests", "DELETE", control.clear_requests),
+    ("/__sim/renders", "GET", control.list_renders),
     ("/__sim/reset", "POST", control.reset),
     ("/__sim/credits", "POST", control.set_credits),
     ("/__sim/expire-tokens", "POST", control.expire_tokens),

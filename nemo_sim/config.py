@@ -93,7 +93,13 @@ class SimConfig(BaseModel):
         True, description="False: a completed render names no output URL, so clients use the fallback download."
     )
     render_fail: int = Field(0, ge=0, description="The next N submitted renders fail.")
-    render_seconds: float = Field(30.0, ge=0)
+    render_seconds: float = Field(30.0, ge=0, description="How long a render runs (scaled).")
+    render_spread: float = Field(
+        0.0, ge=0, lt=1, description="Each render runs render_seconds times a factor within 1 +- this (by its id).",
+    )
+    render_look: Literal["draft", "plain"] = Field(
+        "draft", description="plain: every render of one size and length is one cached clip (for load tests).",
+    )
     plan: Literal["ok", "free_blocked"] = "ok"
     drop_user_id: bool = False
     session_404: bool = False

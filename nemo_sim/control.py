@@ -1,4 +1,5 @@
-"""`/__sim/*`: the test-control endpoints (config, request log, reset, credits, token expiry); never recorded."""
+"""`/__sim/*`: the test-control endpoints (config, request log, renders, reset, credits, token expiry); never
+recorded."""
 
 from __future__ import annotations
 
@@ -36,6 +37,16 @@ async def clear_requests(request: Request) -> Response:
     """`DELETE /__sim/requests`: forget the recorded requests."""
     world_of(request).requests.clear()
     return JSONResponse({"ok": True})
+
+
+async def list_renders(request: Request) -> Response:
+    """`GET /__sim/renders`: every render's timeline (submitted, due, completed: epoch seconds) and its polls."""
+    renders = [
+        {"id": r.render_id, "session_id": r.session_id, "status": r.status.value, "created_at": r.created_at,
+         "run_seconds": r.run_seconds, "completed_at": r.completed_at, "polls": r.polls}
+        for r in world_of(request).renders.values()
+    ]
+    return JSONResponse(renders)
 
 
 async def reset(request: Request) -> Response:

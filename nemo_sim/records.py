@@ -109,8 +109,9 @@ class RenderRecord:
     run_seconds: float = 0.0
     will_fail: bool = False
     status: RenderState = RenderState.PENDING
-    progress: int = 5
+    progress: int = 0
     polls: int = 0
     completed_at: float | None = None
+    encoded_at: float | None = None
     error: str | None = None
     file: Path | None = None

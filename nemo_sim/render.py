@@ -18,8 +18,8 @@ from nemo_sim.records import RenderRecord
 from nemo_sim.world import World
 
 TERMINAL = (RenderState.COMPLETED, RenderState.FAILED, RenderState.CANCELLED)
-# (fraction of the render time elapsed, status, progress)
-STAGES = ((0.1, RenderState.PENDING, 5), (0.4, RenderState.PROCESSING, 30), (0.7, RenderState.PROCESSING, 60))
+PENDING_PART = 0.05  # a render waits for a worker this part of its time (progress 0), then progresses linearly
+JITTER = 3  # percentage points a reported progress strays from the straight line (each poll its own)
 FAIL_AT = 0.5
 
 
@@ -68,11 +68,23 @@ def look_of(draft: dict[str, Any]) -> Look:
                 title=title[:60], caption=caption)
 
 
-async def _encode(world: World, record: RenderRecord, look: Look) -> None:
+async def _encode(world: World, record: RenderRecord, look: Look | None) -> None:
     try:
         record.file = await world.media.clip(record.width, record.height, record.duration_ms, look)
+        record.encoded_at = world.clock()
     except MediaError as exc:
         record.error = f"Render failed: {exc}"
+
+
+def _unit(*parts: object) -> float:
+    """A number in [0, 1) picked by `parts`: the same render sees the same numbers on every run."""
+    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _spread(render_id: str, spread: float) -> float:
+    """How much longer or shorter than nominal this render runs: a factor within 1 +- `spread`."""
+    return 1 + spread * (2 * _unit(render_id, "spread") - 1)
 
 
 async def submit(request: Request) -> Response:
@@ -94,18 +106,21 @@ async def submit(request: Request) -> Response:
         raise SimError(409, "duplicate id", render=True, soft=True)
     width, height, duration_ms = _dims(draft, world)
     record = RenderRecord(render_id, user.user_id, session_id, world.clock(), duration_ms, width, height)
-    record.run_seconds = world.config.delay(world.config.render_seconds)
+    nominal = world.config.delay(world.config.render_seconds)
+    record.run_seconds = nominal * _spread(render_id, world.config.render_spread)
     if world.config.render_fail > 0:
         world.config.render_fail -= 1
         record.will_fail = True
     world.renders[render_id] = record
-    world.spawn(_encode(world, record, look_of(draft)), f"render-{render_id}")
+    look = look_of(draft) if world.config.render_look == "draft" else None
+    world.spawn(_encode(world, record, look), f"render-{render_id}")
     data = {"id": render_id, "status": record.status.value, "progress": record.progress}
     return JSONResponse({"success": True, "data": data})
 
 
 def advance(record: RenderRecord, now: float) -> None:
-    """Move a render along its timeline: pending -> processing 30/60/90 -> completed (or failed)."""
+    """Move a render along its timeline: pending (0 %), then processing with a percentage that grows linearly
+    (each report up to JITTER points off the line, never going back), then completed (or failed)."""
     if record.status in TERMINAL:
         return
     elapsed = now - record.created_at
@@ -114,14 +129,18 @@ def advance(record: RenderRecord, now: float) -> None:
         record.status = RenderState.FAILED
         record.error = record.error or "Render failed: the render worker crashed (simulated)"
         return
-    for limit, status, progress in STAGES:
-        if fraction < limit:
-            record.status, record.progress = status, progress
-            return
     if fraction >= 1.0 and record.file is not None:
-        record.status, record.progress, record.completed_at = RenderState.COMPLETED, 100, now
-    else:
-        record.status, record.progress = RenderState.PROCESSING, 90
+        # It completed when its time was up, or when its file was, whichever came later.
+        done = max(record.created_at + record.run_seconds, record.encoded_at or 0.0)
+        record.status, record.progress, record.completed_at = RenderState.COMPLETED, 100, done
+        return
+    if fraction < PENDING_PART:
+        record.status, record.progress = RenderState.PENDING, 0
+        return
+    line = 100 * (fraction - PENDING_PART) / (1 - PENDING_PART)
+    jitter = JITTER * (2 * _unit(record.render_id, record.polls) - 1)
+    reported = max(record.progress, min(99, round(line + jitter)))
+    record.status, record.progress = RenderState.PROCESSING, max(1, reported)
 
 
 def _owned(request: Request) -> RenderRecord:

@@ -18,6 +18,7 @@ from nemo_sim.turn import StreamCut
 from nemo_sim.world import World
 
 STARTUP_TIMEOUT = 10.0
+KEEP_ALIVE = 60
 logger = logging.getLogger(__name__)
 
 
@@ -121,6 +122,8 @@ async def run_simulator(
         uv_config = uvicorn.Config(
             build_app(world), http="h11", lifespan="off",
             log_config=None, log_level=log_level, timeout_graceful_shutdown=2,
+            # Idle connections stay open as long as behind a typical load balancer (uvicorn's own default is 5 s).
+            timeout_keep_alive=KEEP_ALIVE,
         )
         server = _EmbeddedServer(uv_config)
         task = asyncio.create_task(server.serve(sockets=[sock]), name="nemo-sim-server")

@@ -46,6 +46,7 @@ FAST = {
     "recovery_wait": 0.05,
     "recovery_checks": 5,
     "lock_lease": 30.0,
+    "render_poll_near": 0.02,
 }
 
 

@@ -41,6 +41,9 @@ class EngineTimings(BaseModel):
         description="A running process marks itself alive in the store for this long, again every third of it: a "
         "chat locked by a process silent this long is freed by /cancel, and by that process's next start.",
     )
+    render_poll_near: float = Field(
+        1.5, description="Render polling: the time between polls around the end the render's progress predicts.",
+    )
 
 
 class EngineSwitches(BaseModel):
@@ -51,9 +54,24 @@ class EngineSwitches(BaseModel):
         description="true: links to private, loopback and link-local addresses and localhost are handed to Nemo "
         "(for a simulator on this machine; `--sim` turns it on). Other schemes than http(s) are refused always.",
     )
+    render_poll_predict: bool = Field(
+        True,
+        description="true: render polls follow the end predicted from the render's progress and past renders; "
+        "false: they back off from RENDER_POLL_INITIAL to RENDER_POLL_MAX only.",
+    )
 
 
-class EngineConfig(EngineSwitches, EngineTimings):
+class EngineLimits(BaseModel):
+    """How much work one process takes on at once, declared once like the timings."""
+
+    max_concurrent_turns: int = Field(
+        1000, ge=1,
+        description="Agent turns one process runs at once (each holds one streaming connection to Nemo); "
+        "a turn beyond them waits its turn, and the chat is told it is queued.",
+    )
+
+
+class EngineConfig(EngineLimits, EngineSwitches, EngineTimings):
     """Timings and limits the engine runs with; the composition root adds the values it derives."""
 
     model_config = ConfigDict(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -17,6 +18,7 @@ from bot.engine.config import MAX_PROMPT_CHARS, EngineConfig
 from bot.engine.drawing import Drawing
 from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
+from bot.engine.gate import TurnGate
 from bot.engine.gui import Translated
 from bot.engine.jobs import Jobs, label_of, new_job
 from bot.engine.leases import held
@@ -35,9 +37,10 @@ from bot.engine.telemetry import QUIET, reporting_failures
 from bot.engine.turns import Turns
 from bot.i18n import say, timeline
 from bot.i18n.tables import GuiAction
-from bot.nemo.draft import Draft, summarize
+from bot.nemo.draft import summarize
 from bot.nemo.errors import NemoError, SessionNotFound
-from bot.store.errors import StoreUnavailable
+from bot.nemo.models import ProjectState
+from bot.store.errors import StoreError, StoreUnavailable
 from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, JobStatus, QueueRefusal, RenderJob, RunningJob
 
@@ -60,8 +63,10 @@ class Engine:
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig,
         clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, events: Telemetry = QUIET,
-        pictures: Pictures | None = None,
+        pictures: Pictures | None = None, gate: TurnGate | None = None,
     ) -> None:
+        """`gate`: the process's cap on agent turns, shared by every engine in it (else one of this engine's own)."""
+        self._gate = gate or TurnGate(config.max_concurrent_turns)
         # Every call to Nemo goes through the meter, so quotas count only what Nemo worked on.
         self._nemo = nemo = Metered(nemo)
         self._store = store
@@ -81,7 +86,7 @@ class Engine:
         self._turns = Turns(nemo, store, config)
         self._exporter = Exporter(
             nemo, store, config, self._turns.replace, sleep,
-            user_cancelled=lambda chat: self._jobs.stopped_by_person(), events=events,
+            user_cancelled=lambda chat: self._jobs.stopped_by_person(), events=events, clock=clock,
         )
         self._resumed: dict[str, tuple[ChatKey, asyncio.Task[Any]]] = {}  # render id -> its chat, its follower
         self._liveness = Liveness(store, config.incarnation, config.heartbeat)
@@ -272,11 +277,19 @@ class Engine:
             if screened is None:
                 return
             items = screened
-        session = await self._turns.session(msg, out)
-        try:
-            await self._work_in(session, msg, decision, items, out)
-        except SessionNotFound:
-            await self._restart(msg, decision, items, out)
+        # An agent turn waits for its place before anything is set up, so a queued one holds only its chat's lock.
+        async with self._place(msg, decision, out):
+            session, fresh = await self._turns.find_or_create(msg, out)
+            try:
+                await self._work_in(session, msg, decision, items, out, fresh=fresh)
+            except SessionNotFound:
+                await self._restart(msg, decision, items, out)
+
+    def _place(self, msg: Incoming, decision: Route, out: Replies) -> contextlib.AbstractAsyncContextManager[None]:
+        """A place among the process's agent turns (an export needs none), the chat told once when it must wait."""
+        if decision.intent is Intent.EXPORT:
+            return contextlib.nullcontext()
+        return self._gate.place(lambda: out.send_text(say("turn_queued", msg.locale)))
 
     async def _restart(self, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies) -> None:
         """The project expired (1002): a new one, the person told once, and the request carried on where it is free."""
@@ -294,6 +307,7 @@ class Engine:
 
     async def _work_in(
         self, session: ChatSession, msg: Incoming, decision: Route, items: tuple[Attachment, ...], out: Replies,
+        *, fresh: bool = False,
     ) -> None:
         if decision.intent is Intent.EXPORT:
             await self._export(session, msg, out)
@@ -302,8 +316,15 @@ class Engine:
         if prompt:
             await out.show_working()
             with reporting_failures(self._events, msg.chat.platform):
-                asked = await self._relay.turn(msg.chat, session.session_id, prompt, out, msg.locale)
-            await self._follow_up(session, msg, asked, out)
+                asked = await self._relay.turn(
+                    msg.chat, session.session_id, prompt, out, msg.locale, fresh=fresh and not items,
+                )
+            try:
+                await self._follow_up(session, msg, asked, out)
+            except StoreError as exc:
+                # The paid message has gone out: a store failure now must never read as "try again".
+                log.warning("store failed after a turn in %s: %s", msg.chat, exc)
+                await out.send_text(say("check_later", msg.locale))
 
     async def _follow_up(self, session: ChatSession, msg: Incoming, asked: Translated, out: Replies) -> None:
         """Do what the agent told the person to do in its web editor: offer edits, show the timeline, export."""
@@ -311,7 +332,8 @@ class Engine:
             offer_id = await self._store.put_offer(msg.chat, edit)
             await out.offer(say("gui_edit_offer", msg.locale, edit=edit), Action.APPLY, offer_id)
         if GuiAction.TIMELINE in asked.asks:
-            await self._show_timeline(session, msg, out)
+            # The turn has just kept the project's state: the timeline is drawn from it, not fetched again.
+            await self._show_timeline(session, msg, out, await self._store.get_last_state(msg.chat, session.session_id))
         if GuiAction.EXPORT in asked.asks:
             await self._export(session, msg, out)
 
@@ -349,7 +371,7 @@ class Engine:
         record = new_job(person, msg.user_name, "", "render")
         # Its own replies: the render's card and failures are its own, apart from the turn that asked for it.
         render = await self._jobs.spawn(
-            msg.chat, record, self._rendering(job, state.draft, msg, out.detached(), submitted),
+            msg.chat, record, self._rendering(job, state, msg, out.detached(), submitted),
         )
         after = _AFTER.get()
         if after is not None:
@@ -361,11 +383,11 @@ class Engine:
             waiting.cancel()
 
     async def _rendering(
-        self, job: RenderJob, draft: Draft, msg: Incoming, out: Replies, submitted: asyncio.Event,
+        self, job: RenderJob, state: ProjectState, msg: Incoming, out: Replies, submitted: asyncio.Event,
     ) -> None:
         """A render followed in the background: its failures reach whoever asked, as a request's do."""
         try:
-            await self._exporter.start(job, draft, out, submitted)
+            await self._exporter.start(job, state, out, submitted)
         except Exception as exc:
             await self._failed(exc, msg, out, Operation.EXPORT)
 
@@ -376,9 +398,14 @@ class Engine:
             return
         await self._show_timeline(session, msg, out)
 
-    async def _show_timeline(self, session: ChatSession, msg: Incoming, out: Replies) -> None:
+    async def _show_timeline(
+        self, session: ChatSession, msg: Incoming, out: Replies, known: dict[str, Any] | None = None,
+    ) -> None:
         try:
-            state = await self._nemo.state(session.session_id)
+            state = (
+                ProjectState.from_wire(known, session.session_id) if known is not None
+                else await self._nemo.state(session.session_id)
+            )
         except SessionNotFound:
             # Reading is free: the person gets the new project's (empty) timeline, told once why it is empty.
             session = await self._turns.replace(msg.chat, msg.locale, session.session_id)
@@ -441,7 +468,8 @@ class Engine:
         if not await self._store.waiting(key):
             ran = False
             try:
-                async with held(self._store.turn_lock(key), self._config.lock_lease, self._config.incarnation) as mine:
+                lock = self._store.turn_lock(key)
+                async with held(lock, self._config.lock_lease, self._config.incarnation, self.background.spawn) as mine:
                     if mine:
                         ran = True
                         await self._run_job(msg, decision, out)

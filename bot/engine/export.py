@@ -20,13 +20,22 @@ from bot.engine.card import CardMaker
 from bot.engine.config import EngineConfig
 from bot.engine.explain import Operation, explain
 from bot.engine.leases import held
-from bot.engine.ports import NemoApi, RenderOutcome, Sleep, Store, Telemetry
+from bot.engine.polling import Polling, RenderPolls, Schedule
+from bot.engine.ports import Clock, NemoApi, RenderOutcome, Sleep, Store, Telemetry
 from bot.engine.progress import Progress
 from bot.engine.replies import Replies
 from bot.engine.telemetry import QUIET
 from bot.i18n import say
 from bot.nemo.draft import Draft
-from bot.nemo.errors import NemoError, RenderFailed, RenderNotFound, SessionNotFound, Transient, Unconfirmed
+from bot.nemo.errors import (
+    NemoError,
+    RateLimited,
+    RenderFailed,
+    RenderNotFound,
+    SessionNotFound,
+    Transient,
+    Unconfirmed,
+)
 from bot.nemo.models import ProjectState, RenderStatus
 from bot.nemo.wire import RenderState
 from bot.store.errors import StoreUnavailable
@@ -55,7 +64,7 @@ class Exporter:
     def __init__(
         self, nemo: NemoApi, store: Store, config: EngineConfig, replace_session: ReplaceSession,
         sleep: Sleep = asyncio.sleep, user_cancelled: Callable[[ChatKey], bool] = lambda chat: True,
-        events: Telemetry = QUIET,
+        events: Telemetry = QUIET, clock: Clock = time.monotonic,
     ) -> None:
         self._nemo = nemo
         self._store = store
@@ -67,14 +76,22 @@ class Exporter:
         self._events = events
         # Who claims deliveries: the log of a possible duplicate names the process that began the unconfirmed send.
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._polls = RenderPolls(
+            Schedule(config.render_poll_initial, config.render_poll_near, config.render_poll_factor,
+                     config.render_poll_max),
+            predict=config.render_poll_predict, clock=clock,
+        )
+        self._submitted: dict[str, ProjectState] = {}  # render id -> the state it was submitted from, while followed
 
     async def start(
-        self, job: RenderJob, draft: Draft, out: Replies, submitted: asyncio.Event | None = None,
+        self, job: RenderJob, state: ProjectState, out: Replies, submitted: asyncio.Event | None = None,
     ) -> None:
-        """Save the job, submit it, and follow it to delivery; `submitted` is set once Nemo has the render (or it
-        could not be submitted), when the chat may go on while the render is followed."""
+        """Save the job, submit the state's draft, and follow it to delivery; `submitted` is set once Nemo has the
+        render (or it could not be submitted), when the chat may go on while the render is followed."""
+        draft = state.draft
         try:
             async with self._owning(job):
+                self._submitted[job.render_id] = state  # delivery needs no second fetch of it
                 await self._store.put_render(job)
                 progress = await self._card(job, out)
                 with self._events.working("render"):
@@ -137,6 +154,7 @@ class Exporter:
                 yield True
             finally:
                 self._following.discard(job.render_id)
+                self._submitted.pop(job.render_id, None)
 
     async def _submit(
         self, job: RenderJob, draft: Draft, out: Replies, progress: Progress, submitted: asyncio.Event | None = None,
@@ -233,25 +251,27 @@ class Exporter:
         await progress.finish(text)
 
     async def _wait(self, job: RenderJob, progress: Progress) -> RenderStatus:
-        delay = self._config.render_poll_initial
+        polls = self._polls.of(job.created_at)  # when to poll: bot/engine/polling.py
         async with asyncio.timeout(self._config.render_timeout):
             while True:
-                status = await self._poll(job)
+                await self._sleep(polls.delay())
+                status = await self._poll(job, polls)
                 if status is not None:
                     if status.state is RenderState.COMPLETED:
+                        polls.completed()
                         return status
                     if status.state in (RenderState.FAILED, RenderState.CANCELLED):
                         raise RenderFailed(job.render_id, status.error or "render failed")
+                    polls.saw(status.progress)
                     await _show(progress, status, job.locale)
-                await self._sleep(delay)
-                delay = min(delay * self._config.render_poll_factor, self._config.render_poll_max)
 
-    async def _poll(self, job: RenderJob) -> RenderStatus | None:
-        """The render's status; None after a passing failure (the next poll tries again)."""
+    async def _poll(self, job: RenderJob, polls: Polling) -> RenderStatus | None:
+        """The render's status; None after a passing failure (the next poll tries again, later)."""
         try:
             return await self._nemo.render_status(job.render_id)
         except Transient as exc:
             log.warning("polling render %s failed for now: %s", job.render_id, exc)
+            polls.failed(rate_limited=isinstance(exc, RateLimited))
             return None
         except RenderNotFound:
             # The job was saved but its submit never arrived (a process died in between): submit it now, same id.
@@ -261,7 +281,9 @@ class Exporter:
 
     async def _deliver(self, job: RenderJob, status: RenderStatus, out: Replies, progress: Progress) -> None:
         completed = time.monotonic()
-        state = await self._patiently(job, "reading the project", lambda: self._nemo.state(job.session_id))
+        state = self._submitted.get(job.render_id)
+        if state is None:
+            state = await self._patiently(job, "reading the project", lambda: self._nemo.state(job.session_id))
         width, height, duration = _dimensions(state)
         before = await self._store.get_delivery(job.render_id)
         if before is not None and before.state is DeliveryState.SENT:

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import socket
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -23,8 +23,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RENEWALS = 4  # renewals per lease: three can fail before it lapses
-FIRST_RETRY = 0.05  # a failed renewal is tried again after this long, then after twice as long each time
+FIRST_RETRY = 0.05  # a failed renewal or release is tried again after this long, then after twice as long each time
+LAST_RETRY = 2.0  # the longest wait between two tries of a release
 _SEPARATOR = "/"
+
+Later = Callable[[Coroutine[Any, Any, None], str], object]
+"""Runs a coroutine in the background under a name (`Supervisor.spawn`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,25 +61,30 @@ class Holding:
 
     taken: bool
     lost: bool = False
+    lapses_at: float = 0.0  # loop time at which the lease runs out unless renewed again
 
     def __bool__(self) -> bool:
         return self.taken
 
 
 @contextlib.asynccontextmanager
-async def held(lease: Lease, seconds: float, me: Incarnation) -> AsyncIterator[Holding]:
+async def held(lease: Lease, seconds: float, me: Incarnation, later: Later | None = None) -> AsyncIterator[Holding]:
     """Take `lease` for `seconds` as this process start, renewed while the block runs; false when another has it.
 
     A process that dies stops renewing, so its leases lapse after `seconds` (or sooner: see `bot.engine.liveness`).
     A renewal that fails (the store slow or away) is retried at once with a short back-off, well before the lease
     runs out; a lease that lapsed all the same is taken back when nobody took it meanwhile, and when someone did,
     `Holding.lost` is set and an error logged: the work goes on to report its own outcome, but no longer owns it.
+    With `later`, a release that fails is tried again in the background through a store outage until the lease
+    would have lapsed anyway, so a short outage never leaves a chat locked for the whole lease, and whoever waits
+    on the block (a reply) does not wait for the tries.
     """
+    loop = asyncio.get_running_loop()
     owner = me.owner()
     if not await lease.acquire(owner, seconds):
         yield Holding(False)
         return
-    holding = Holding(True)
+    holding = Holding(True, lapses_at=loop.time() + seconds)
     keeper = asyncio.create_task(_keep(lease, owner, seconds, holding), name=f"renew-{owner}")
     try:
         yield holding
@@ -86,8 +95,29 @@ async def held(lease: Lease, seconds: float, me: Incarnation) -> AsyncIterator[H
         try:
             await asyncio.shield(lease.release(owner))
         except StoreError as exc:
-            # The lease lapses on its own after `seconds`; the work's own outcome is what the user hears about.
-            log.warning("could not release a lease: %s", exc)
+            if later is None:
+                # The lease lapses on its own after `seconds`; the work's own outcome is what the user hears about.
+                log.warning("could not release a lease: %s", exc)
+            else:
+                later(_let_go(lease, owner, holding.lapses_at), f"release-{owner}")
+
+
+async def _let_go(lease: Lease, owner: str, lapses_at: float) -> None:
+    """Release the lease, retrying while the store is unreachable and the lease has not lapsed on its own."""
+    loop = asyncio.get_running_loop()
+    delay = FIRST_RETRY
+    while True:
+        try:
+            await asyncio.shield(lease.release(owner))
+            return
+        except StoreError as exc:
+            if loop.time() + delay >= lapses_at:
+                # The work's own outcome is what the user hears about; the lease lapses now by itself.
+                log.warning("could not release a lease before it lapsed: %s", exc)
+                return
+            log.info("could not release a lease yet, trying again in %.2fs: %s", delay, exc)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, LAST_RETRY)
 
 
 async def _keep(lease: Lease, owner: str, seconds: float, holding: Holding) -> None:
@@ -101,10 +131,13 @@ async def _keep(lease: Lease, owner: str, seconds: float, holding: Holding) -> N
 
 async def _renew(lease: Lease, owner: str, seconds: float, holding: Holding, every: float) -> None:
     """One renewal, tried until it gets an answer: the lease extended, taken back, or found lost."""
+    loop = asyncio.get_running_loop()
     pause = FIRST_RETRY
     while True:
         try:
+            renewed_at = loop.time()
             if await settled(_extend_or_retake(lease, owner, seconds)):
+                holding.lapses_at = renewed_at + seconds
                 return
             log.error("lost a lease to another holder while its work ran: %r", lease)
             holding.lost = True

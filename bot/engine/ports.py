@@ -92,6 +92,9 @@ class SessionStore(Protocol):
     async def put_session(self, chat: ChatKey, session: ChatSession) -> None:
         """Remember the chat's Nemo session."""
 
+    async def claim_session(self, chat: ChatKey, session: ChatSession) -> ChatSession:
+        """Keep `session` as the chat's unless the chat has one already; returns the session kept."""
+
     async def drop_session(self, chat: ChatKey) -> None:
         """Forget the chat's session (a fresh one is made on the next message)."""
 

@@ -32,6 +32,8 @@ from bot.store.keys import ChatKey
 log = logging.getLogger(__name__)
 
 _TOOL_STAGES = {"generate": Stage.GENERATING, "edit": Stage.EDITING}
+# The state of a project nothing has been done to yet: no draft, no media.
+_EMPTY: dict[str, object] = {"state": {"draft": {}, "video_infos": [], "generated_media": []}}
 
 
 class _IdleTimeout(Exception):
@@ -82,9 +84,15 @@ class Relay:
         self._supervisor = supervisor  # runs the fetch of a generated clip's first frame beside the turn
         self._user_cancelled = user_cancelled  # else a cancelled turn was stopped by the process shutting down
 
-    async def turn(self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str) -> Translated:
-        """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for."""
-        before = await self._before(chat, session_id)
+    async def turn(
+        self, chat: ChatKey, session_id: str, text: str, out: Replies, locale: str, *, fresh: bool = False,
+    ) -> Translated:
+        """Send `text` to the agent exactly once and relay the turn; returns what the agent's words asked for.
+
+        `fresh`: the session was made for this message and nothing was uploaded to it, so its project is known to be
+        empty and is not fetched.
+        """
+        before = await self._before(chat, session_id, fresh=fresh)
         now = self._clock()
         frame = ClipFrame(self._nemo.download, out, self._config.workdir / "pictures", self._supervisor)
         view = _TurnView(last_event=now, last_ping=now, started=now, cards=CardMaker(locale), frame=frame)
@@ -193,7 +201,11 @@ class Relay:
         else:
             await view.progress.show(card)
 
-    async def _before(self, chat: ChatKey, session_id: str) -> ProjectState:
+    async def _before(self, chat: ChatKey, session_id: str, *, fresh: bool = False) -> ProjectState:
+        if fresh:
+            empty = ProjectState.from_wire(_EMPTY, session_id)
+            await self._store.put_last_state(chat, session_id, empty.raw)
+            return empty
         raw = await self._store.get_last_state(chat, session_id)
         if raw is not None:
             return ProjectState.from_wire(raw, session_id)

@@ -26,16 +26,27 @@ class Turns:
         self._store = store
         self._uploader = Uploader(nemo, config)
         self._config = config
+        self._unsaved: dict[ChatKey, ChatSession] = {}  # sessions made for a chat whose save failed
 
     async def session(self, msg: Incoming, out: Replies) -> ChatSession:
         """The chat's Nemo session; the first contact creates it and says so."""
+        session, _ = await self.find_or_create(msg, out)
+        return session
+
+    async def find_or_create(self, msg: Incoming, out: Replies) -> tuple[ChatSession, bool]:
+        """The chat's Nemo session, and whether it is new (made for this message, so its project is empty)."""
         found = await self._store.get_session(msg.chat)
         if found is not None:
-            return found
+            return found, False
         await out.send_text(say("setting_up", msg.locale))
-        session = await self._create(msg.chat, msg.locale)
+        # A session made for this chat whose save failed is used now, never made twice (no orphan projects); a
+        # session another request saved first is the chat's, and this one is not kept.
+        session = self._unsaved.get(msg.chat) or await self._new(msg.locale)
+        self._unsaved[msg.chat] = session
+        kept = await self._store.claim_session(msg.chat, session)
+        del self._unsaved[msg.chat]
         await out.send_text(say("ready", msg.locale))
-        return session
+        return kept, kept == session
 
     async def replace(self, chat: ChatKey, locale: str, gone: str | None = None) -> ChatSession:
         """A new session for a chat whose project expired (1002), made without the first-contact messages (the
@@ -48,14 +59,17 @@ class Turns:
         return await self._create(chat, locale)
 
     async def _create(self, chat: ChatKey, locale: str) -> ChatSession:
+        session = await self._new(locale)
+        await self._store.put_session(chat, session)
+        return session
+
+    async def _new(self, locale: str) -> ChatSession:
         language = language_tag(locale)
         created = await self._nemo.create_session(language)
-        session = ChatSession(
+        return ChatSession(
             session_id=created.session_id, task_id=created.task_id, language=language,
             created_at=time.time(), user_id=created.user_id,
         )
-        await self._store.put_session(chat, session)
-        return session
 
     async def screen(self, msg: Incoming, decision: Route, out: Replies) -> tuple[Attachment, ...] | None:
         """Check files and URLs before anything is set up or sent; None when nothing is left to do."""
@@ -66,6 +80,8 @@ class Turns:
         if decision.intent is Intent.UPLOAD and not items:
             await out.send_text(say("upload_nothing", msg.locale))
             return None
+        if not items:
+            return ()
         # Off the loop: files already on disk are looked at (their size now, their first bytes).
         checked = await asyncio.to_thread(check, items, self._config, msg.locale, out.limits)
         for refusal in checked.refusals:

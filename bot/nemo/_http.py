@@ -106,8 +106,11 @@ class Channel:
         web_url: str,
         rate_limit_backoff: float,
         observer: Observer | None = None,
+        streams: httpx.AsyncClient | None = None,
     ) -> None:
         self.http = http
+        # Agent streams hold a connection for a whole turn: on their own pool, they never starve a short call.
+        self.streams = streams or http
         self.base_url = base_url.rstrip("/")
         self.attribution = dict(attribution)
         self.auth = auth
@@ -125,6 +128,7 @@ class Channel:
             web_url=self.web_url,
             rate_limit_backoff=self.rate_limit_backoff,
             observer=self.observer,
+            streams=self.streams,
         )
 
     def who(self) -> Who:
@@ -242,11 +246,11 @@ class Channel:
     @asynccontextmanager
     async def sse(self, path: str, body: Any, token: str, idle: float) -> AsyncIterator[httpx.Response]:
         """An open /run_sse response, or the NemoError its refusal stands for (no retry here)."""
-        limits = self.http.timeout
+        limits = self.streams.timeout
         timeout = httpx.Timeout(connect=limits.connect, read=idle, write=limits.write, pool=limits.pool)
         with observed(self.observer, endpoint_name(path)) as watch, translated():
             async with aconnect_sse(
-                self.http, "POST", self.base_url + path, json=body, headers=self.headers(token), timeout=timeout
+                self.streams, "POST", self.base_url + path, json=body, headers=self.headers(token), timeout=timeout
             ) as source:
                 response = source.response
                 watch.replied(response.status_code)
@@ -286,7 +290,7 @@ class Channel:
             raise_for_reply(response, self.who())
         size = 0
         chunks = response.aiter_bytes()
-        async with await anyio.open_file(part, "wb") as out:
+        async with await _opened(part) as out:
             async for chunk in chunks:
                 if size == 0 and chunk.lstrip()[:1] in (b"{", b"[", b"<"):
                     raise_for_reply(response, self.who(), content=await _head(chunk, chunks))
@@ -295,6 +299,21 @@ class Channel:
         if size == 0:
             raise MalformedReply("empty download", http_status=response.status_code)
         return size
+
+
+async def _opened(part: Path) -> anyio.AsyncFile[bytes]:
+    """`part` opened for writing off the loop; a download stopped while it opens closes the file, never leaks it."""
+    opening = asyncio.ensure_future(anyio.open_file(part, "wb"))
+    try:
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(_close_unused)
+        raise
+
+
+def _close_unused(opening: asyncio.Future[anyio.AsyncFile[bytes]]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().wrapped.close()  # an empty file just opened: closing it does not wait on the disk
 
 
 def _client_id_refused(exc: BadRequest) -> bool:

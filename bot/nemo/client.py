@@ -52,17 +52,20 @@ class NemoClient:
         user_id: str | None = None,
         new_client_id: NewClientId | None = None,
         observer: Observer | None = None,
+        streams: httpx.AsyncClient | None = None,
     ) -> None:
         """`anonymous=True` marks a restored `token` as one issued for `client_id`, so 1001 may replace it.
 
         `new_client_id` is asked for another client id when the token endpoint refuses this one (HTTP 400);
-        `observer` is told about every request (`bot.nemo.observe`).
+        `observer` is told about every request (`bot.nemo.observe`); `streams` carries the agent's event streams
+        (default: `http`, which carries every other request).
         """
         auth = Auth(
             client_id, token, anonymous=anonymous, user_id=user_id, on_token=on_token, new_client_id=new_client_id
         )
         self._channel = Channel(
-            http, base_url, attribution, auth, web_url=web_url, rate_limit_backoff=rate_limit_backoff, observer=observer
+            http, base_url, attribution, auth, web_url=web_url, rate_limit_backoff=rate_limit_backoff,
+            observer=observer, streams=streams,
         )
         self._idle = stream_idle_timeout
 

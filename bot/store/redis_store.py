@@ -15,7 +15,7 @@ from fakeredis import FakeAsyncRedis, FakeServer
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from bot.store.atomic import Queue, compare_and_delete, compare_and_pexpire, decoded, transact
+from bot.store.atomic import Checked, Queue, decoded, transact
 from bot.store.connection import RedisOptions, address, connected, wait_until_answering
 from bot.store.errors import CorruptRecord
 from bot.store.keys import ChatKey, Keys
@@ -63,6 +63,7 @@ class RedisStore(TeamRecords, LineupRecords):
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis
         self._keys = Keys(prefix)
+        self._checked = Checked(redis)
 
     def __repr__(self) -> str:
         # The client's repr can show the connection URL, and the URL a password.
@@ -90,6 +91,17 @@ class RedisStore(TeamRecords, LineupRecords):
     async def put_session(self, chat: ChatKey, session: ChatSession) -> None:
         """Remember the chat's Nemo session."""
         await self._redis.set(self._keys.session(chat), session.to_json())
+
+    @operation
+    async def claim_session(self, chat: ChatKey, session: ChatSession) -> ChatSession:
+        """Keep `session` as the chat's unless the chat has one already; returns the session kept."""
+        key = self._keys.session(chat)
+        while not await self._redis.set(key, session.to_json(), nx=True):
+            # Another creator came first: theirs is the chat's session (read it, unless it was dropped since).
+            text = decoded(await self._redis.get(key))
+            if text is not None:
+                return ChatSession.from_json(text)
+        return session
 
     @operation
     async def drop_session(self, chat: ChatKey) -> None:
@@ -342,11 +354,11 @@ class RedisStore(TeamRecords, LineupRecords):
 
     def turn_lock(self, chat: ChatKey) -> RedisLease:
         """The chat's turn lock: one paid or stateful turn at a time."""
-        return RedisLease(self._redis, self._keys.turn_lock(chat))
+        return RedisLease(self._redis, self._keys.turn_lock(chat), self._checked)
 
     def render_lease(self, render_id: str) -> RedisLease:
         """The render's lease: one process follows and delivers it at a time."""
-        return RedisLease(self._redis, self._keys.render_lease(render_id))
+        return RedisLease(self._redis, self._keys.render_lease(render_id), self._checked)
 
     @operation
     async def held_leases(self) -> list[tuple[RedisLease, str]]:
@@ -356,7 +368,7 @@ class RedisStore(TeamRecords, LineupRecords):
             return []
         owners = await self._redis.mget(keys)
         return [
-            (RedisLease(self._redis, key), owner) for key, raw in zip(keys, owners, strict=True)
+            (RedisLease(self._redis, key, self._checked), owner) for key, raw in zip(keys, owners, strict=True)
             if (owner := decoded(raw)) is not None
         ]
 
@@ -381,9 +393,10 @@ class RedisStore(TeamRecords, LineupRecords):
 class RedisLease:
     """One key held by one owner at a time, lapsing unless its holder extends it."""
 
-    def __init__(self, redis: Redis, key: str) -> None:
+    def __init__(self, redis: Redis, key: str, checked: Checked) -> None:
         self._redis = redis
         self._key = key
+        self._checked = checked
 
     def __repr__(self) -> str:
         return f"RedisLease({self._key!r})"
@@ -401,12 +414,12 @@ class RedisLease:
     @operation
     async def extend(self, owner: str, seconds: float) -> bool:
         """Reset the lease to `seconds` from now, only if `owner` still holds it."""
-        return await compare_and_pexpire(self._redis, self._key, owner, _ms(seconds))
+        return await self._checked.pexpire(self._key, owner, _ms(seconds))
 
     @operation
     async def release(self, owner: str) -> bool:
         """Release the lease, only if `owner` still holds it."""
-        return await compare_and_delete(self._redis, self._key, owner)
+        return await self._checked.delete(self._key, owner)
 
 
 @asynccontextmanager

@@ -7,22 +7,27 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pytest
+from redis.asyncio import Redis
 
+from bot.engine.card import Card
 from bot.engine.config import EngineConfig
 from bot.engine.engine import Engine
-from bot.engine.ports import Outgoing
+from bot.engine.ports import Limits, Outgoing, Post, Video
+from bot.i18n import say
 from bot.store.keys import ChatKey
 from bot.store.models import RenderJob
 from bot.store.redis_store import RedisStore
 from nemo_sim.config import SimConfig
 from tests.harness import FAST, Harness, RecordingChat, running_bot, wait_for
 from tests.redis_proxy import RedisLink, redis_link
+from tests.store_fixtures import REDIS_HOST, REDIS_PORT
 
 UNAVAILABLE = "⚠️ My storage is unavailable right now. Please try again in a moment."
 UNAVAILABLE_ZH = "⚠️ 我的存储暂时不可用，请稍后再试。"
+CHECK_LATER = "⚠️ Your request went through, but I could not check the result"
 
 
 @pytest.fixture
@@ -32,11 +37,13 @@ async def link() -> AsyncIterator[RedisLink]:
 
 
 @contextlib.asynccontextmanager
-async def engine_through(link: RedisLink, bot: Harness, tmp_path: Path) -> AsyncIterator[tuple[Engine, RedisStore]]:
+async def engine_through(
+    link: RedisLink, bot: Harness, tmp_path: Path, lock_lease: float = 30.0,
+) -> AsyncIterator[tuple[Engine, RedisStore]]:
     """An engine whose store reaches the test Redis (db 14, flushed by the harness) only through `link`."""
     client = link.client(db=14)
     store = RedisStore(client, "outage")
-    timings: dict[str, Any] = FAST
+    timings: dict[str, Any] = {**FAST, "lock_lease": lock_lease}
     engine = Engine(bot.nemo, store, EngineConfig(workdir=tmp_path / "outage", **timings))
     try:
         yield engine, store
@@ -70,7 +77,8 @@ async def test_a_store_lost_after_the_paid_message_never_invites_a_resend(tmp_pa
     async with (
         running_bot(tmp_path, db=14, sim=sim) as bot,
         redis_link() as link,
-        engine_through(link, bot, tmp_path) as (engine, _),
+        # The lock cannot be let go while the store is away: it lapses after its lease, kept short here.
+        engine_through(link, bot, tmp_path, lock_lease=1.0) as (engine, _),
     ):
         chat = bot.chat()
         await engine.handle(bot.message("hello"), chat)
@@ -82,10 +90,103 @@ async def test_a_store_lost_after_the_paid_message_never_invites_a_resend(tmp_pa
         assert UNAVAILABLE not in chat.texts
 
 
-class OnePlatform:
-    """A console platform whose every chat is one recording chat."""
+async def test_an_outage_mid_turn_leaves_no_lock_held_and_never_invites_a_resend(tmp_path: Path) -> None:
+    sim = SimConfig(speed=0.001, gen_seconds=500)
+    async with (
+        running_bot(tmp_path, db=14, sim=sim) as bot,
+        redis_link() as link,
+        engine_through(link, bot, tmp_path) as (engine, store),
+    ):
+        chat = bot.chat()
+        task = asyncio.create_task(engine.handle(bot.message("make a video of a glacier"), chat))
+        await wait_for(lambda: any("Generating video" in item.text for item in chat.log))
+        link.cut()
+        # The paid turn ends while the store is away; the lock is let go once it is back, long before its lease.
+        await wait_for(lambda: any(text.startswith(CHECK_LATER) for text in chat.texts))
+        await link.restore()
+        await task
+        await engine.background.drain()  # the lock is let go in the background, as soon as the store answers
+        key = ChatKey("console", "chat-1")
+        assert not await held(store.keys.turn_lock(key))
+        assert not any("try again" in text.lower() for text in chat.texts)
 
-    def __init__(self, chat: RecordingChat) -> None:
+        await engine.handle(bot.message("make it brighter"), chat)
+        assert say("busy", "en") not in chat.texts
+        assert len(bot.sim.world.sessions) == 1
+
+
+async def test_a_session_made_while_the_store_went_away_is_the_one_used_next(tmp_path: Path) -> None:
+    async with (
+        running_bot(tmp_path, db=14) as bot,
+        redis_link() as link,
+        engine_through(link, bot, tmp_path) as (engine, _),
+    ):
+        chat = CuttingChat(bot.chat(), link, when=say("setting_up", "en"))
+        task = asyncio.create_task(engine.handle(bot.message("hello"), chat))
+        # The session is made at Nemo, then cannot be saved: the store is away.
+        await wait_for(lambda: UNAVAILABLE in chat.chat.texts)
+        await link.restore()
+        await task
+        await engine.background.drain()
+        assert len(bot.sim.world.sessions) == 1
+
+        await engine.handle(bot.message("make a video of a reef"), chat)
+        assert any("I'll generate" in text for text in chat.chat.texts)
+        assert len(bot.sim.world.sessions) == 1  # that same session, not a second one
+
+
+async def held(key: str) -> bool:
+    """Whether the key is in the test Redis (db 14), seen directly, not through the link."""
+    client = Redis(host=REDIS_HOST, port=REDIS_PORT, db=14, decode_responses=True)
+    try:
+        return bool(await client.exists(key))
+    finally:
+        await client.aclose()
+
+
+class CuttingChat:
+    """A recording chat that cuts the store's link the first time it is about to show `when` (None: anything)."""
+
+    def __init__(self, chat: RecordingChat, link: RedisLink, when: str | None) -> None:
+        self.chat = chat
+        self._link = link
+        self._when = when
+        self._armed = True
+
+    @property
+    def limits(self) -> Limits:
+        """The recording chat's limits."""
+        return self.chat.limits
+
+    async def send(self, post: Post) -> object:
+        """Record the post; cut the link first if it is the one."""
+        if self._armed and self._when in (None, post.text):
+            self._armed = False
+            self._link.cut()
+        return await self.chat.send(post)
+
+    async def edit(
+        self, handle: object, text: str | None, *, last: bool = False, card: Card | None = None,
+    ) -> None:
+        """Record an edit."""
+        await self.chat.edit(handle, text, last=last)
+
+    async def send_video(self, path: Path, video: Video, caption: str) -> None:
+        """Record a video."""
+        await self.chat.send_video(path, video, caption)
+
+    async def show_working(self) -> None:
+        """Record a working status."""
+        await self.chat.show_working()
+
+
+ChatT = TypeVar("ChatT", bound=Outgoing)
+
+
+class OnePlatform(Generic[ChatT]):
+    """A console platform whose every chat is one chat."""
+
+    def __init__(self, chat: ChatT) -> None:
         self.chat = chat
 
     @property
@@ -104,11 +205,12 @@ async def test_a_resumed_render_stays_open_quietly_when_the_store_goes_away(
     async with engine_through(link, bot, tmp_path) as (engine, store):
         job = RenderJob("render_waiting", ChatKey("console", "chat-1"), "s", time.time(), locale="zh-CN")
         await store.put_render(job)
-        platform = OnePlatform(bot.chat())
+        # Cut as the resumed render's card is first shown, before its first poll.
+        chat = CuttingChat(bot.chat(), link, when=None)
+        platform = OnePlatform(chat)
         assert await engine.resume({"console": platform}) == 1
-        link.cut()  # before the resumed job takes its lease
         await engine.background.drain()
-        assert platform.chat.texts == []  # nobody asked just now: nothing that reads as "try again"
+        assert chat.chat.texts == []  # nobody asked just now: nothing that reads as "try again"
 
         await link.restore()
         assert [job.render_id for job in await store.open_renders()] == ["render_waiting"]

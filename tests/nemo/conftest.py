@@ -10,6 +10,7 @@ import pytest
 
 from bot.nemo.client import NemoClient
 from bot.nemo.models import AnonToken
+from bot.nemo.transport import AiohttpTransport
 
 ATTRIBUTION = {"X-Skill-Source": "nemo-video", "X-Skill-Version": "0.1.0", "X-Skill-Platform": "console"}
 CLIENT_ID = "7d3c2f0e-1b7a-4c55-9a7e-0f6f2b3c4d5e"
@@ -27,10 +28,12 @@ async def sim() -> AsyncIterator[Any]:
         yield running
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    """The one HTTP client the Nemo client is given."""
-    async with httpx.AsyncClient(timeout=httpx.Timeout(20.0)) as client:
+@pytest.fixture(params=["httpcore", "aiohttp"])
+async def http(request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
+    """The one HTTP client the Nemo client is given: over httpx's own transport, and over the one the bot runs
+    with (`AiohttpTransport`), whose failures must read exactly as httpx's do."""
+    transport = AiohttpTransport(10) if request.param == "aiohttp" else None
+    async with httpx.AsyncClient(timeout=httpx.Timeout(20.0), transport=transport) as client:
         yield client
 
 

@@ -10,8 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.nemo.wire import RenderState
 from nemo_sim import Simulator
-from nemo_sim.render import look_of
+from nemo_sim.records import RenderRecord
+from nemo_sim.render import JITTER, PENDING_PART, advance, look_of
 from tests.nemo_sim.wire import ATTRIBUTION, Account, configure, probe
 
 DRAFT: dict[str, Any] = {
@@ -46,14 +48,13 @@ async def _wait_done(client: httpx.AsyncClient, account: Account, render_id: str
 async def test_submit_and_progress_shape_a(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
     await configure(client, speed=1.0, render_seconds=0.6)
     reply = await _submit(client, account, "render_1")
-    assert reply.json() == {"success": True, "data": {"id": "render_1", "status": "pending", "progress": 5}}
+    assert reply.json() == {"success": True, "data": {"id": "render_1", "status": "pending", "progress": 0}}
     seen = await _wait_done(client, account, "render_1")
-    steps: list[tuple[str, int]] = []
-    for body in seen:
-        step = (body["data"]["status"], body["data"]["progress"])
-        if not steps or steps[-1] != step:
-            steps.append(step)
-    assert steps == [("pending", 5), ("processing", 30), ("processing", 60), ("processing", 90), ("completed", 100)]
+    steps = [(body["data"]["status"], body["data"]["progress"]) for body in seen]
+    assert steps[-1] == ("completed", 100)
+    assert {status for status, _ in steps[:-1]} <= {"pending", "processing"}
+    percents = [percent for _, percent in steps]
+    assert percents == sorted(percents)  # never goes back
     final = seen[-1]
     assert final["success"] is True
     data = final["data"]
@@ -230,3 +231,61 @@ async def test_without_output_urls_a_completed_render_is_fetched_through_the_dow
     assert (final["status"], "outputUrl" in final) == ("completed", False)
     download = await client.get("/api/render/proxy/render_1/download", headers=account.headers)
     assert (download.status_code, download.headers["content-type"]) == (200, "video/mp4")
+
+
+def _record(render_id: str = "render_line", seconds: float = 100.0) -> RenderRecord:
+    record = RenderRecord(render_id, "u", "s", created_at=0.0, duration_ms=1000, width=16, height=16)
+    record.run_seconds = seconds
+    record.file = Path("done.mp4")
+    return record
+
+
+def test_progress_grows_linearly_within_the_jitter() -> None:
+    record = _record()
+    advance(record, 1.0)
+    assert (record.status, record.progress) == (RenderState.PENDING, 0)
+    for now in range(10, 100, 10):
+        advance(record, float(now))
+        record.polls += 1
+        line = 100 * (now / 100 - PENDING_PART) / (1 - PENDING_PART)
+        assert record.status is RenderState.PROCESSING
+        assert abs(record.progress - line) <= JITTER + 1
+    advance(record, 100.0)
+    assert (record.status, record.progress, record.completed_at) == (RenderState.COMPLETED, 100, 100.0)
+
+
+def test_a_render_completes_when_its_file_is_ready_if_that_is_later() -> None:
+    record = _record(seconds=10.0)
+    record.encoded_at = 12.5
+    advance(record, 20.0)
+    assert record.completed_at == 12.5
+
+
+async def test_renders_spread_around_their_nominal_time(
+    sim: Simulator, client: httpx.AsyncClient, account: Account,
+) -> None:
+    await configure(client, speed=1.0, render_seconds=60, render_spread=0.2)
+    for index in range(20):
+        await _submit(client, account, f"render_spread_{index}")
+    times = [record.run_seconds for record in sim.world.renders.values()]
+    assert all(48 <= seconds <= 72 for seconds in times)
+    assert max(times) - min(times) > 10  # each render its own length
+
+
+async def test_plain_renders_share_one_clip(sim: Simulator, client: httpx.AsyncClient, account: Account) -> None:
+    await configure(client, render_look="plain")
+    await _submit(client, account, "render_plain_1", draft=_with(title="One"))
+    await _submit(client, account, "render_plain_2", draft=_with(title="Two"))
+    await _wait_done(client, account, "render_plain_1")
+    await _wait_done(client, account, "render_plain_2")
+    assert sim.world.renders["render_plain_1"].file == sim.world.renders["render_plain_2"].file
+
+
+async def test_renders_list_their_timeline_and_polls(client: httpx.AsyncClient, account: Account) -> None:
+    await _submit(client, account, "render_listed")
+    seen = await _wait_done(client, account, "render_listed")
+    [listed] = [r for r in (await client.get("/__sim/renders")).json() if r["id"] == "render_listed"]
+    assert listed["status"] == "completed"
+    assert listed["session_id"] == account.session_id
+    assert listed["polls"] == len(seen)
+    assert listed["completed_at"] >= listed["created_at"]

@@ -184,3 +184,21 @@ async def _master_port(sentinel: Redis, port: int) -> bool:
 
 async def _is_replica(server: Redis) -> bool:
     return bool((await server.info("replication"))["role"] == "slave")
+
+
+async def test_through_the_sentinel_commands_share_a_bounded_pool_too(watched: Watched) -> None:
+    options = RedisOptions(startup_wait=0, pool_size=2)
+    direct = watched.direct()
+    try:
+        me = await direct.client_id()
+
+        async def on_db() -> int:
+            return sum(1 for c in await direct.client_list() if int(c["db"]) == DB and int(c["id"]) != me)
+
+        before = await on_db()
+        async with open_store(watched.url(), "nemo-bot", options) as store:
+            seen = await asyncio.gather(*(store.first_sighting(CHAT, f"m-{index}") for index in range(40)))
+            assert seen == [True] * 40
+            assert 1 <= await on_db() - before <= 2
+    finally:
+        await direct.aclose()

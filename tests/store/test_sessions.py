@@ -71,3 +71,11 @@ async def test_another_process_sees_the_session(store: RedisStore, make_store: M
     other = make_store("test")
     await store.put_session(CHAT, session(3))
     assert await other.get_session(CHAT) == session(3)
+
+
+async def test_a_claimed_session_is_kept_and_a_second_claim_gets_the_first(store: RedisStore) -> None:
+    assert await store.claim_session(CHAT, session(1)) == session(1)
+    assert await store.claim_session(CHAT, session(2)) == session(1)
+    assert await store.get_session(CHAT) == session(1)
+    await store.drop_session(CHAT)
+    assert await store.claim_session(CHAT, session(3)) == session(3)

@@ -21,6 +21,7 @@ MESSAGES: Mapping[str, str] = {
     ),
     "new_session": "🆕 Started a fresh project.",
     "busy": "⏳ Still working on your previous request. Send /cancel to stop waiting on it.",
+    "turn_queued": "⏳ Busy right now — your request is queued and will start shortly.",
     "cancelled": "✖️ Cancelled.",
     "nothing_to_cancel": "Nothing is running right now.",
     "cancel_stopped": "🛑 Stopped: {jobs}. Nothing more will be sent for it.",

@@ -21,6 +21,7 @@ MESSAGES: Mapping[str, str] = {
     ),
     "new_session": "🆕 已开始新项目。",
     "busy": "⏳ 还在处理上一个请求。发送 /cancel 可停止等待。",
+    "turn_queued": "⏳ 当前请求较多，你的请求已排队，很快就会开始。",
     "cancelled": "✖️ 已取消。",
     "nothing_to_cancel": "当前没有进行中的任务。",
     "cancel_stopped": "🛑 已停止：{jobs}。该请求不会再有回复。",
