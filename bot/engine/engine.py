@@ -324,7 +324,7 @@ class Engine:
             except StoreError as exc:
                 # The paid message has gone out: a store failure now must never read as "try again".
                 log.warning("store failed after a turn in %s: %s", msg.chat, exc)
-                await out.send_text(say("check_later", msg.locale))
+                await out.went_through()
 
     async def _follow_up(self, session: ChatSession, msg: Incoming, asked: Translated, out: Replies) -> None:
         """Do what the agent told the person to do in its web editor: offer edits, show the timeline, export."""

@@ -31,7 +31,7 @@ async def test_render_progress_edits_are_throttled_and_never_repeat(tmp_path: Pa
         assert len(edits) < polls  # one progress update per poll reached the adapter; far fewer edits left it
         middle = edits[:-1]  # the final text is shown at once
         gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(middle)]
-        assert all(gap >= FAST.progress_interval - 0.05 for gap in gaps), gaps
+        assert all(gap >= FAST.progress_interval - 0.05 for gap in gaps), (gaps, texts)
 
 
 async def test_a_burst_of_updates_ends_in_its_latest_text_before_the_final_one(tmp_path: Path) -> None:
@@ -45,4 +45,5 @@ async def test_a_burst_of_updates_ends_in_its_latest_text_before_the_final_one(t
         await progress.finish("✅ Video ready!")
 
         edits = [call.content for call in rig.fake.find("PATCH", f"/channels/{CHANNEL}/messages/")]
-        assert edits == ["🎞 Rendering... 1%", "🎞 Rendering... 39%", "✅ Video ready!"]
+        # The message's own send counts toward the pace: the burst waits one interval, then shows its latest text.
+        assert edits == ["🎞 Rendering... 39%", "✅ Video ready!"]
