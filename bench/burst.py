@@ -35,16 +35,16 @@ from bench.common import (
     peak_rss_mb,
     percentile,
     raise_open_files,
+    render_directly,
     reset_peak,
     settings,
     simulator,
 )
 from bot.engine.messages import Incoming
-from bot.engine.polling import RenderDurations, RenderPoller, Schedule
+from bot.engine.polling import RenderDurations, Schedule
 from bot.nemo.client import NemoClient
 from bot.nemo.events import AgentText
 from bot.nemo.transport import AiohttpTransport
-from bot.nemo.wire import RenderState
 from bot.store.keys import ChatKey
 
 PROMPT = "make a video of a harbour at dawn"
@@ -121,15 +121,7 @@ async def direct(sim: Sim, count: int, speed: float, cap: int, folder: Path, rou
                         chat.first_agent_text = time.monotonic() - chat.started
             state = await nemo.state(session.session_id)
             render_id = f"render_direct_{index}_{time.monotonic_ns()}"
-            await nemo.submit_render(session.session_id, state.draft, render_id)
-            poller = RenderPoller(schedule, time.monotonic(), durations.expected())
-            while True:
-                await asyncio.sleep(poller.delay(time.monotonic()))
-                status = await nemo.render_status(render_id)
-                if status.state is RenderState.COMPLETED:
-                    durations.add(poller.duration(time.monotonic()))
-                    break
-                poller.observe(time.monotonic(), status.progress)
+            status = await render_directly(nemo, session.session_id, state.draft, render_id, schedule, durations)
             assert status.output_url is not None
             path = folder / f"{render_id}.mp4"
             await nemo.download(status.output_url, path)

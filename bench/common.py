@@ -23,9 +23,14 @@ from redis.asyncio import Redis
 from bot.app import Bot, open_bot
 from bot.config import EngineSettings, RedisSettings, Settings
 from bot.engine.card import Card
+from bot.engine.polling import RenderDurations, RenderPoller, Schedule
 from bot.engine.ports import Limits, Post, Video
 from bot.i18n.locales.en import MESSAGES
 from bot.logs import Redactor
+from bot.nemo.client import NemoClient
+from bot.nemo.draft import Draft
+from bot.nemo.models import RenderStatus
+from bot.nemo.wire import RenderState
 
 ATTRIBUTION = {"X-Skill-Source": "nemo-video", "X-Skill-Version": "bench", "X-Skill-Platform": "console"}
 # What the bot says when something went wrong: a reply starting like one of these is an error reply.
@@ -66,19 +71,27 @@ def simulator(**switches: object) -> Iterator[Sim]:
     port = free_port()
     env = {**os.environ, **{f"SIM_{name.upper()}": str(value) for name, value in switches.items()}}
     command = [sys.executable, "-m", "nemo_sim", "--host", "127.0.0.1", "--port", str(port)]
+    with server_process(command, env, f"http://127.0.0.1:{port}", "/__sim/config") as (url, pid):
+        yield Sim(url, pid)
+
+
+@contextlib.contextmanager
+def server_process(
+    command: list[str], env: Mapping[str, str], url: str, probe: str,
+) -> Iterator[tuple[str, int]]:
+    """Run `command` (an HTTP server at `url`) in another process; yields its URL and pid once `probe` answers."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(f"{url}/__sim/config", timeout=1).raise_for_status()
+                httpx.get(f"{url}{probe}", timeout=1).raise_for_status()
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise
                 time.sleep(0.1)
-        yield Sim(url, process.pid)
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -280,3 +293,18 @@ def cpu_seconds() -> float:
     """CPU time this process has used (user + system)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+async def render_directly(
+    nemo: NemoClient, session_id: str, draft: Draft, render_id: str, schedule: Schedule, durations: RenderDurations,
+) -> RenderStatus:
+    """Submit a render with the client and poll it to completion as the bot's poller would; its final status."""
+    await nemo.submit_render(session_id, draft, render_id)
+    poller = RenderPoller(schedule, time.monotonic(), durations.expected())
+    while True:
+        await asyncio.sleep(poller.delay(time.monotonic()))
+        status = await nemo.render_status(render_id)
+        if status.state is RenderState.COMPLETED:
+            durations.add(poller.duration(time.monotonic()))
+            return status
+        poller.observe(time.monotonic(), status.progress)

@@ -27,16 +27,16 @@ from bench.common import (
     give_credits,
     opened_bot,
     redis_commands,
+    render_directly,
     settings,
     sim_get,
     sim_set,
     simulator,
 )
 from bot.engine.messages import Incoming
-from bot.engine.polling import RenderDurations, RenderPoller, Schedule
+from bot.engine.polling import RenderDurations, Schedule
 from bot.nemo.client import NemoClient
 from bot.nemo.transport import AiohttpTransport
-from bot.nemo.wire import RenderState
 from bot.store.keys import ChatKey
 
 FLOW = ("make a video of a city at night", "add a title 'Night Shift'", "export")
@@ -74,15 +74,7 @@ async def direct(sim_url: str, speed: float, folder: Path, durations: RenderDura
                     pass
         state = await nemo.state(session.session_id)
         render_id = f"render_direct_{time.monotonic_ns()}"
-        await nemo.submit_render(session.session_id, state.draft, render_id)
-        poller = RenderPoller(schedule, time.monotonic(), durations.expected())
-        while True:
-            await asyncio.sleep(poller.delay(time.monotonic()))
-            status = await nemo.render_status(render_id)
-            if status.state is RenderState.COMPLETED:
-                durations.add(poller.duration(time.monotonic()))
-                break
-            poller.observe(time.monotonic(), status.progress)
+        status = await render_directly(nemo, session.session_id, state.draft, render_id, schedule, durations)
         assert status.output_url is not None
         await nemo.download(status.output_url, folder / "direct.mp4")
         return time.monotonic() - started

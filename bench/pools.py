@@ -24,7 +24,6 @@ import contextlib
 import json
 import math
 import os
-import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -43,6 +42,7 @@ from bench.common import (
     loop_lag,
     percentile,
     raise_open_files,
+    server_process,
     simulator,
 )
 from bot.nemo.client import NemoClient
@@ -277,23 +277,9 @@ def served_by_hypercorn(speed: float) -> Iterator[str]:
     """The simulator under hypercorn (HTTP/1.1 and h2c) in another process; yields its URL."""
     port = free_port()
     env = {**os.environ, "SIM_SPEED": str(speed), "SIM_MAX_CLIENTS_PER_IP": "1000"}
-    process = subprocess.Popen([sys.executable, "-m", "bench.h2sim", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/__sim/config", timeout=1).raise_for_status()
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.1)
+    command = [sys.executable, "-m", "bench.h2sim", str(port)]
+    with server_process(command, env, f"http://127.0.0.1:{port}", "/__sim/config") as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -12,9 +12,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import resource
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,41 +20,16 @@ from pathlib import Path
 
 import httpx
 
+from bench.common import (
+    ATTRIBUTION,
+    current_rss_mb,
+    free_port,
+    peak_rss_mb,
+    reset_peak,
+    server_process,
+    simulator,
+)
 from bot.nemo.client import NemoClient
-
-ATTRIBUTION = {"X-Skill-Source": "nemo-video", "X-Skill-Version": "bench", "X-Skill-Platform": "console"}
-
-
-def reset_peak() -> None:
-    """Reset the kernel's peak-RSS mark (VmHWM) where Linux allows it, so setup work does not hide growth."""
-    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as refs:
-        refs.write("5")
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident set size, in MB: VmHWM when readable, else ru_maxrss (KiB on Linux)."""
-    with contextlib.suppress(OSError), open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def current_rss_mb() -> float:
-    """This process's resident set size now, in MB."""
-    with contextlib.suppress(OSError), open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return peak_rss_mb()
-
-
-def free_port() -> int:
-    """A TCP port that was free a moment ago."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def make_file(folder: Path, size_mb: int) -> Path:
@@ -69,22 +41,9 @@ def make_file(folder: Path, size_mb: int) -> Path:
     return path
 
 
-async def wait_until_up(http: httpx.AsyncClient, url: str, deadline: float) -> None:
-    """Poll the simulator until it answers."""
-    while True:
-        try:
-            await http.get(f"{url}/__sim/requests")
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.1)
-
-
 async def upload(url: str, path: Path) -> float:
     """Upload `path` once; the peak RSS growth in MB it caused."""
     async with httpx.AsyncClient(timeout=httpx.Timeout(120.0)) as http:
-        await wait_until_up(http, url, time.monotonic() + 30)
         client = NemoClient(http, base_url=url, client_id="bench-upload", attribution=ATTRIBUTION)
         session = await client.create_session("en")
         reset_peak()
@@ -113,22 +72,8 @@ async def download(url: str, dest: Path) -> float:
 def serving(folder: Path, port: int) -> Iterator[str]:
     """`python -m http.server` over `folder`; yields its URL once it answers."""
     command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.head(f"{url}/", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+    with server_process(command, os.environ, f"http://127.0.0.1:{port}", "/") as (url, _):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def main() -> None:
@@ -136,17 +81,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size-mb", type=int, default=200)
     args = parser.parse_args()
-    port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         path = make_file(Path(folder), args.size_mb)
-        env = {**os.environ, "SIM_SPEED": "0.001", "SIM_MAX_UPLOAD_MB": str(args.size_mb * 4)}
-        command = [sys.executable, "-m", "nemo_sim", "--host", "127.0.0.1", "--port", str(port)]
-        sim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            up = asyncio.run(upload(f"http://127.0.0.1:{port}", path))
-        finally:
-            sim.terminate()
-            sim.wait(timeout=10)
+        with simulator(speed=0.001, max_upload_mb=args.size_mb * 4) as sim:
+            up = asyncio.run(upload(sim.url, path))
         with serving(Path(folder), free_port()) as url:
             down = asyncio.run(download(f"{url}/{path.name}", Path(folder) / "back.mp4"))
     for direction, growth in (("upload", up), ("download", down)):
