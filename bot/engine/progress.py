@@ -78,7 +78,6 @@ class Progress:
         self._shown: Shown = (text, card)
         self._wanted: Shown = (text, card)
         self._pacing = pacing
-        pacing.pace.last_edit = pacing.clock()  # the message just sent counts toward the chat's pace like an edit
         self._closed = asyncio.Event()
         self._editing = asyncio.Lock()
         self._flusher: asyncio.Task[Any] | None = None
