@@ -431,11 +431,12 @@ class Engine:
         if job_id:
             removed, found = 0, await self._jobs.cancel(msg.chat, person.key, admin, job_id)
         else:
-            own = any(job.person == person.key for job in await self._store.running(msg.chat)) or any(
-                request.person == person.key for _, request in await self._store.queued(msg.chat)
+            running, queued = await self._store.running(msg.chat), await self._store.queued(msg.chat)
+            own = any(job.person == person.key for job in running) or any(
+                request.person == person.key for _, request in queued
             )
-            removed = await self._lineup.remove(msg.chat, person.key)
-            found = await self._jobs.cancel(msg.chat, person.key, admin and not own)
+            removed = await self._lineup.remove(msg.chat, person.key, queued)
+            found = await self._jobs.cancel(msg.chat, person.key, admin and not own, running=running)
         jobs = ", ".join(self._named(job, person.key, msg.locale) for job in found.stopped)
         if jobs and removed:
             await out.send_text(say("cancel_stopped_and_unqueued", msg.locale, jobs=jobs, count=removed))

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
@@ -158,11 +158,13 @@ class Jobs:
             self._stopping.add(task)
             task.cancel()
 
-    async def cancel(self, chat: ChatKey, person: str, admin: bool, job_id: str = "") -> Stopped:
+    async def cancel(
+        self, chat: ChatKey, person: str, admin: bool, job_id: str = "", running: Sequence[RunningJob] | None = None,
+    ) -> Stopped:
         """Stop the chat's running jobs `person` may stop (their own; any, for an admin), wherever they run; with
-        `job_id`, that job only."""
+        `job_id`, that job only. `running`: the chat's jobs, when the caller has just read them."""
         stopped, refused = [], []
-        for job in await self._store.running(chat):
+        for job in await self._store.running(chat) if running is None else running:
             if job_id and job.job_id != job_id:
                 continue
             if not admin and job.person != person:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,10 +103,13 @@ class Lineup:
                 return Served(msg, platform.outgoing(msg.chat, msg.message_id, msg.locale))
             # No adapter of its platform runs here: it cannot be answered, so it is not run.
 
-    async def remove(self, chat: ChatKey, person: str | None) -> int:
-        """Take the waiting requests of `person` (anyone's, for None) off the chat's queue; how many went."""
+    async def remove(
+        self, chat: ChatKey, person: str | None, queued: Sequence[tuple[str, QueuedRequest]] | None = None,
+    ) -> int:
+        """Take the waiting requests of `person` (anyone's, for None) off the chat's queue (as `queued` lists it,
+        when the caller has just read it); how many went."""
         removed = 0
-        for entry_id, request in await self._store.queued(chat):
+        for entry_id, request in await self._store.queued(chat) if queued is None else queued:
             if person is not None and request.person != person:
                 continue
             if await self._store.unqueue(chat, entry_id):
