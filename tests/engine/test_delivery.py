@@ -36,6 +36,15 @@ async def _left_behind(bot: Harness, render_id: str) -> RenderJob:
     return job
 
 
+async def _a_restart_delivers_nothing(bot: Harness, tmp_path: Path) -> None:
+    """A later start of the bot finds no render to deliver, and shows nothing."""
+    platform = OnePlatform(bot.chat())
+    later = _restarted(bot, tmp_path, "later")
+    assert await later.resume({"console": platform}) == 0
+    await later.background.close()
+    assert platform.chat.log == []
+
+
 def _restarted(bot: Harness, tmp_path: Path, name: str) -> Engine:
     """Another process on the same store and Nemo, as after a restart."""
     timings: dict[str, Any] = {**FAST, "allow_private_urls": True}
@@ -96,12 +105,7 @@ async def test_a_failed_download_is_tried_again_in_the_same_job(bot: Harness, tm
     assert len(await bot.requests(SUBMIT)) == 1
     assert await bot.store.open_renders() == []
 
-    # A restart finds nothing to deliver: no card, no second copy.
-    platform = OnePlatform(bot.chat())
-    later = _restarted(bot, tmp_path, "later")
-    assert await later.resume({"console": platform}) == 0
-    await later.background.close()
-    assert platform.chat.log == []
+    await _a_restart_delivers_nothing(bot, tmp_path)  # no card, no second copy
 
 
 async def test_a_download_failing_every_try_closes_the_job_and_the_next_export_renders_once(
@@ -177,12 +181,7 @@ async def test_an_export_of_a_timeline_left_rendering_follows_that_render_to_del
         assert len(await bot.requests(SUBMIT)) == 1
         assert await bot.store.open_renders() == []
 
-        # A restart delivers nothing more.
-        platform = OnePlatform(bot.chat())
-        later = _restarted(bot, tmp_path, "later")
-        assert await later.resume({"console": platform}) == 0
-        await later.background.close()
-        assert platform.chat.log == []
+        await _a_restart_delivers_nothing(bot, tmp_path)
 
 
 async def test_the_download_is_tried_again_after_growing_pauses(bot: Harness, tmp_path: Path) -> None:

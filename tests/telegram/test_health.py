@@ -47,12 +47,8 @@ async def test_a_telegram_flow_is_seen_in_metrics_and_readiness(
         fake_server(fake) as url,
         httpx.AsyncClient(timeout=10) as http,
     ):
-        settings = Settings(
-            _env_file=None, nemo_api_url=sim.url, redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
-            nemo_config_dir=str(tmp_path / "cfg"), work_dir=str(tmp_path / "work"),
-            engine=EngineSettings(_env_file=None, **ENGINE),
-            telegram=TelegramSettings(_env_file=None, bot_token=TOKEN, api_url=url),
-            health=HealthSettings(_env_file=None, port=port, listen="127.0.0.1"),
+        settings = _settings(
+            tmp_path, sim.url, port, TelegramSettings(_env_file=None, bot_token=TOKEN, api_url=url),
         )
         task = asyncio.create_task(serve_platforms(settings, ["telegram"], Redactor()))
         try:
@@ -115,16 +111,10 @@ async def test_the_webhook_can_share_the_health_port(tmp_path: Path) -> None:
         fake_server(fake) as url,
         httpx.AsyncClient(timeout=10) as http,
     ):
-        settings = Settings(
-            _env_file=None, nemo_api_url=sim.url, redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
-            nemo_config_dir=str(tmp_path / "cfg"), work_dir=str(tmp_path / "work"),
-            engine=EngineSettings(_env_file=None, **ENGINE),
-            telegram=TelegramSettings(
-                _env_file=None, bot_token=TOKEN, api_url=url, webhook_url="https://bot.example.com/tg/hook",
-                webhook_secret=secret, webhook_port=port,
-            ),
-            health=HealthSettings(_env_file=None, port=port, listen="127.0.0.1"),
-        )
+        settings = _settings(tmp_path, sim.url, port, TelegramSettings(
+            _env_file=None, bot_token=TOKEN, api_url=url, webhook_url="https://bot.example.com/tg/hook",
+            webhook_secret=secret, webhook_port=port,
+        ))
         task = asyncio.create_task(serve_platforms(settings, ["telegram"], Redactor()))
         try:
             ready = await until_status(http, port, "/readyz", 200)
@@ -145,3 +135,13 @@ async def test_the_webhook_can_share_the_health_port(tmp_path: Path) -> None:
     assert seen.value("nemo_bot_messages_in_total", platform="telegram", intent="agent") == 1
     [registered] = fake.calls_to("setWebhook")
     assert registered.params["url"] == "https://bot.example.com/tg/hook"
+
+
+def _settings(tmp_path: Path, sim_url: str, port: int, telegram: TelegramSettings) -> Settings:
+    """The bot on this test's Redis database and simulator, with `telegram` and health checks on `port`."""
+    return Settings(
+        _env_file=None, nemo_api_url=sim_url, redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
+        nemo_config_dir=str(tmp_path / "cfg"), work_dir=str(tmp_path / "work"),
+        engine=EngineSettings(_env_file=None, **ENGINE), telegram=telegram,
+        health=HealthSettings(_env_file=None, port=port, listen="127.0.0.1"),
+    )
