@@ -178,6 +178,9 @@ class RenderStore(Protocol):
     async def open_renders(self) -> list[RenderJob]:
         """Every render job not yet delivered or failed."""
 
+    async def open_renders_in(self, chat: ChatKey) -> list[RenderJob]:
+        """The chat's render jobs not yet delivered or failed."""
+
     async def get_render(self, render_id: str) -> RenderJob | None:
         """One render job, open or closed."""
 
