@@ -213,6 +213,9 @@ class TeamStore(Protocol):
     async def get_limits(self, person: str) -> dict[str, int]:
         """The quotas an admin set for `person`: kind -> limit."""
 
+    async def get_grant_and_limits(self, person: str) -> tuple[Grant | None, dict[str, int]]:
+        """Both of the above at once."""
+
     async def put_limit(self, person: str, kind: str, limit: int | None) -> None:
         """Set `person`'s own limit of `kind` (None: back to the default)."""
 
