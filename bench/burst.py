@@ -40,6 +40,7 @@ from bench.common import (
     settings,
     simulator,
 )
+from bot import collector
 from bot.engine.messages import Incoming
 from bot.engine.polling import RenderDurations, Schedule
 from bot.nemo.client import NemoClient
@@ -163,6 +164,7 @@ async def through_engine(
 async def main(args: argparse.Namespace) -> None:
     """Start the simulator, run the load directly then through the engine, print both and the ratios."""
     raise_open_files()
+    collector.settle()  # as `nemo-bot` does once started: both runs below have the same collector
     cap = args.cap or args.chats
     switches = {"speed": args.speed, "render_look": "plain", "render_spread": 0.2, "max_clients_per_ip": 1000}
     with simulator(**switches) as sim, tempfile.TemporaryDirectory() as folder:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot import __version__, errors, logs
+from bot import __version__, collector, errors, logs
 from bot.config import Settings, env_vars, rejected
 from bot.errors import BadSetting
 
@@ -130,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         cause = f"cannot write the log to {args.log_file} ({exc.strerror})"
         return _report(BadSetting(cause, "give --log-file a path in a folder this user may write to"), redactor)
+    collector.settle()
     try:
         return asyncio.run(_until_stopped(_command(settings, args, redactor)))
     except KeyboardInterrupt:  # Ctrl-C before the loop took over, or a second one while the first one's shutdown ran

@@ -359,10 +359,11 @@ class Exporter:
     async def join(self, job: RenderJob, out: Replies) -> bool:
         """Join an open render of the same timeline in the chat instead of rendering it again: follow it here, or
         leave it to the process that follows it; False when there is none."""
+        if not job.fingerprint:
+            return False
         same = [
-            other for other in await self._store.open_renders()
-            if job.fingerprint and (other.chat_key, other.session_id, other.fingerprint)
-            == (job.chat_key, job.session_id, job.fingerprint)
+            other for other in await self._store.open_renders_in(job.chat_key)
+            if (other.session_id, other.fingerprint) == (job.session_id, job.fingerprint)
         ]
         if not same:
             return False

@@ -178,6 +178,9 @@ class RenderStore(Protocol):
     async def open_renders(self) -> list[RenderJob]:
         """Every render job not yet delivered or failed."""
 
+    async def open_renders_in(self, chat: ChatKey) -> list[RenderJob]:
+        """The chat's render jobs not yet delivered or failed."""
+
     async def get_render(self, render_id: str) -> RenderJob | None:
         """One render job, open or closed."""
 
@@ -209,6 +212,9 @@ class TeamStore(Protocol):
 
     async def get_limits(self, person: str) -> dict[str, int]:
         """The quotas an admin set for `person`: kind -> limit."""
+
+    async def get_grant_and_limits(self, person: str) -> tuple[Grant | None, dict[str, int]]:
+        """Both of the above at once."""
 
     async def put_limit(self, person: str, kind: str, limit: int | None) -> None:
         """Set `person`'s own limit of `kind` (None: back to the default)."""

@@ -125,12 +125,17 @@ class Quotas:
             return dict.fromkeys(Kind)
         return {kind: own.get(kind.value, self._rules.limit(kind)) for kind in Kind}
 
-    async def open(self, person: str, exempt: bool, kinds: frozenset[Kind]) -> Spending | Reached:
-        """Reserve `kinds` for one request, or say which quota it would go over (then nothing stays reserved)."""
+    async def open(
+        self, person: str, exempt: bool, kinds: frozenset[Kind], own: Mapping[str, int] | None = None,
+    ) -> Spending | Reached:
+        """Reserve `kinds` for one request, or say which quota it would go over (then nothing stays reserved).
+
+        `own`: the person's own limits when the caller has just read them (else they are read here)."""
         spending = Spending(person, self.window())
         if not kinds:
             return spending
-        own = await self._store.get_limits(person)
+        if own is None:
+            own = await self._store.get_limits(person)
         limits = self._effective(own, exempt)
         # Credits are measured wherever a credit quota is in force, for admins too (their use shows in /usage).
         spending.measure_credits = Kind.TURNS in kinds and (

@@ -55,7 +55,8 @@ class Team:
         """Yields whether the engine should go on with the request (False: it was answered or refused here)."""
         person = Person.of(msg)
         admin = is_admin(self._rules, person)
-        grant = None if admin else await self._store.get_grant(person.key)
+        # One round trip for both: the quotas are read whenever the request is paid, which most are.
+        grant, own = (None, None) if admin else await self._store.get_grant_and_limits(person.key)
         stands = standing(self._rules, person, grant)
         if stands is Standing.REFUSED:
             log.info("refused %s: not allowed", person.key)
@@ -66,7 +67,7 @@ class Team:
             await self._command(msg, decision, person, admin, out)
             yield False
             return
-        opened = await self._quotas.open(person.key, admin, kinds_of(decision))
+        opened = await self._quotas.open(person.key, admin, kinds_of(decision), own)
         if isinstance(opened, Reached):
             self._events.quota_refused(msg.chat.platform, opened.kind.value)
             await out.send_text(self._words(msg).reached(opened, self._quotas.now()))

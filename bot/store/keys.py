@@ -77,6 +77,10 @@ class Keys:
         """The set of render ids not yet delivered or failed."""
         return f"{self.root}renders:open"
 
+    def chat_renders(self, chat: ChatKey) -> str:
+        """The set of the chat's render ids not yet delivered or failed."""
+        return f"{self.root}renders:chat:{chat}"
+
     def delivery(self, render_id: str) -> str:
         """The marker that a render's delivery was claimed."""
         return f"{self.root}delivery:{render_id}"

@@ -56,6 +56,16 @@ def _stored_status(text: str | None) -> JobStatus | None:
         return None
 
 
+def _stored_chat(text: str | None) -> ChatKey | None:
+    """The chat of a stored job, or None when there is none (an unreadable record counts as none)."""
+    if text is None:
+        return None
+    try:
+        return RenderJob.from_json(text).chat_key
+    except CorruptRecord:
+        return None
+
+
 class RedisStore(TeamRecords, LineupRecords):
     """Sessions, credentials, render jobs, last states, idempotency and leases under one key prefix (and the teams'
     grants, quotas and use: `bot.store.teams`)."""
@@ -238,15 +248,22 @@ class RedisStore(TeamRecords, LineupRecords):
 
     # Render jobs
 
-    def _queue_save(self, pipe: Pipeline, job: RenderJob) -> None:
+    def _queue_save(self, pipe: Pipeline, job: RenderJob, current: str | None = None) -> None:
+        """Save `job` over `current` (its stored text), keeping the open set and its chat's open set in step."""
         record, open_set = self._keys.render(job.render_id), self._keys.open_renders()
+        chat_set = self._keys.chat_renders(job.chat_key)
+        was = _stored_chat(current)
+        if was is not None and was != job.chat_key:
+            pipe.srem(self._keys.chat_renders(was), job.render_id)
         if job.status.is_open:
             pipe.set(record, job.to_json())
             pipe.sadd(open_set, job.render_id)
+            pipe.sadd(chat_set, job.render_id)
             return
         ttl = _ms(CLOSED_RETENTION)
         pipe.set(record, job.to_json(), px=ttl)
         pipe.srem(open_set, job.render_id)
+        pipe.srem(chat_set, job.render_id)
         pipe.pexpire(self._keys.delivery(job.render_id), ttl)
 
     @operation
@@ -256,7 +273,7 @@ class RedisStore(TeamRecords, LineupRecords):
         def plan(current: str | None) -> Queue | None:
             if _stored_status(current) is JobStatus.DELIVERED:
                 return None
-            return lambda pipe: self._queue_save(pipe, job)
+            return lambda pipe: self._queue_save(pipe, job, current)
 
         await transact(self._redis, self._keys.render(job.render_id), plan)
 
@@ -269,7 +286,17 @@ class RedisStore(TeamRecords, LineupRecords):
     @operation
     async def open_renders(self) -> list[RenderJob]:
         """Every render job not yet delivered or failed, oldest first."""
-        members = await self._redis.smembers(self._keys.open_renders())
+        return await self._open_in(self._keys.open_renders())
+
+    @operation
+    async def open_renders_in(self, chat: ChatKey) -> list[RenderJob]:
+        """The chat's render jobs not yet delivered or failed, oldest first."""
+        # The chat's own set: an export looks at its chat's renders, not at every open one of every chat.
+        return [job for job in await self._open_in(self._keys.chat_renders(chat)) if job.chat_key == chat]
+
+    async def _open_in(self, members_key: str) -> list[RenderJob]:
+        """The open render jobs whose ids the set at `members_key` holds, oldest first."""
+        members = await self._redis.smembers(members_key)
         ids = sorted(text for text in map(decoded, members) if text is not None)
         if not ids:
             return []
@@ -341,7 +368,7 @@ class RedisStore(TeamRecords, LineupRecords):
             if current is None or _stored_status(current) is None:
                 return lambda pipe: pipe.srem(self._keys.open_renders(), render_id)
             closed = replace(RenderJob.from_json(current), status=JobStatus(status))
-            return lambda pipe: self._queue_save(pipe, closed)
+            return lambda pipe: self._queue_save(pipe, closed, current)
 
         await transact(self._redis, self._keys.render(render_id), plan)
 

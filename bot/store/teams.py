@@ -25,10 +25,16 @@ class TeamRecords:
     @operation
     async def get_grant(self, person: str) -> Grant | None:
         """What an admin said about `person` in chat (allow or deny), if anything."""
-        text = decoded(await self._redis.hget(self._keys.grants(), person))
-        with contextlib.suppress(ValueError):
-            return None if text is None else Grant(text)
-        return None  # an unreadable grant counts as none: the settings decide
+        return _grant(await self._redis.hget(self._keys.grants(), person))
+
+    @operation
+    async def get_grant_and_limits(self, person: str) -> tuple[Grant | None, dict[str, int]]:
+        """`get_grant` and `get_limits` in one round trip: the gate reads both for every message."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hget(self._keys.grants(), person)
+            pipe.hgetall(self._keys.quotas(person))
+            grant, raw = await pipe.execute()
+        return _grant(grant), _limits(raw)
 
     @operation
     async def put_grant(self, person: str, grant: Grant) -> None:
@@ -38,8 +44,7 @@ class TeamRecords:
     @operation
     async def get_limits(self, person: str) -> dict[str, int]:
         """The quotas an admin set for `person`: kind -> limit (kinds not set follow the settings)."""
-        raw = await self._redis.hgetall(self._keys.quotas(person))
-        return {kind: int(value) for kind, value in _texts(raw).items() if value.isdigit()}
+        return _limits(await self._redis.hgetall(self._keys.quotas(person)))
 
     @operation
     async def put_limit(self, person: str, kind: str, limit: int | None) -> None:
@@ -80,6 +85,19 @@ class TeamRecords:
                 if int(value) > 0:
                     found.setdefault(person, {})[kind] = int(value)
         return found
+
+
+def _grant(raw: bytes | str | None) -> Grant | None:
+    """A stored grant; an unreadable one counts as none (the settings decide)."""
+    text = decoded(raw)
+    with contextlib.suppress(ValueError):
+        return None if text is None else Grant(text)
+    return None
+
+
+def _limits(raw: Mapping[bytes | str, bytes | str]) -> dict[str, int]:
+    """A person's stored quotas: kind -> limit (unreadable ones left out)."""
+    return {kind: int(value) for kind, value in _texts(raw).items() if value.isdigit()}
 
 
 def _texts(raw: Mapping[bytes | str, bytes | str]) -> dict[str, str]:

@@ -57,6 +57,16 @@ async def test_a_file_that_is_not_a_video_gives_no_frame(tmp_path: Path) -> None
     assert await Frames(find_ffmpeg()).jpeg(junk, tmp_path / "t.jpg", max_side=320, max_bytes=200_000) is None
 
 
+async def test_an_ffmpeg_that_hangs_gives_no_frame_once_its_time_is_up(clip: Path, tmp_path: Path) -> None:
+    hanging = tmp_path / "ffmpeg"
+    hanging.write_text("#!/bin/sh\nexec sleep 30\n")
+    hanging.chmod(0o755)
+    frames = Frames(str(hanging), timeout=0.5)
+
+    assert await frames.jpeg(clip, tmp_path / "thumb.jpg", max_side=320, max_bytes=200_000) is None
+    assert not (tmp_path / "thumb.jpg").exists()
+
+
 def test_ffmpeg_is_found_without_imageio_ffmpeg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import builtins
 

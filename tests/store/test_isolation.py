@@ -37,6 +37,7 @@ async def test_prefixes_do_not_see_each_other(make_store: MakeStore) -> None:
     assert await second.get_client_id() is None
     assert await second.get_render("r-1") is None
     assert await second.open_renders() == []
+    assert await second.open_renders_in(CHAT) == []
     assert await second.get_delivery("r-1") is None
     assert await second.first_sighting(CHAT, "m-1")
     assert await second.turn_lock(CHAT).acquire("other", 5)
@@ -56,7 +57,7 @@ async def test_every_key_is_under_the_prefix(make_store: MakeStore, connect: Con
     store = make_store("bot-1")
     await fill(store)
     keys = [key async for key in connect().scan_iter(match="*")]
-    assert len(keys) == 10
+    assert len(keys) == 11
     assert all(key.startswith("{bot-1}:") for key in keys)
     assert sorted(keys) == sorted([key async for key in connect().scan_iter(match=store.keys.pattern())])
 
@@ -77,6 +78,7 @@ def test_keys_are_distinct_per_kind() -> None:
         keys.client_id(),
         keys.render("c"),
         keys.open_renders(),
+        keys.chat_renders(chat),
         keys.delivery("c"),
         keys.seen(chat, "c"),
         keys.turn_lock(chat),

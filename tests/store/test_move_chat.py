@@ -6,6 +6,7 @@ from bot.store.keys import ChatKey
 from bot.store.models import ChatSession, DeliveredExport, JobStatus, RenderJob
 from bot.store.redis_store import RedisStore
 from tests.store.conftest import MakeStore
+from tests.store_fixtures import Connect
 
 GROUP = ChatKey("telegram", "-42")
 SUPERGROUP = ChatKey("telegram", "-100042")
@@ -33,7 +34,7 @@ async def test_the_session_its_state_and_its_export_move(store: RedisStore) -> N
     assert await store.get_last_export(GROUP, "sess-1") is None
 
 
-async def test_open_renders_move_and_closed_ones_stay(store: RedisStore) -> None:
+async def test_open_renders_move_and_closed_ones_stay(store: RedisStore, connect: Connect) -> None:
     await store.put_session(GROUP, SESSION)
     await store.put_render(job("render_open", GROUP))
     await store.put_render(job("render_other", OTHER))
@@ -43,6 +44,9 @@ async def test_open_renders_move_and_closed_ones_stay(store: RedisStore) -> None
 
     chats = {item.render_id: item.chat_key for item in await store.open_renders()}
     assert chats == {"render_open": SUPERGROUP, "render_other": OTHER}
+    assert [item.render_id for item in await store.open_renders_in(SUPERGROUP)] == ["render_open"]
+    assert await store.open_renders_in(GROUP) == []
+    assert await connect().smembers(store.keys.chat_renders(GROUP)) == set()
     closed = await store.get_render("render_closed")
     assert closed is not None
     assert closed.chat_key == GROUP

@@ -53,6 +53,21 @@ async def test_open_renders_lists_open_jobs_oldest_first(store: RedisStore) -> N
     assert [j.render_id for j in await store.open_renders()] == ["r-c", "r-b", "r-a"]
 
 
+async def test_open_renders_in_lists_the_chats_open_jobs_only(store: RedisStore, connect: Connect) -> None:
+    other = ChatKey("discord", "7", "8")
+    await store.put_render(job("r-b", created_at=200.0))
+    await store.put_render(job("r-a", created_at=100.0, status=JobStatus.DELIVERING))
+    await store.put_render(job("r-x", chat_key=other))
+    await store.put_render(job("r-d", status=JobStatus.DELIVERED))
+    await store.put_render(job("r-c"))
+    await store.close_render("r-c", JobStatus.FAILED)
+    assert [j.render_id for j in await store.open_renders_in(ChatKey("telegram", "42"))] == ["r-a", "r-b"]
+    assert [j.render_id for j in await store.open_renders_in(other)] == ["r-x"]
+    assert await store.open_renders_in(ChatKey("telegram", "43")) == []
+    # The chat's set shrinks as its renders close, so it does not grow with every render ever made.
+    assert await connect().smembers(store.keys.chat_renders(ChatKey("telegram", "42"))) == {"r-a", "r-b"}
+
+
 async def test_overwrite_updates_one_entry(store: RedisStore) -> None:
     await store.put_render(job())
     await store.put_render(job(attempt=2, status=JobStatus.DELIVERING))

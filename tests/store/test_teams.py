@@ -39,6 +39,15 @@ async def test_a_persons_own_limits_are_set_and_cleared_by_kind(store: RedisStor
     assert await store.get_limits(BOB) == {}
 
 
+async def test_the_grant_and_the_limits_are_read_together(store: RedisStore, connect: Connect) -> None:
+    assert await store.get_grant_and_limits(ADA) == (None, {})
+    await store.put_grant(ADA, Grant.DENY)
+    await store.put_limit(ADA, "turns", 5)
+    await connect().hset("{test}:grants", BOB, "maybe")
+    assert await store.get_grant_and_limits(ADA) == (Grant.DENY, {"turns": 5})
+    assert await store.get_grant_and_limits(BOB) == (None, {})
+
+
 async def test_use_is_counted_per_person_kind_and_period(store: RedisStore) -> None:
     assert await store.count_use(TODAY, UNTIL, ADA, "turns") == 1
     assert await store.count_use(TODAY, UNTIL, ADA, "turns") == 2
