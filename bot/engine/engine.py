@@ -18,6 +18,7 @@ from bot.engine.drawing import Drawing
 from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
+from bot.engine.intake import taken
 from bot.engine.jobs import Jobs, label_of, new_job
 from bot.engine.leases import held
 from bot.engine.lineup import Lineup, Served
@@ -87,6 +88,16 @@ class Engine:
         self._liveness = Liveness(store, config.incarnation, config.heartbeat)
         self.replies = ReplyLayer(self.background, clock, Drawing(pictures, config.workdir / "pictures"))
 
+    @property
+    def process(self) -> str:
+        """This process start, as the store's records of its work name it."""
+        return self._config.incarnation.start
+
+    @property
+    def lease(self) -> float:
+        """How long work a dead process held stays its own before a live one takes it over."""
+        return self._config.lock_lease
+
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
         logfields.bind_message(msg.chat)
@@ -95,7 +106,9 @@ class Engine:
         renders: list[asyncio.Task[Any]] = []
         started = _AFTER.set(renders)
         try:
-            if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id):
+            seen = bool(msg.message_id) and not await self._store.first_sighting(msg.chat, msg.message_id or "")
+            await taken()  # on record now: an inbox the message came through may let it go
+            if seen:
                 log.info("ignoring a message seen before in %s", msg.chat)
                 return
             decision = route(msg.text, bool(msg.attachments))

@@ -273,6 +273,19 @@ class JobStore(Protocol):
         """Whether the process start `start` runs (its heartbeat has not lapsed)."""
 
 
+class InboxStore(Protocol):
+    """Updates a platform pushed to a webhook, kept until one replica has taken each."""
+
+    async def inbox_add(self, source: str, update: str) -> str:
+        """Keep an update that `source` delivered; its entry id."""
+
+    async def inbox_take(self, source: str, consumer: str, abandoned_after: float) -> tuple[str, str] | None:
+        """The next update for `consumer`: one a dead reader left first, else the oldest unread (None: none)."""
+
+    async def inbox_done(self, source: str, entry_id: str) -> None:
+        """The update has been taken: nobody is to hand it on again."""
+
+
 class Store(
     SessionStore, ExportStore, TurnStore, ProcessStore, RenderStore, DeliveryStore, QuotaStore, QueueStore,
     JobStore, Protocol,
