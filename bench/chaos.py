@@ -87,6 +87,9 @@ def _patterns() -> list[tuple[str, re.Pattern[str], int]]:
 
 CATALOGUE = _patterns()
 RETRY_KEYS = frozenset(key for key, template in MESSAGES.items() if RETRY.search(template))
+# Refusals of a new message that say it was not sent and nothing was charged: a true account even in a chat that paid
+# for an earlier request, so they are counted apart from "try again after paying".
+UNSENT_KEYS = frozenset({"store_unavailable", "queue_full_chat", "queue_full_person"})
 ELAPSED = re.compile(r" · \d+:\d\d(:\d\d)?$")  # a progress card's clock, after its phase
 
 
@@ -299,6 +302,7 @@ class Tally:
     renders_twice: int = 0
     told: Counter[str] = field(default_factory=Counter)
     retry_after_paid: list[str] = field(default_factory=list)
+    refused_unsent: int = 0  # new messages refused as not sent, nothing charged (storage down, a full queue)
     false_done: int = 0
     left_in_progress: Counter[str] = field(default_factory=Counter)  # progress messages never closed, by phase
 
@@ -317,6 +321,7 @@ class Tally:
             f"double-paid: {self.prompts_twice + self.renders_twice} (prompts sent to /run_sse more than once: "
             f"{self.prompts_twice}; renders submitted more than once for one export: {self.renders_twice})",
             f"told to try again after paying: {len(self.retry_after_paid)}",
+            f"told a new message was not sent, nothing charged: {self.refused_unsent}",
             f"told the video was ready without one: {self.false_done}",
             f"progress messages left running: {self.left_in_progress.total()} ({dict(self.left_in_progress)})",
             f"replica kills: {fleet.kills} ({'; '.join(soak.kill_log)})",
@@ -371,7 +376,9 @@ def _tell(soak: Soak, result: Tally, index: int, paid: dict[tuple[int, str], flo
     for at, text in shown_texts(soak.fake, chat_id):
         key = key_of(text)
         result.told[key] += 1
-        if key in RETRY_KEYS and _after_paying(soak, index, paid, at):
+        if key in UNSENT_KEYS:
+            result.refused_unsent += 1
+        elif key in RETRY_KEYS and _after_paying(soak, index, paid, at):
             result.retry_after_paid.append(f"chat {index}: {text[:100]!r}")
         if key == "render_done" and not result.copies[index]:
             result.false_done += 1

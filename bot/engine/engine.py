@@ -380,6 +380,8 @@ class Engine:
         try:
             await self._exporter.start(job, draft, out, submitted)
         except Exception as exc:
+            if isinstance(exc, StoreUnavailable) and out.opened:
+                out.paid = True  # past its card the render may have reached Nemo: not "storage down, not sent"
             await self._failed(exc, msg, out, Operation.EXPORT)
 
     async def _status(self, msg: Incoming, out: Replies) -> None:

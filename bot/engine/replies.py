@@ -81,6 +81,11 @@ class Replies:
         cards and whether it was paid for are its own."""
         return Replies(self._out, self._locale, self._pacing, self._drawing)
 
+    @property
+    def opened(self) -> bool:
+        """Whether this work opened a progress message (it got under way: a render's card comes before its submit)."""
+        return bool(self._live)
+
     async def went_through(self) -> None:
         """Say, once, that the paid request went through and to send status for its result (checking it failed)."""
         if not self._went_through:

@@ -21,8 +21,11 @@ from nemo_sim.config import SimConfig
 from tests.harness import FAST, Harness, RecordingChat, running_bot, wait_for
 from tests.redis_proxy import RedisLink, redis_link
 
-UNAVAILABLE = "⚠️ My storage is unavailable right now. Please try again in a moment."
-UNAVAILABLE_ZH = "⚠️ 我的存储暂时不可用，请稍后再试。"
+UNAVAILABLE = (
+    "⚠️ My storage is unavailable right now, so this message was not sent to the video service and nothing was "
+    "charged. Please send it again in a moment."
+)
+UNAVAILABLE_ZH = "⚠️ 我的存储暂时不可用，这条消息没有发送给视频服务，也没有扣费。请稍后重新发送。"
 
 
 @pytest.fixture

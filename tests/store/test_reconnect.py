@@ -19,7 +19,10 @@ from bot.store.redis_store import RedisStore, open_store
 from tests.harness import FAST, Harness, running_bot
 from tests.redis_server import RedisServer, redis_server
 
-UNAVAILABLE = "⚠️ My storage is unavailable right now. Please try again in a moment."
+UNAVAILABLE = (
+    "⚠️ My storage is unavailable right now, so this message was not sent to the video service and nothing was "
+    "charged. Please send it again in a moment."
+)
 CHAT = ChatKey("console", "c")
 QUICK = RedisOptions(startup_wait=0, connect_timeout=1, timeout=2)
 

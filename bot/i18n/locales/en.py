@@ -114,7 +114,10 @@ MESSAGES: Mapping[str, str] = {
     "uploaded": "📎 Added: {files}",
     "upload_next": "Now tell me what to make with it.",
     "upload_nothing": "Send a file (or a link to one) to upload. Usage: upload <url>",
-    "store_unavailable": "⚠️ My storage is unavailable right now. Please try again in a moment.",
+    "store_unavailable": (
+        "⚠️ My storage is unavailable right now, so this message was not sent to the video service and nothing was "
+        "charged. Please send it again in a moment."
+    ),
     "session_restarted": "ℹ️ Your previous project had expired, so I started a new one.",
     "render_project_expired": (
         "ℹ️ Your previous project had expired, so I started a new one. The video was in the old project, so there "

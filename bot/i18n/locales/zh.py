@@ -89,7 +89,7 @@ MESSAGES: Mapping[str, str] = {
     "uploaded": "📎 已添加：{files}",
     "upload_next": "现在告诉我想用它做什么。",
     "upload_nothing": "请发送文件（或文件链接）来上传。用法：上传 <链接>",
-    "store_unavailable": "⚠️ 我的存储暂时不可用，请稍后再试。",
+    "store_unavailable": "⚠️ 我的存储暂时不可用，这条消息没有发送给视频服务，也没有扣费。请稍后重新发送。",
     "session_restarted": "ℹ️ 之前的项目已失效，已为你新建项目。",
     "render_project_expired": (
         "ℹ️ 之前的项目已失效，已为你新建项目。视频在旧项目中，新项目里没有可导出的内容：请重新描述视频（或重新发送素材）"
