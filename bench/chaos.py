@@ -50,7 +50,7 @@ VIDEO_WAIT = 60.0  # seconds a person waits for the video after export
 PHASES = ("turn", "render", "upload")
 RETRY = re.compile(r"try (again|exporting again)|send (it|your request|export) again", re.IGNORECASE)
 TURN_END = {"turn_done", "turn_failed", "stream_error", "check_later", "busy", "queue_place", "turn_interrupted",
-            "interrupted", "lock_freed"}
+            "interrupted", "lock_freed", "turn_cut_done", "turn_cut_unchanged", "turn_cut_unsent", "changes"}
 PROGRESS = {"card_queued", "card_rendering", "card_uploading", "card_generating", "card_editing", "card_working",
             "still_working", "still_working_for", "turn_running", "turn_dropped", "connection_lost_checking"}
 
@@ -87,9 +87,9 @@ def _patterns() -> list[tuple[str, re.Pattern[str], int]]:
 
 CATALOGUE = _patterns()
 RETRY_KEYS = frozenset(key for key, template in MESSAGES.items() if RETRY.search(template))
-# Refusals of a new message that say it was not sent and nothing was charged: a true account even in a chat that paid
+# Refusals of a message that say it was not sent and nothing was charged: a true account even in a chat that paid
 # for an earlier request, so they are counted apart from "try again after paying".
-UNSENT_KEYS = frozenset({"store_unavailable", "queue_full_chat", "queue_full_person"})
+UNSENT_KEYS = frozenset({"store_unavailable", "queue_full_chat", "queue_full_person", "turn_cut_unsent"})
 ELAPSED = re.compile(r" · \d+:\d\d(:\d\d)?$")  # a progress card's clock, after its phase
 
 

@@ -20,12 +20,14 @@ from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
 from bot.engine.intake import taken
 from bot.engine.jobs import Jobs, label_of, new_job
+from bot.engine.journal import Journal
 from bot.engine.leases import held
 from bot.engine.lineup import Lineup, Served
 from bot.engine.liveness import Liveness
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.metered import Metered
 from bot.engine.ports import Clock, Load, NemoApi, Outgoing, Pictures, Platform, Sleep, Store, Telemetry
+from bot.engine.recovery import Recovery
 from bot.engine.refusals import ChatGone
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
@@ -87,6 +89,8 @@ class Engine:
         self._resumed: dict[str, tuple[ChatKey, asyncio.Task[Any]]] = {}  # render id -> its chat, its follower
         self._liveness = Liveness(store, config.incarnation, config.heartbeat)
         self.replies = ReplyLayer(self.background, clock, Drawing(pictures, config.workdir / "pictures"))
+        self._journal = Journal(store, config.incarnation.start, self._jobs.stopped_by_person)
+        self._recovery = Recovery(nemo, store, self.replies, config, self.background, sleep)
 
     @property
     def process(self) -> str:
@@ -156,6 +160,7 @@ class Engine:
         self.background.watch(self._jobs.listen(), name="cancels")
         self.background.watch(self._jobs.keep_alive(), name="jobs-alive")
         await self._serve_queues()
+        await self._recovery.sweep(platforms)  # turns a dead process left: their cards closed, their askers told
         self.background.watch(self._adopting(dict(platforms)), name="adopt-renders")
         return await self._pick_up(platforms)
 
@@ -168,6 +173,7 @@ class Engine:
             try:
                 await self._pick_up(platforms)
                 await self._serve_queues()
+                await self._recovery.sweep(platforms)
             except StoreUnavailable as exc:
                 log.warning("could not look for renders to take over: %s", exc)
 
@@ -495,7 +501,10 @@ class Engine:
         """Run the request's work as a job anyone allowed may cancel from any replica."""
         label = decision.text or msg.text or ", ".join(item.name for item in msg.attachments)
         job = new_job(Person.of(msg).key, msg.user_name, label, "turn")
-        await self._jobs.run(msg.chat, job, _run(self._work_for(decision), msg, out, self._events))
+        work = _run(self._work_for(decision), msg, out, self._events)
+        # An export's render keeps its own record; any other turn is journaled, to be told about if cut short.
+        kept = work if decision.intent is Intent.EXPORT else self._journal.keeping(msg, job, work)
+        await self._jobs.run(msg.chat, job, kept)
 
     async def _kick(self, chat: ChatKey) -> None:
         """Serve the chat's queue in the background if anything waits and nobody here serves it already."""

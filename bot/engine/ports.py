@@ -26,6 +26,7 @@ from bot.store.models import (
     QueueRefusal,
     RenderJob,
     RunningJob,
+    TurnRecord,
 )
 
 Clock = Callable[[], float]
@@ -273,6 +274,19 @@ class JobStore(Protocol):
         """Whether the process start `start` runs (its heartbeat has not lapsed)."""
 
 
+class TurnJournalStore(Protocol):
+    """The agent turns running now on any replica, for telling about those whose process died."""
+
+    async def put_turn(self, turn: TurnRecord) -> None:
+        """Record (or update) a running turn."""
+
+    async def drop_turn(self, job_id: str) -> bool:
+        """The turn is over (or about to be told about); False when it was gone already."""
+
+    async def turns(self) -> list[TurnRecord]:
+        """Every turn recorded as running."""
+
+
 class InboxStore(Protocol):
     """Updates a platform pushed to a webhook, kept until one replica has taken each."""
 
@@ -288,7 +302,7 @@ class InboxStore(Protocol):
 
 class Store(
     SessionStore, ExportStore, TurnStore, ProcessStore, RenderStore, DeliveryStore, QuotaStore, QueueStore,
-    JobStore, Protocol,
+    JobStore, TurnJournalStore, Protocol,
 ):
     """Everything the engine keeps."""
 

@@ -19,6 +19,7 @@ from bot.store.atomic import Queue, compare_and_delete, compare_and_pexpire, dec
 from bot.store.connection import RedisOptions, address, connected, wait_until_answering
 from bot.store.errors import CorruptRecord
 from bot.store.inbox import InboxRecords
+from bot.store.journal import JournalRecords
 from bot.store.keys import ChatKey, Keys
 from bot.store.lineup import LineupRecords
 from bot.store.models import (
@@ -57,7 +58,7 @@ def _stored_status(text: str | None) -> JobStatus | None:
         return None
 
 
-class RedisStore(TeamRecords, LineupRecords, InboxRecords):
+class RedisStore(TeamRecords, LineupRecords, InboxRecords, JournalRecords):
     """Sessions, credentials, render jobs, last states, idempotency and leases under one key prefix (and the teams'
     grants, quotas and use: `bot.store.teams`)."""
 

@@ -41,6 +41,20 @@ MESSAGES: Mapping[str, str] = {
         "🔓 The bot restarted while working on your previous request, which kept this chat waiting: it is free "
         "again now. Send status to see where your project stands."
     ),
+    "turn_cut_card": "🔄 Interrupted: the bot restarted.",
+    "turn_cut_unsent": (
+        "🔄 The bot restarted while working on “{request}”, before it reached the video service: nothing was sent "
+        "and nothing was charged. Please send it again."
+    ),
+    "turn_cut_done": "🔄 The bot restarted while working on “{request}”, but the video service finished it:\n{changes}",
+    "turn_cut_checking": (
+        "🔄 The bot restarted while working on “{request}”. It had reached the video service, which is still on it: "
+        "I'll tell you here what it changes."
+    ),
+    "turn_cut_unchanged": (
+        "ℹ️ The video service has not changed your project since “{request}”. Send status later to see where it "
+        "stands."
+    ),
     "interrupted": "🔄 The bot is restarting. Send status in a minute to see where your project stands.",
     "credits": "💳 Credits: {available} available, {frozen} reserved for work in progress, {total} in all.",
     "timeline_empty": "The timeline is empty. Describe a video to generate, or send a file.",

@@ -36,6 +36,13 @@ MESSAGES: Mapping[str, str] = {
     "queue_full_chat": "🚦 这个聊天已有 {count} 个请求在排队。没有排队，也没有扣费；请等一些完成后再发送。",
     "queue_full_person": "🚦 你在这里已有 {count} 个请求在排队。没有排队，也没有扣费；请等其中一个开始后再发送。",
     "lock_freed": "🔓 处理上一个请求时机器人重启过，本聊天因此一直在等待，现已解除。发送“状态”查看项目进展。",
+    "turn_cut_card": "🔄 已中断：机器人重启了。",
+    "turn_cut_unsent": "🔄 处理“{request}”时机器人重启了，请求还没有发送给视频服务：没有发送，也没有扣费。请重新发送。",
+    "turn_cut_done": "🔄 处理“{request}”时机器人重启了，但视频服务已经完成：\n{changes}",
+    "turn_cut_checking": (
+        "🔄 处理“{request}”时机器人重启了。请求已发送给视频服务，它仍在处理：有变化时我会在这里告诉你。"
+    ),
+    "turn_cut_unchanged": "ℹ️ 自“{request}”以来，视频服务没有改动你的项目。稍后发送“状态”查看进展。",
     "interrupted": "🔄 机器人正在重启。请稍后发送“状态”查看项目进展。",
     "credits": "💳 积分：可用 {available}，冻结 {frozen}（进行中的任务占用），共 {total}。",
     "timeline_empty": "时间线还是空的。描述一个视频来生成，或发送素材。",
