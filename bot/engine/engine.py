@@ -202,7 +202,8 @@ class Engine:
             chat = job.chat_key
             out = self.replies.to(chat, platforms[job.platform].outgoing(chat, job.reply_to, job.locale), job.locale)
             record = new_job(job.person or "", job.requested_by or "", "", "render")
-            task = await self._jobs.spawn(chat, record, self._resume_one(job, out))
+            following = self._journal.following(chat, job.locale, job.reply_to, record, self._resume_one(job, out))
+            task = await self._jobs.spawn(chat, record, following)
             self._resumed[job.render_id] = (chat, task)
             task.add_done_callback(functools.partial(self._resume_done, job.render_id))
         return len(jobs)
@@ -367,9 +368,8 @@ class Engine:
         submitted = asyncio.Event()
         record = new_job(person, msg.user_name, "", "render")
         # Its own replies: the render's card and failures are its own, apart from the turn that asked for it.
-        render = await self._jobs.spawn(
-            msg.chat, record, self._rendering(job, state.draft, msg, out.detached(), submitted),
-        )
+        rendering = self._rendering(job, state.draft, msg, out.detached(), submitted)
+        render = await self._jobs.spawn(msg.chat, record, self._journal.keeping(msg, record, rendering))
         after = _AFTER.get()
         if after is not None:
             after.append(render)

@@ -20,6 +20,7 @@ from bot.engine.jobs import current_job
 from bot.engine.messages import Incoming
 from bot.engine.ports import TurnJournalStore
 from bot.store.errors import StoreError
+from bot.store.keys import ChatKey
 from bot.store.models import RunningJob, TurnRecord
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,15 @@ class Journal:
     async def keeping(self, msg: Incoming, job: RunningJob, work: Awaitable[object]) -> None:
         """Run `work` (the job's task) with its turn recorded; the record goes when it ends, but stays when the
         process is shutting down, so the next start tells what became of it."""
+        await self.following(msg.chat, msg.locale, msg.message_id, job, work)
+
+    async def following(
+        self, chat: ChatKey, locale: str, reply_to: str | None, job: RunningJob, work: Awaitable[object],
+    ) -> None:
+        """As `keeping`, for any job of the chat (a render's: only its card is closed after a death)."""
         record = TurnRecord(
-            job.job_id, str(msg.chat), self._process, msg.locale, job.label, reply_to=msg.message_id,
-            started_at=time.time(),
+            job.job_id, str(chat), self._process, locale, job.label, reply_to=reply_to, started_at=time.time(),
+            kind=job.kind,
         )
         token = _ENTRY.set(_Entry(self._store, record))
         try:

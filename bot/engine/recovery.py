@@ -69,7 +69,10 @@ class Recovery:
         locale = record.locale
         try:
             if record.card is not None:
-                await out.reopened(record.card).finish(say("turn_cut_card", locale))
+                cut = "render_card_moved" if record.kind == "render" else "turn_cut_card"
+                await out.reopened(record.card).finish(say(cut, locale))
+            if record.kind == "render":
+                return  # the render itself is resumed from its own record, on a card of its own
             if not record.sent or record.session_id is None:
                 await out.send_text(say("turn_cut_unsent", locale, request=record.label))
                 return

@@ -279,8 +279,8 @@ class RunningJob:
 
 @dataclass(frozen=True, slots=True)
 class TurnRecord:
-    """An agent turn running now, kept so that if its process dies, a live one can close its progress message and
-    tell whoever asked what became of the request."""
+    """An agent turn (or a render's following) running now, kept so that if its process dies, a live one can close
+    its progress message and tell whoever asked what became of the request."""
 
     job_id: str
     chat: str  # the ChatKey, as `str()` writes it
@@ -292,6 +292,7 @@ class TurnRecord:
     sent: bool = False  # the request went (or was going) to the agent: it may have been paid for
     card: int | str | None = None  # the platform's handle of its progress message, once it has one
     started_at: float = 0.0
+    kind: str = "turn"  # turn | render (a render's own record resumes it: only its card is closed)
 
     def to_json(self) -> str:
         """Serialize for storage."""

@@ -41,6 +41,7 @@ MESSAGES: Mapping[str, str] = {
         "🔓 The bot restarted while working on your previous request, which kept this chat waiting: it is free "
         "again now. Send status to see where your project stands."
     ),
+    "render_card_moved": "🔄 The bot restarted; the render goes on, followed in a new message.",
     "turn_cut_card": "🔄 Interrupted: the bot restarted.",
     "turn_cut_unsent": (
         "🔄 The bot restarted while working on “{request}”, before it reached the video service: nothing was sent "

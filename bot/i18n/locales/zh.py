@@ -36,6 +36,7 @@ MESSAGES: Mapping[str, str] = {
     "queue_full_chat": "🚦 这个聊天已有 {count} 个请求在排队。没有排队，也没有扣费；请等一些完成后再发送。",
     "queue_full_person": "🚦 你在这里已有 {count} 个请求在排队。没有排队，也没有扣费；请等其中一个开始后再发送。",
     "lock_freed": "🔓 处理上一个请求时机器人重启过，本聊天因此一直在等待，现已解除。发送“状态”查看项目进展。",
+    "render_card_moved": "🔄 机器人重启了；渲染仍在继续，进度显示在新的消息里。",
     "turn_cut_card": "🔄 已中断：机器人重启了。",
     "turn_cut_unsent": "🔄 处理“{request}”时机器人重启了，请求还没有发送给视频服务：没有发送，也没有扣费。请重新发送。",
     "turn_cut_done": "🔄 处理“{request}”时机器人重启了，但视频服务已经完成：\n{changes}",
