@@ -79,9 +79,11 @@ def _patterns() -> list[tuple[str, re.Pattern[str], int]]:
     """Every catalogue sentence as a pattern of its visible text (markup dropped, each field any text) with the
     length of its own words; the wordiest first."""
     found = []
-    for key, template in MESSAGES.items():
-        parts = [html.unescape(re.sub(r"<[^>]+>|\*\*", "", part)) for part in re.split(r"\{[^{}]*\}", template)]
-        found.append((key, re.compile(".*?".join(map(re.escape, parts)), re.DOTALL), len("".join(parts).strip())))
+    for key, whole in MESSAGES.items():
+        # A sentence that ends in a list ("...finished it:\n{changes}") is known by its first line as well.
+        for template in {whole, whole.split("\n{")[0]}:
+            parts = [html.unescape(re.sub(r"<[^>]+>|\*\*", "", part)) for part in re.split(r"\{[^{}]*\}", template)]
+            found.append((key, re.compile(".*?".join(map(re.escape, parts)), re.DOTALL), len("".join(parts).strip())))
     return sorted(found, key=lambda item: -item[2])
 
 

@@ -253,6 +253,7 @@ class Engine:
             # The job stays open in the store, so a live replica (this one included) takes it up again once the
             # store is back. Nobody asked anything just now: no message, and none that reads as "try again".
             log.warning("store unavailable resuming render %s: %s", job.render_id, exc)
+            await out.close_open(say("render_card_moved", job.locale))  # taken up again, on a card of its own
 
     async def _dispatch(self, msg: Incoming, decision: Route, out: Replies, chat: Outgoing) -> None:
         intent = decision.intent
