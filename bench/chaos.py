@@ -50,7 +50,7 @@ VIDEO_WAIT = 60.0  # seconds a person waits for the video after export
 PHASES = ("turn", "render", "upload")
 RETRY = re.compile(r"try (again|exporting again)|send (it|your request|export) again", re.IGNORECASE)
 TURN_END = {"turn_done", "turn_failed", "stream_error", "check_later", "busy", "queue_place", "turn_interrupted",
-            "interrupted", "lock_freed", "turn_cut_done", "turn_cut_unchanged", "turn_cut_unsent", "changes"}
+            "interrupted", "lock_freed", "turn_cut_done", "turn_cut_unchanged", "changes"}
 PROGRESS = {"card_queued", "card_rendering", "card_uploading", "card_generating", "card_editing", "card_working",
             "still_working", "still_working_for", "turn_running", "turn_dropped", "connection_lost_checking"}
 

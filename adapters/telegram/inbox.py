@@ -1,6 +1,7 @@
 """Webhook updates through the store's inbox: kept there before Telegram is answered, then read by whichever replica
 is free (each one a reader of the same consumer group) and handed to PTB with a receipt the engine settles once the
-message is on record. An update a replica read and then died holding is read again by a live one after a lease."""
+request has left a durable trace. Entries in hand are kept claimed every half second; one a replica read and then
+died holding is read again by a live one after a lease."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class Inbox:
         self._consumer = consumer
         self._lease = lease
         self._arrived = asyncio.Event()
+        self._in_hand: dict[str, Receipt] = {}  # entries handed on and not yet settled: kept claimed
 
     async def put(self, update: dict[str, Any]) -> None:
         """Keep `update` (raises StoreError: then it must not be acknowledged to Telegram) and look at it soon."""
@@ -57,16 +59,22 @@ class Inbox:
                     await self._arrived.wait()
             self._arrived.clear()
             try:
+                await self._keep()
                 while (entry := await self._store.inbox_take(PLATFORM, self._consumer, self._lease)) is not None:
                     await self._hand_on(*entry)
             except StoreError as exc:
                 log.warning("could not read the inbox: %s", exc)
                 await asyncio.sleep(POLL)
 
+    async def _keep(self) -> None:
+        """Renew the claim on the entries still in hand, so no live replica takes them for a dead one's."""
+        self._in_hand = {key: receipt for key, receipt in self._in_hand.items() if not receipt.settled}
+        await self._store.inbox_keep(PLATFORM, self._consumer, list(self._in_hand))
+
     async def _hand_on(self, entry_id: str, text: str) -> None:
         """Give one update to PTB; its receipt is settled by the engine (a message it takes) or here (anything else,
         or an update that cannot be read)."""
-        receipt = Receipt(lambda: self._store.inbox_done(PLATFORM, entry_id))
+        receipt = Receipt(entry_id, lambda: self._store.inbox_done(PLATFORM, entry_id))
         try:
             update = Update.de_json(json.loads(text), self._application.bot)
         except (ValueError, TypeError, KeyError) as exc:
@@ -75,5 +83,7 @@ class Inbox:
             return
         with carrying(receipt):
             await self._application.process_update(update)
-        if not receipt.handed:
+        if receipt.handed:
+            self._in_hand[entry_id] = receipt
+        else:
             await receipt.settle()

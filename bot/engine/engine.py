@@ -18,7 +18,7 @@ from bot.engine.drawing import Drawing
 from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
-from bot.engine.intake import taken
+from bot.engine.intake import delivery, taken
 from bot.engine.jobs import Jobs, label_of, new_job
 from bot.engine.journal import Journal
 from bot.engine.leases import held
@@ -110,10 +110,9 @@ class Engine:
         renders: list[asyncio.Task[Any]] = []
         started = _AFTER.set(renders)
         try:
-            seen = bool(msg.message_id) and not await self._store.first_sighting(msg.chat, msg.message_id or "")
-            await taken()  # on record now: an inbox the message came through may let it go
-            if seen:
+            if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id, by=delivery()):
                 log.info("ignoring a message seen before in %s", msg.chat)
+                await taken()
                 return
             decision = route(msg.text, bool(msg.attachments))
             during = _DURING.get(decision.intent, Operation.AGENT)
@@ -379,6 +378,7 @@ class Engine:
             await asyncio.wait({render, waiting}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiting.cancel()
+        await taken()  # the render is on record (or has failed): a new delivery of the request would join it
 
     async def _rendering(
         self, job: RenderJob, draft: Draft, msg: Incoming, out: Replies, submitted: asyncio.Event,
@@ -491,6 +491,7 @@ class Engine:
         if place is QueueRefusal.PERSON_FULL:
             await out.send_text(say("queue_full_person", msg.locale, count=self._config.team.queue_per_user))
             return
+        await taken()  # its place in the queue is on record
         await out.send_text(say("queue_place", msg.locale, place=int(place) + 2))
         await self._kick(key)
         after = _AFTER.get()

@@ -1,5 +1,7 @@
 """Receipts of updates kept in a durable inbox: the adapter hands an update on with its receipt, and the engine
-settles the receipt once the message is on record (its dedupe marker written), so the inbox lets the update go.
+settles the receipt once the request has left a durable trace (a turn record, a submitted render, a place in a
+queue) or has been answered, so the inbox lets the update go. Until then the inbox hands it to a live process again
+if this one dies, and the engine's dedupe lets that same delivery run again: nothing paid has gone out before it.
 
 A receipt travels in a context variable, so it follows the update into the task the adapter starts for it without
 any port or message field knowing about inboxes. An update with no receipt (polling, the console) settles nothing.
@@ -20,7 +22,8 @@ log = logging.getLogger(__name__)
 class Receipt:
     """One update taken from the inbox; `settle` lets the inbox forget it (once, whoever calls first)."""
 
-    def __init__(self, done: Callable[[], Awaitable[None]]) -> None:
+    def __init__(self, key: str, done: Callable[[], Awaitable[None]]) -> None:
+        self.key = key  # this delivery of the update (its inbox entry): an attempt of the same one may run again
         self._done = done
         self.handed = False  # work was started for it that settles the receipt itself
         self.settled = False
@@ -57,8 +60,15 @@ def handed_over() -> None:
         receipt.handed = True
 
 
+def delivery() -> str:
+    """The current update's delivery (its inbox entry), or "" when it came without a receipt."""
+    receipt = _RECEIPT.get()
+    return receipt.key if receipt is not None else ""
+
+
 async def taken() -> None:
-    """The current message is on record (or was seen before, or failed): the inbox may let its update go."""
+    """The current request has left a durable trace (or was answered, seen before, or refused): the inbox may let
+    its update go."""
     receipt = _RECEIPT.get()
     if receipt is not None:
         await receipt.settle()

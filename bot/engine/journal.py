@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
+from bot.engine.intake import taken
 from bot.engine.jobs import current_job
 from bot.engine.messages import Incoming
 from bot.engine.ports import TurnJournalStore
@@ -91,6 +92,8 @@ class Journal:
                 await self._store.put_turn(record)
             except StoreError as exc:
                 log.warning("could not record turn %s: %s", job.job_id, exc)
+            else:
+                await taken()  # on record: the inbox the request came through may let it go
             await work
         except asyncio.CancelledError:
             if self._stopped_by_person():

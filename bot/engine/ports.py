@@ -141,7 +141,7 @@ class Lease(Protocol):
 class TurnStore(Protocol):
     """Idempotency, and the leases that keep a piece of work to one process at a time."""
 
-    async def first_sighting(self, chat: ChatKey, message_id: str, ttl: float = ...) -> bool:
+    async def first_sighting(self, chat: ChatKey, message_id: str, ttl: float = ..., by: str = ...) -> bool:
         """True only the first time a chat's message is seen."""
 
     def turn_lock(self, chat: ChatKey) -> Lease:
@@ -295,6 +295,9 @@ class InboxStore(Protocol):
 
     async def inbox_take(self, source: str, consumer: str, abandoned_after: float) -> tuple[str, str] | None:
         """The next update for `consumer`: one a dead reader left first, else the oldest unread (None: none)."""
+
+    async def inbox_keep(self, source: str, consumer: str, entry_ids: list[str]) -> None:
+        """`consumer` still works on these entries: none counts as abandoned for another lease."""
 
     async def inbox_done(self, source: str, entry_id: str) -> None:
         """The update has been taken: nobody is to hand it on again."""

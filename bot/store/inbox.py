@@ -2,12 +2,15 @@
 webhook answers until one replica has taken them.
 
 Each replica reads the stream through one consumer group under its own name (XREADGROUP), so an update goes to one
-replica; that replica acknowledges and deletes the entry once the engine has taken the update (its dedupe record is
-written). An entry a replica read and then died holding is claimed by a live one after a lease (XAUTOCLAIM); the
-engine's per-message dedupe keeps a request that had got further from running twice.
+replica; that replica keeps its entries claimed while it works on them (XCLAIM to itself), and acknowledges and
+deletes each once the engine has left a durable trace of the request (its turn record, its render, its place in a
+queue) or has answered it. An entry a replica read and then died holding is claimed by a live one after a lease
+(XAUTOCLAIM); the engine's per-message dedupe, keyed by entry, lets only that same entry run again.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -42,6 +45,13 @@ class InboxRecords:
                 return entry_id, update
             await settle(self._redis, key, GROUP, entry_id)  # not an update of ours: dropped
         return None
+
+    @operation
+    async def inbox_keep(self, source: str, consumer: str, entry_ids: list[str]) -> None:
+        """`consumer` still works on these entries: none of them counts as abandoned for another lease."""
+        ids: list[Any] = list(entry_ids)  # redis-py's annotation asks for a list of any of its value types
+        if ids:
+            await self._redis.xclaim(self._keys.inbox(source), GROUP, consumer, 0, ids, justid=True)
 
     @operation
     async def inbox_done(self, source: str, entry_id: str) -> None:

@@ -62,3 +62,18 @@ async def test_inboxes_of_two_platforms_and_two_prefixes_are_apart(make_store: M
     taken = await ours.inbox_take("telegram", "replica-a", LEASE)
     assert taken is not None
     assert taken[1] == "ours"
+
+
+async def test_an_update_kept_by_its_reader_is_not_claimed_by_another(make_store: MakeStore) -> None:
+    reader, other = make_store("test"), make_store("test")
+    await reader.inbox_add("telegram", "u1")
+    held = await reader.inbox_take("telegram", "replica-a", LEASE)
+    assert held is not None
+
+    for _ in range(3):
+        await asyncio.sleep(LEASE * 0.6)
+        await reader.inbox_keep("telegram", "replica-a", [held[0]])
+        assert await other.inbox_take("telegram", "replica-b", LEASE) is None
+    await asyncio.sleep(LEASE * 1.5)  # no longer kept: its reader is taken for dead
+
+    assert await other.inbox_take("telegram", "replica-b", LEASE) == held

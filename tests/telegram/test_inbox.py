@@ -1,6 +1,7 @@
 """The webhook's inbox across replicas: an update Telegram was answered 200 for is handled once even when the
 replica that answered is killed with SIGKILL at once, whether it had not read the update yet (another replica reads
-it) or had read it and not yet taken it (a live replica claims it after a lease). Two `nemo-bot telegram` processes,
+it), had read it, or had even marked the message seen but not yet recorded the request (a live replica claims it
+after a lease, and the dedupe lets that same delivery run). Two `nemo-bot telegram` processes,
 the first one's Redis behind a link that freezes it right after the chosen step."""
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ async def answered_once(fake: FakeBotApi, sim: Simulator, text: str) -> None:
 
 
 @pytest.mark.timeout(120)  # two cold starts of the bot on a busy machine
-@pytest.mark.parametrize("step", ["kept", "read"])
+@pytest.mark.parametrize("step", ["kept", "read", "seen"])
 async def test_an_update_answered_200_survives_the_replica_killed_right_after(tmp_path: Path, step: str) -> None:
     client = redis.asyncio.from_url(REDIS_URL, decode_responses=True)
     await client.flushdb()
@@ -67,9 +68,12 @@ async def test_an_update_answered_200_survives_the_replica_killed_right_after(tm
                 second = await stack.enter_async_context(replica("second"))
                 # Frozen once the update is kept in the inbox: it answers 200, and reads nothing more.
                 link.hold_after_sent(text.encode())
-            else:
-                # Frozen once it has read the update from the inbox, before the engine has taken it.
+            elif step == "read":
+                # Frozen once it has read the update from the inbox, before the engine has seen it.
                 link.hold_after_received(text.encode())
+            else:
+                # Frozen once the engine has marked the message seen, before the request left any other trace.
+                link.hold_after_sent(b":seen:")
             await post(http, first, Updates().text(text))
             async with asyncio.timeout(10):
                 await link.held.wait()
