@@ -20,7 +20,7 @@ from bot.engine.export import Exporter, new_render_id
 from bot.engine.gui import Translated
 from bot.engine.intake import delivery, taken
 from bot.engine.jobs import Jobs, label_of, new_job
-from bot.engine.journal import Journal
+from bot.engine.journal import Journal, note_rendering
 from bot.engine.leases import held
 from bot.engine.lineup import Lineup, Served
 from bot.engine.liveness import Liveness
@@ -379,6 +379,7 @@ class Engine:
         finally:
             waiting.cancel()
         await taken()  # the render is on record (or has failed): a new delivery of the request would join it
+        await note_rendering(session.session_id)
 
     async def _rendering(
         self, job: RenderJob, draft: Draft, msg: Incoming, out: Replies, submitted: asyncio.Event,
@@ -504,9 +505,8 @@ class Engine:
         label = decision.text or msg.text or ", ".join(item.name for item in msg.attachments)
         job = new_job(Person.of(msg).key, msg.user_name, label, "turn")
         work = _run(self._work_for(decision), msg, out, self._events)
-        # An export's render keeps its own record; any other turn is journaled, to be told about if cut short.
-        kept = work if decision.intent is Intent.EXPORT else self._journal.keeping(msg, job, work)
-        await self._jobs.run(msg.chat, job, kept)
+        kind = "export" if decision.intent is Intent.EXPORT else "turn"  # an export's render then has its own record
+        await self._jobs.run(msg.chat, job, self._journal.keeping(msg, job, work, kind))
 
     async def _kick(self, chat: ChatKey) -> None:
         """Serve the chat's queue in the background if anything waits and nobody here serves it already."""

@@ -44,13 +44,22 @@ def _current() -> _Entry | None:
 
 
 async def note_sent(session_id: str) -> None:
-    """The turn's request is about to go to the agent: recorded first (raises StoreError when it cannot be, and then
-    it must not go), so a death from here on is told as "it reached the video service", never "send it again"."""
+    """The turn's request is about to go to the agent (an export's: its render is on record): recorded first (raises
+    StoreError when it cannot be, and then it must not go), so a death from here on is told as "it reached the video
+    service", never "send it again"."""
     entry = _current()
     if entry is None:
         return
     entry.record = dataclasses.replace(entry.record, sent=True, session_id=session_id)
     await entry.store.put_turn(entry.record)
+
+
+async def note_rendering(session_id: str) -> None:
+    """The export's render is on record (it is resumed from there): best effort, as the render is under way."""
+    try:
+        await note_sent(session_id)
+    except StoreError as exc:
+        log.warning("could not note the render of an export: %s", exc)
 
 
 async def note_card(handle: object) -> None:
@@ -73,18 +82,20 @@ class Journal:
         self._process = process
         self._stopped_by_person = stopped_by_person
 
-    async def keeping(self, msg: Incoming, job: RunningJob, work: Awaitable[object]) -> None:
+    async def keeping(self, msg: Incoming, job: RunningJob, work: Awaitable[object], kind: str = "turn") -> None:
         """Run `work` (the job's task) with its turn recorded; the record goes when it ends, but stays when the
         process is shutting down, so the next start tells what became of it."""
-        await self.following(msg.chat, msg.locale, msg.message_id, job, work)
+        await self.following(msg.chat, msg.locale, msg.message_id, job, work, kind)
 
     async def following(
         self, chat: ChatKey, locale: str, reply_to: str | None, job: RunningJob, work: Awaitable[object],
+        kind: str = "",
     ) -> None:
-        """As `keeping`, for any job of the chat (a render's: only its card is closed after a death)."""
+        """As `keeping`, for any job of the chat, of `kind` (default: the job's; a render's record only has its
+        card closed after a death, an export's only says when it never got to its render)."""
         record = TurnRecord(
             job.job_id, str(chat), self._process, locale, job.label, reply_to=reply_to, started_at=time.time(),
-            kind=job.kind,
+            kind=kind or job.kind,
         )
         token = _ENTRY.set(_Entry(self._store, record))
         try:

@@ -1,7 +1,8 @@
 """Turns whose process died mid-way (killed, out of memory, a node lost): a live process, this one after a restart or
 another replica within a lease, closes each one's progress message and tells whoever asked what became of it.
 
-A request that had not gone to the agent is said to be unsent and free to send again. One that had is never sent
+A request that had not gone to the agent is said to be unsent and free to send again (an export that had got as far
+as its render says nothing: the render is resumed from its own record). One that had is never sent
 again: the project's state is read back from Nemo and compared with the state kept before the turn, and the changes
 are told as the finished turn would have told them; with none yet, the person is told the request reached the video
 service and is told the changes when they show, or that none came.
@@ -15,7 +16,15 @@ from typing import Protocol
 
 from bot.engine.config import EngineConfig
 from bot.engine.messages import DEFAULT_ACTIONS
-from bot.engine.ports import NemoAgent, Platform, ProcessStore, SessionStore, Sleep, TurnJournalStore
+from bot.engine.ports import (
+    NemoAgent,
+    Platform,
+    ProcessStore,
+    RenderStore,
+    SessionStore,
+    Sleep,
+    TurnJournalStore,
+)
 from bot.engine.refusals import ChatGone
 from bot.engine.replies import Replies, ReplyLayer
 from bot.engine.tasks import Supervisor
@@ -30,7 +39,7 @@ from bot.store.models import TurnRecord
 log = logging.getLogger(__name__)
 
 
-class RecoveryStore(TurnJournalStore, ProcessStore, SessionStore, Protocol):
+class RecoveryStore(TurnJournalStore, ProcessStore, SessionStore, RenderStore, Protocol):
     """What telling about a dead process's turns reads and writes."""
 
 
@@ -71,7 +80,7 @@ class Recovery:
             if record.card is not None:
                 cut = "render_card_moved" if record.kind == "render" else "turn_cut_card"
                 await out.reopened(record.card).finish(say(cut, locale))
-            if record.kind == "render":
+            if record.kind == "render" or (record.kind == "export" and await self._rendering(record, chat)):
                 return  # the render itself is resumed from its own record, on a card of its own
             if not record.sent or record.session_id is None:
                 await out.send_text(say("turn_cut_unsent", locale, request=record.label))
@@ -82,6 +91,10 @@ class Recovery:
         except (NemoError, StoreError) as exc:
             log.warning("turn %s: could not read back its result: %s", record.job_id, exc)
             await out.went_through()
+
+    async def _rendering(self, record: TurnRecord, chat: ChatKey) -> bool:
+        """Whether the export got as far as its render (recorded, so resumed and delivered from that record)."""
+        return record.sent or any(job.chat_key == chat for job in await self._store.open_renders())
 
     async def _read_back(self, record: TurnRecord, chat: ChatKey, session_id: str, out: Replies) -> None:
         """What the agent did with a request that reached it, from the project's state: told now, or once it shows."""

@@ -292,7 +292,7 @@ class TurnRecord:
     sent: bool = False  # the request went (or was going) to the agent: it may have been paid for
     card: int | str | None = None  # the platform's handle of its progress message, once it has one
     started_at: float = 0.0
-    kind: str = "turn"  # turn | render (a render's own record resumes it: only its card is closed)
+    kind: str = "turn"  # turn | export | render (a render's own record resumes it: only its card is closed)
 
     def to_json(self) -> str:
         """Serialize for storage."""
