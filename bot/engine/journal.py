@@ -82,7 +82,7 @@ class Journal:
         self._process = process
         self._stopped_by_person = stopped_by_person
 
-    async def keeping(self, msg: Incoming, job: RunningJob, work: Awaitable[object], kind: str = "turn") -> None:
+    async def keeping(self, msg: Incoming, job: RunningJob, work: Awaitable[object], kind: str = "") -> None:
         """Run `work` (the job's task) with its turn recorded; the record goes when it ends, but stays when the
         process is shutting down, so the next start tells what became of it."""
         await self.following(msg.chat, msg.locale, msg.message_id, job, work, kind)

@@ -49,8 +49,8 @@ MESSAGES: Mapping[str, str] = {
     ),
     "turn_cut_done": "🔄 The bot restarted while working on “{request}”, but the video service finished it:\n{changes}",
     "turn_cut_checking": (
-        "🔄 The bot restarted while working on “{request}”. It had reached the video service, which is still on it: "
-        "I'll tell you here what it changes."
+        "🔄 The bot restarted while working on “{request}”, once it had gone (or was going) to the video service, so "
+        "it was not sent again. I'll tell you here what it changes in your project."
     ),
     "turn_cut_unchanged": (
         "ℹ️ The video service has not changed your project since “{request}”. Send status later to see where it "
