@@ -378,8 +378,7 @@ class Engine:
             await asyncio.wait({render, waiting}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiting.cancel()
-        await taken()  # the render is on record (or has failed): a new delivery of the request would join it
-        await note_rendering(session.session_id)
+        await note_rendering(session.session_id)  # cut short from here on, the render resumes from its own record
 
     async def _rendering(
         self, job: RenderJob, draft: Draft, msg: Incoming, out: Replies, submitted: asyncio.Event,

@@ -1,6 +1,6 @@
 """Receipts of updates kept in a durable inbox: the adapter hands an update on with its receipt, and the engine
-settles the receipt once the request has left a durable trace (a turn record, a submitted render, a place in a
-queue) or has been answered, so the inbox lets the update go. Until then the inbox hands it to a live process again
+settles the receipt once the request has left a durable trace (its turn record, a place in a queue) or has been
+answered, so the inbox lets the update go. Until then the inbox hands it to a live process again
 if this one dies, and the engine's dedupe lets that same delivery run again: nothing paid has gone out before it.
 
 A receipt travels in a context variable, so it follows the update into the task the adapter starts for it without

@@ -3,8 +3,8 @@ webhook answers until one replica has taken them.
 
 Each replica reads the stream through one consumer group under its own name (XREADGROUP), so an update goes to one
 replica; that replica keeps its entries claimed while it works on them (XCLAIM to itself), and acknowledges and
-deletes each once the engine has left a durable trace of the request (its turn record, its render, its place in a
-queue) or has answered it. An entry a replica read and then died holding is claimed by a live one after a lease
+deletes each once the engine has left a durable trace of the request (its turn record, its place in a queue) or
+has answered it. An entry a replica read and then died holding is claimed by a live one after a lease
 (XAUTOCLAIM); the engine's per-message dedupe, keyed by entry, lets only that same entry run again.
 """
 
