@@ -83,8 +83,8 @@ class Journal:
         self._stopped_by_person = stopped_by_person
 
     async def keeping(self, msg: Incoming, job: RunningJob, work: Awaitable[object], kind: str = "") -> None:
-        """Run `work` (the job's task) with its turn recorded; the record goes when it ends, but stays when the
-        process is shutting down, so the next start tells what became of it."""
+        """Run `work` (the job's task) with its turn recorded; the record goes when it ends, but a turn's stays when
+        the process is shutting down, so the next start tells what became of it."""
         await self.following(msg.chat, msg.locale, msg.message_id, job, work, kind)
 
     async def following(
@@ -107,7 +107,9 @@ class Journal:
                 await taken()  # on record: the inbox the request came through may let it go
             await work
         except asyncio.CancelledError:
-            if self._stopped_by_person():
+            # Shutting down: a render says so on its card and is resumed from its own record; a turn's record stays,
+            # for the next start to tell what became of it.
+            if self._stopped_by_person() or record.kind == "render":
                 await self._drop(job.job_id)
             raise
         except BaseException:
