@@ -13,7 +13,7 @@ _BREAKS = ("\n\n", "\n", " ")  # a paragraph, then a line, then a word
 
 def length(text: str, counting: Counting, escaped: str = "") -> int:
     """The text's length as the platform counts it, each of the `escaped` characters as two."""
-    size = len(text.encode("utf-16-le")) // 2 if counting is Counting.UTF16 else len(text)
+    size = len(text.encode("utf-16-le", "surrogatepass")) // 2 if counting is Counting.UTF16 else len(text)
     return size + sum(text.count(char) for char in escaped)
 
 
