@@ -368,6 +368,7 @@ class Engine:
         submitted = asyncio.Event()
         record = new_job(person, msg.user_name, "", "render")
         # Its own replies: the render's card and failures are its own, apart from the turn that asked for it.
+        await note_rendering(job.render_id)  # cut short from here on, the render is resumed from its own record
         rendering = self._rendering(job, state.draft, msg, out.detached(), submitted)
         render = await self._jobs.spawn(msg.chat, record, self._journal.keeping(msg, record, rendering))
         after = _AFTER.get()
@@ -378,7 +379,6 @@ class Engine:
             await asyncio.wait({render, waiting}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiting.cancel()
-        await note_rendering(session.session_id)  # cut short from here on, the render resumes from its own record
 
     async def _rendering(
         self, job: RenderJob, draft: Draft, msg: Incoming, out: Replies, submitted: asyncio.Event,

@@ -44,9 +44,8 @@ def _current() -> _Entry | None:
 
 
 async def note_sent(session_id: str) -> None:
-    """The turn's request is about to go to the agent (an export's: its render is on record): recorded first (raises
-    StoreError when it cannot be, and then it must not go), so a death from here on is told as "it reached the video
-    service", never "send it again"."""
+    """The turn's request is about to go to the agent: recorded first (raises StoreError when it cannot be, and then
+    it must not go), so a death from here on is never told as "not sent"."""
     entry = _current()
     if entry is None:
         return
@@ -54,12 +53,14 @@ async def note_sent(session_id: str) -> None:
     await entry.store.put_turn(entry.record)
 
 
-async def note_rendering(session_id: str) -> None:
-    """The export's render is on record (it is resumed from there): best effort, as the render is under way."""
-    try:
-        await note_sent(session_id)
-    except StoreError as exc:
-        log.warning("could not note the render of an export: %s", exc)
+async def note_rendering(render_id: str) -> None:
+    """The export's render is about to be recorded (it is resumed from that record): noted first (raises StoreError
+    when it cannot be, and then the render must not start), so a death is never told as "not sent" once it runs."""
+    entry = _current()
+    if entry is None:
+        return
+    entry.record = dataclasses.replace(entry.record, render_id=render_id)
+    await entry.store.put_turn(entry.record)
 
 
 async def note_card(handle: object) -> None:

@@ -80,7 +80,7 @@ class Recovery:
             if record.card is not None:
                 cut = "render_card_moved" if record.kind == "render" else "turn_cut_card"
                 await out.reopened(record.card).finish(say(cut, locale))
-            if record.kind == "render" or (record.kind == "export" and await self._rendering(record, chat)):
+            if record.kind == "render" or (record.kind == "export" and await self._rendering(record)):
                 return  # the render itself is resumed from its own record, on a card of its own
             if not record.sent or record.session_id is None:
                 await out.send_text(say("turn_cut_unsent", locale, request=record.label))
@@ -92,9 +92,9 @@ class Recovery:
             log.warning("turn %s: could not read back its result: %s", record.job_id, exc)
             await out.went_through()
 
-    async def _rendering(self, record: TurnRecord, chat: ChatKey) -> bool:
+    async def _rendering(self, record: TurnRecord) -> bool:
         """Whether the export got as far as its render (recorded, so resumed and delivered from that record)."""
-        return record.sent or any(job.chat_key == chat for job in await self._store.open_renders())
+        return record.render_id is not None and await self._store.get_render(record.render_id) is not None
 
     async def _read_back(self, record: TurnRecord, chat: ChatKey, session_id: str, out: Replies) -> None:
         """What the agent did with a request that reached it, from the project's state: told now, or once it shows."""

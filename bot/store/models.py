@@ -293,6 +293,7 @@ class TurnRecord:
     card: int | str | None = None  # the platform's handle of its progress message, once it has one
     started_at: float = 0.0
     kind: str = "turn"  # turn | export | render (a render's own record resumes it: only its card is closed)
+    render_id: str | None = None  # an export's render, once it is about to be recorded
 
     def to_json(self) -> str:
         """Serialize for storage."""

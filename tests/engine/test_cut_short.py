@@ -16,10 +16,11 @@ CHAT = ChatKey("console", "chat-1")
 DEAD = "start-of-a-dead-process"
 
 
-def cut(job_id: str, label: str, kind: str, *, session_id: str | None = None) -> TurnRecord:
+def cut(job_id: str, label: str, kind: str, *, session_id: str | None = None, render_id: str | None = None,
+        ) -> TurnRecord:
     """The record a dead process left of a job it ran."""
     return TurnRecord(job_id, str(CHAT), DEAD, "en", label, sent=session_id is not None, session_id=session_id,
-                      started_at=time.time() - 5, kind=kind)
+                      started_at=time.time() - 5, kind=kind, render_id=render_id)
 
 
 async def test_a_turn_the_agent_finished_is_told_from_the_project_and_never_sent_again(bot: Harness) -> None:
@@ -47,7 +48,8 @@ async def test_a_turn_the_agent_finished_is_told_from_the_project_and_never_sent
 
 
 async def test_an_export_cut_short_before_its_render_is_told_it_was_not_sent(bot: Harness) -> None:
-    await bot.store.put_turn(cut("job_export", "export", "export"))
+    # Its render id was noted, but the process died before the render itself was recorded.
+    await bot.store.put_turn(cut("job_export", "export", "export", render_id="render_never_recorded"))
 
     platform = OnePlatform(bot.chat())
     await bot.engine.resume({"console": platform})
@@ -62,7 +64,7 @@ async def test_an_export_cut_short_after_its_render_was_recorded_is_left_to_the_
     session = await bot.store.get_session(CHAT)
     assert session is not None
     await bot.store.put_render(RenderJob("render_left", CHAT, session.session_id, time.time()))
-    await bot.store.put_turn(cut("job_export", "export", "export"))
+    await bot.store.put_turn(cut("job_export", "export", "export", render_id="render_left"))
 
     platform = OnePlatform(bot.chat())
     assert await bot.engine.resume({"console": platform}) == 1
@@ -70,3 +72,18 @@ async def test_an_export_cut_short_after_its_render_was_recorded_is_left_to_the_
 
     assert len(platform.chat.videos) == 1
     assert not [text for text in platform.chat.texts if text.startswith("🔄")]
+
+
+async def test_an_export_whose_render_was_delivered_before_the_account_is_not_told_unsent(bot: Harness) -> None:
+    await bot.engine.handle(bot.message("make a video of a harbour"), bot.chat())
+    await bot.engine.handle(bot.message("export"), bot.chat())
+    [render] = await bot.requests("/api/render/proxy/lambda")
+    render_id = str(render["body"]["id"])
+    assert await bot.store.get_render(render_id) is not None  # delivered and closed, its record kept
+    await bot.store.put_turn(cut("job_export", "export", "export", render_id=render_id))
+
+    platform = OnePlatform(bot.chat())
+    await bot.engine.resume({"console": platform})
+    await bot.engine.background.drain()
+
+    assert platform.chat.log == []
