@@ -50,7 +50,7 @@ VIDEO_WAIT = 60.0  # seconds a person waits for the video after export
 PHASES = ("turn", "render", "upload")
 RETRY = re.compile(r"try (again|exporting again)|send (it|your request|export) again", re.IGNORECASE)
 TURN_END = {"turn_done", "turn_failed", "stream_error", "check_later", "busy", "queue_place", "turn_interrupted",
-            "interrupted", "lock_freed"}
+            "interrupted", "lock_freed", "turn_cut_done", "turn_cut_unchanged", "changes"}
 PROGRESS = {"card_queued", "card_rendering", "card_uploading", "card_generating", "card_editing", "card_working",
             "still_working", "still_working_for", "turn_running", "turn_dropped", "connection_lost_checking"}
 
@@ -79,14 +79,19 @@ def _patterns() -> list[tuple[str, re.Pattern[str], int]]:
     """Every catalogue sentence as a pattern of its visible text (markup dropped, each field any text) with the
     length of its own words; the wordiest first."""
     found = []
-    for key, template in MESSAGES.items():
-        parts = [html.unescape(re.sub(r"<[^>]+>|\*\*", "", part)) for part in re.split(r"\{[^{}]*\}", template)]
-        found.append((key, re.compile(".*?".join(map(re.escape, parts)), re.DOTALL), len("".join(parts).strip())))
+    for key, whole in MESSAGES.items():
+        # A sentence that ends in a list ("...finished it:\n{changes}") is known by its first line as well.
+        for template in {whole, whole.split("\n{")[0]}:
+            parts = [html.unescape(re.sub(r"<[^>]+>|\*\*", "", part)) for part in re.split(r"\{[^{}]*\}", template)]
+            found.append((key, re.compile(".*?".join(map(re.escape, parts)), re.DOTALL), len("".join(parts).strip())))
     return sorted(found, key=lambda item: -item[2])
 
 
 CATALOGUE = _patterns()
 RETRY_KEYS = frozenset(key for key, template in MESSAGES.items() if RETRY.search(template))
+# Refusals of a message that say it was not sent and nothing was charged: a true account even in a chat that paid
+# for an earlier request, so they are counted apart from "try again after paying".
+UNSENT_KEYS = frozenset({"store_unavailable", "queue_full_chat", "queue_full_person", "turn_cut_unsent"})
 ELAPSED = re.compile(r" · \d+:\d\d(:\d\d)?$")  # a progress card's clock, after its phase
 
 
@@ -299,6 +304,7 @@ class Tally:
     renders_twice: int = 0
     told: Counter[str] = field(default_factory=Counter)
     retry_after_paid: list[str] = field(default_factory=list)
+    refused_unsent: int = 0  # new messages refused as not sent, nothing charged (storage down, a full queue)
     false_done: int = 0
     left_in_progress: Counter[str] = field(default_factory=Counter)  # progress messages never closed, by phase
 
@@ -317,6 +323,7 @@ class Tally:
             f"double-paid: {self.prompts_twice + self.renders_twice} (prompts sent to /run_sse more than once: "
             f"{self.prompts_twice}; renders submitted more than once for one export: {self.renders_twice})",
             f"told to try again after paying: {len(self.retry_after_paid)}",
+            f"told a new message was not sent, nothing charged: {self.refused_unsent}",
             f"told the video was ready without one: {self.false_done}",
             f"progress messages left running: {self.left_in_progress.total()} ({dict(self.left_in_progress)})",
             f"replica kills: {fleet.kills} ({'; '.join(soak.kill_log)})",
@@ -371,7 +378,9 @@ def _tell(soak: Soak, result: Tally, index: int, paid: dict[tuple[int, str], flo
     for at, text in shown_texts(soak.fake, chat_id):
         key = key_of(text)
         result.told[key] += 1
-        if key in RETRY_KEYS and _after_paying(soak, index, paid, at):
+        if key in UNSENT_KEYS:
+            result.refused_unsent += 1
+        elif key in RETRY_KEYS and _after_paying(soak, index, paid, at):
             result.retry_after_paid.append(f"chat {index}: {text[:100]!r}")
         if key == "render_done" and not result.copies[index]:
             result.false_done += 1

@@ -59,7 +59,7 @@ async def serve_telegram(bot: Bot, conf: TelegramSettings) -> None:
     serve = shared.adding if shared and webhook and webhook.port and webhook.port == shared.port else None
     with startup_errors(conf, webhook):
         async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT) as http, application:
-            await run_telegram(bot.engine(PLATFORM), application, http, options, webhook, serve)
+            await run_telegram(bot.engine(PLATFORM), application, http, options, webhook, serve, bot.store)
 
 
 class BotApiCalls:

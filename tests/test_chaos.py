@@ -21,11 +21,6 @@ def figure(summary: str, name: str) -> int:
 
 
 @pytest.mark.timeout(180)  # two cold starts of the bot, a replica started again, a lease to lapse
-@pytest.mark.xfail(
-    reason="a request the webhook answered 200 is lost with its replica when that is killed before the request left "
-    "a trace in the store (adapters/telegram/webhook.py queues updates in memory); drop this mark once it is not",
-    strict=False,
-)
 async def test_the_chaos_script_delivers_every_video_once_and_charges_nothing_twice(tmp_path: Path) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.chaos", "--renders", "2", "--kills", "1", "--redis-restarts", "1",

@@ -17,6 +17,7 @@ from adapters.telegram.options import PLATFORM, Options
 from adapters.telegram.outgoing import TelegramOutgoing, TelegramPlatform
 from adapters.telegram.sender import Sender, Where
 from bot.engine.engine import Engine
+from bot.engine.intake import handed_over, taken
 from bot.engine.messages import Incoming
 
 log = logging.getLogger(__name__)
@@ -105,10 +106,12 @@ class Handlers:
             locale=request.locale, message_id=request.message_id, direct=request.direct,
         )
         out = self.platform.reply(Where.of(chat), request.reply_to)
+        handed_over()  # the engine settles the update's inbox receipt once the message is on record
         self._engine.background.spawn(self._turn(incoming, out), name=f"tg-turn-{chat}")
 
     async def _turn(self, incoming: Incoming, out: TelegramOutgoing) -> None:
         await self._engine.handle(incoming, out)
+        await taken()  # one the engine refused before putting it on record is not handed on again either
         moved = out.chat
         if moved != incoming.chat:
             # The group became a supergroup during the turn, which kept writing under the old id: move it again.

@@ -189,7 +189,14 @@ class TelegramOutgoing:
             else:
                 self._photos.add(handle)
                 return
-        await self._sender.edit_text(where, handle, text, wait=last, markup=markup)
+        try:
+            await self._sender.edit_text(where, handle, text, wait=last, markup=markup)
+        except BadRequest as exc:
+            if "no text in the message" not in exc.message.lower():
+                raise
+            # A card an earlier start of the bot turned into a photo: its words are the caption.
+            self._photos.add(handle)
+            await self._sender.edit_caption(where, handle, text, wait=last, markup=markup)
 
     async def send_video(self, path: Path, video: Video, caption: str) -> None:
         """Upload the MP4; a refusal says only why, the reply layer decides what the person gets instead."""

@@ -1,4 +1,4 @@
-"""Webhook mode: a small HTTP endpoint that checks Telegram's secret token and queues the update for PTB."""
+"""Webhook mode: a small HTTP endpoint that checks Telegram's secret token and keeps the update in the inbox."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from starlette.routing import Route
 from telegram import Update
 
 from adapters.telegram.client import AnyApplication
+from adapters.telegram.inbox import Inbox
 from bot.serving import serve_asgi as serve_asgi  # served from here before it was shared
+from bot.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,9 @@ class Webhook:
     path: str
 
 
-def webhook_app(application: AnyApplication, secret: str, path: str) -> Starlette:
-    """POST `path`: 403 unless the secret header matches; otherwise the update is queued and 200 returned at once."""
+def webhook_app(application: AnyApplication, secret: str, path: str, inbox: Inbox) -> Starlette:
+    """POST `path`: 403 unless the secret header matches; otherwise the update is kept in the inbox and 200 returned
+    at once (503 when it cannot be kept: Telegram then delivers it again later)."""
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
@@ -43,11 +46,16 @@ def webhook_app(application: AnyApplication, secret: str, path: str) -> Starlett
             return Response(status_code=403)
         try:
             data = await request.json()
-            update = Update.de_json(data, application.bot)
+            Update.de_json(data, application.bot)
         except (JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError):
             return Response(status_code=400)
-        # Acknowledge first: the work runs later, so Telegram never re-sends for a slow answer.
-        await application.update_queue.put(update)
+        # Kept before the answer, so an update Telegram was told we have survives this process; the work runs
+        # later, so Telegram never re-sends for a slow answer.
+        try:
+            await inbox.put(data)
+        except StoreError as exc:
+            log.warning("an update could not be kept; Telegram is asked to send it again: %s", exc)
+            return Response(status_code=503)
         return Response(status_code=200)
 
     return Starlette(routes=[Route(path, receive, methods=["POST"])])

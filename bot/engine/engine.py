@@ -20,13 +20,16 @@ from bot.engine.explain import Operation, explain
 from bot.engine.export import Exporter, new_render_id
 from bot.engine.gate import TurnGate
 from bot.engine.gui import Translated
+from bot.engine.intake import delivery, taken
 from bot.engine.jobs import Jobs, label_of, new_job
+from bot.engine.journal import Journal, note_rendering
 from bot.engine.leases import held
 from bot.engine.lineup import Lineup, Served
 from bot.engine.liveness import Liveness
 from bot.engine.messages import Action, Attachment, Incoming
 from bot.engine.metered import Metered
 from bot.engine.ports import Clock, Load, NemoApi, Outgoing, Pictures, Platform, Sleep, Store, Telemetry
+from bot.engine.recovery import Recovery
 from bot.engine.refusals import ChatGone
 from bot.engine.relay import Relay
 from bot.engine.replies import Replies, ReplyLayer
@@ -91,6 +94,18 @@ class Engine:
         self._resumed: dict[str, tuple[ChatKey, asyncio.Task[Any]]] = {}  # render id -> its chat, its follower
         self._liveness = Liveness(store, config.incarnation, config.heartbeat)
         self.replies = ReplyLayer(self.background, clock, Drawing(pictures, config.workdir / "pictures"))
+        self._journal = Journal(store, config.incarnation.start, self._jobs.stopped_by_person)
+        self._recovery = Recovery(nemo, store, self.replies, config, self.background, sleep)
+
+    @property
+    def process(self) -> str:
+        """This process start, as the store's records of its work name it."""
+        return self._config.incarnation.start
+
+    @property
+    def lease(self) -> float:
+        """How long work a dead process held stays its own before a live one takes it over."""
+        return self._config.lock_lease
 
     async def handle(self, msg: Incoming, chat: Outgoing) -> None:
         """Handle one message; never raises (every failure becomes a friendly reply)."""
@@ -100,8 +115,9 @@ class Engine:
         renders: list[asyncio.Task[Any]] = []
         started = _AFTER.set(renders)
         try:
-            if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id):
+            if msg.message_id and not await self._store.first_sighting(msg.chat, msg.message_id, by=delivery()):
                 log.info("ignoring a message seen before in %s", msg.chat)
+                await taken()
                 return
             decision = route(msg.text, bool(msg.attachments))
             during = _DURING.get(decision.intent, Operation.AGENT)
@@ -148,6 +164,7 @@ class Engine:
         self.background.watch(self._jobs.listen(), name="cancels")
         self.background.watch(self._jobs.keep_alive(), name="jobs-alive")
         await self._serve_queues()
+        await self._recovery.sweep(platforms)  # turns a dead process left: their cards closed, their askers told
         self.background.watch(self._adopting(dict(platforms)), name="adopt-renders")
         return await self._pick_up(platforms)
 
@@ -160,6 +177,7 @@ class Engine:
             try:
                 await self._pick_up(platforms)
                 await self._serve_queues()
+                await self._recovery.sweep(platforms)
             except StoreUnavailable as exc:
                 log.warning("could not look for renders to take over: %s", exc)
 
@@ -188,7 +206,8 @@ class Engine:
             chat = job.chat_key
             out = self.replies.to(chat, platforms[job.platform].outgoing(chat, job.reply_to, job.locale), job.locale)
             record = new_job(job.person or "", job.requested_by or "", "", "render")
-            task = await self._jobs.spawn(chat, record, self._resume_one(job, out))
+            following = self._journal.following(chat, job.locale, job.reply_to, record, self._resume_one(job, out))
+            task = await self._jobs.spawn(chat, record, following)
             self._resumed[job.render_id] = (chat, task)
             task.add_done_callback(functools.partial(self._resume_done, job.render_id))
         return len(jobs)
@@ -238,6 +257,7 @@ class Engine:
             # The job stays open in the store, so a live replica (this one included) takes it up again once the
             # store is back. Nobody asked anything just now: no message, and none that reads as "try again".
             log.warning("store unavailable resuming render %s: %s", job.render_id, exc)
+            await out.close_open(say("render_card_moved", job.locale))  # taken up again, on a card of its own
 
     async def _dispatch(self, msg: Incoming, decision: Route, out: Replies, chat: Outgoing) -> None:
         intent = decision.intent
@@ -370,9 +390,9 @@ class Engine:
         submitted = asyncio.Event()
         record = new_job(person, msg.user_name, "", "render")
         # Its own replies: the render's card and failures are its own, apart from the turn that asked for it.
-        render = await self._jobs.spawn(
-            msg.chat, record, self._rendering(job, state, msg, out.detached(), submitted),
-        )
+        await note_rendering(job.render_id)  # cut short from here on, the render is resumed from its own record
+        rendering = self._rendering(job, state, msg, out.detached(), submitted)
+        render = await self._jobs.spawn(msg.chat, record, self._journal.keeping(msg, record, rendering))
         after = _AFTER.get()
         if after is not None:
             after.append(render)
@@ -389,6 +409,8 @@ class Engine:
         try:
             await self._exporter.start(job, state, out, submitted)
         except Exception as exc:
+            if isinstance(exc, StoreUnavailable) and out.opened:
+                out.paid = True  # past its card the render may have reached Nemo: not "storage down, not sent"
             await self._failed(exc, msg, out, Operation.EXPORT)
 
     async def _status(self, msg: Incoming, out: Replies) -> None:
@@ -498,6 +520,7 @@ class Engine:
         if place is QueueRefusal.PERSON_FULL:
             await out.send_text(say("queue_full_person", msg.locale, count=self._config.team.queue_per_user))
             return
+        await taken()  # its place in the queue is on record
         await out.send_text(say("queue_place", msg.locale, place=int(place) + 2))
         await self._kick(key)
         after = _AFTER.get()
@@ -509,7 +532,9 @@ class Engine:
         """Run the request's work as a job anyone allowed may cancel from any replica."""
         label = decision.text or msg.text or ", ".join(item.name for item in msg.attachments)
         job = new_job(Person.of(msg).key, msg.user_name, label, "turn")
-        await self._jobs.run(msg.chat, job, _run(self._work_for(decision), msg, out, self._events))
+        work = _run(self._work_for(decision), msg, out, self._events)
+        kind = "export" if decision.intent is Intent.EXPORT else "turn"  # an export's render then has its own record
+        await self._jobs.run(msg.chat, job, self._journal.keeping(msg, job, work, kind))
 
     async def _kick(self, chat: ChatKey) -> None:
         """Serve the chat's queue in the background if anything waits and nobody here serves it already."""

@@ -26,6 +26,7 @@ from bot.store.models import (
     QueueRefusal,
     RenderJob,
     RunningJob,
+    TurnRecord,
 )
 
 Clock = Callable[[], float]
@@ -143,7 +144,7 @@ class Lease(Protocol):
 class TurnStore(Protocol):
     """Idempotency, and the leases that keep a piece of work to one process at a time."""
 
-    async def first_sighting(self, chat: ChatKey, message_id: str, ttl: float = ...) -> bool:
+    async def first_sighting(self, chat: ChatKey, message_id: str, ttl: float = ..., by: str = ...) -> bool:
         """True only the first time a chat's message is seen."""
 
     def turn_lock(self, chat: ChatKey) -> Lease:
@@ -282,9 +283,38 @@ class JobStore(Protocol):
         """Whether the process start `start` runs (its heartbeat has not lapsed)."""
 
 
+class TurnJournalStore(Protocol):
+    """The agent turns running now on any replica, for telling about those whose process died."""
+
+    async def put_turn(self, turn: TurnRecord) -> None:
+        """Record (or update) a running turn."""
+
+    async def drop_turn(self, job_id: str) -> bool:
+        """The turn is over (or about to be told about); False when it was gone already."""
+
+    async def turns(self) -> list[TurnRecord]:
+        """Every turn recorded as running."""
+
+
+class InboxStore(Protocol):
+    """Updates a platform pushed to a webhook, kept until one replica has taken each."""
+
+    async def inbox_add(self, source: str, update: str) -> str:
+        """Keep an update that `source` delivered; its entry id."""
+
+    async def inbox_take(self, source: str, consumer: str, abandoned_after: float) -> tuple[str, str] | None:
+        """The next update for `consumer`: one a dead reader left first, else the oldest unread (None: none)."""
+
+    async def inbox_keep(self, source: str, consumer: str, entry_ids: list[str]) -> None:
+        """`consumer` still works on these entries: none counts as abandoned for another lease."""
+
+    async def inbox_done(self, source: str, entry_id: str) -> None:
+        """The update has been taken: nobody is to hand it on again."""
+
+
 class Store(
     SessionStore, ExportStore, TurnStore, ProcessStore, RenderStore, DeliveryStore, QuotaStore, QueueStore,
-    JobStore, Protocol,
+    JobStore, TurnJournalStore, Protocol,
 ):
     """Everything the engine keeps."""
 

@@ -14,6 +14,7 @@ from bot.engine.card import CardMaker, Stage
 from bot.engine.clipframe import ClipFrame, clip_url
 from bot.engine.config import EngineConfig
 from bot.engine.gui import Translated, is_temporary_issue, translate_gui
+from bot.engine.journal import note_sent
 from bot.engine.messages import DEFAULT_ACTIONS
 from bot.engine.ports import Clock, Events, NemoApi, SessionStore, Sleep
 from bot.engine.progress import Progress
@@ -129,6 +130,7 @@ class Relay:
         return view.asked() if outcome == "turn_done" else Translated("")
 
     async def _relay(self, session_id: str, text: str, out: Replies, locale: str, view: _TurnView) -> None:
+        await note_sent(session_id)  # on record before it goes: a death from here on never reads as "not sent"
         async with contextlib.aclosing(self._nemo.stream(session_id, text)) as events:
             async for event in events:
                 await self._on_event(event, out, locale, view)

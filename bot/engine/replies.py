@@ -13,6 +13,7 @@ from bot.engine.charts import Chart
 from bot.engine.drawing import Delivery, Drawing
 from bot.engine.fitting import length, split, truncate
 from bot.engine.jobs import current_job
+from bot.engine.journal import note_card
 from bot.engine.messages import Action
 from bot.engine.ports import Button, Clock, Limits, Outgoing, Post, Video
 from bot.engine.progress import Paces, Pacing, Progress
@@ -81,6 +82,11 @@ class Replies:
         cards and whether it was paid for are its own."""
         return Replies(self._out, self._locale, self._pacing, self._drawing)
 
+    @property
+    def opened(self) -> bool:
+        """Whether this work opened a progress message (it got under way: a render's card comes before its submit)."""
+        return bool(self._live)
+
     async def went_through(self) -> None:
         """Say, once, that the paid request went through and to send status for its result (checking it failed)."""
         if not self._went_through:
@@ -127,6 +133,7 @@ class Replies:
         limits = self._out.limits
         first = truncate(text, limits.text_length, limits.counting, limits.escaped)
         handle = await self._out.send(Post(first, self._cancel(), live=True))
+        await note_card(handle)
         return self._opened(Progress(self._out, handle, first, self._pacing))
 
     async def start_card(self, cards: CardMaker, card: Card) -> Progress:
@@ -134,7 +141,12 @@ class Replies:
         limits = self._out.limits
         first = truncate(card.text, limits.text_length, limits.counting, limits.escaped)
         handle = await self._out.send(Post(first, self._cancel(), live=True, card=card))
+        await note_card(handle)
         return self._opened(Progress(self._out, handle, first, self._pacing, card, cards))
+
+    def reopened(self, handle: object) -> Progress:
+        """A progress message an earlier process opened (its handle kept in the store), to be closed from here."""
+        return Progress(self._out, handle, "", self._pacing)
 
     def _opened(self, progress: Progress) -> Progress:
         self._live = [*(shown for shown in self._live if not shown.closed), progress]

@@ -140,3 +140,11 @@ class Keys:
     def cancels(self, process: str) -> str:
         """The jobs one replica is asked to stop, in order."""
         return f"{self.root}cancels:{process}"
+
+    def inbox(self, source: str) -> str:
+        """Updates a platform delivered, kept from before the platform is answered until one replica has taken each."""
+        return f"{self.root}inbox:{source}"
+
+    def turns(self) -> str:
+        """The agent turns running now on any replica, by job id: what to tell if their process dies."""
+        return f"{self.root}turns"

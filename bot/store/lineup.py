@@ -15,13 +15,14 @@ import time
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError, WatchError
+from redis.exceptions import WatchError
 
 from bot.store.atomic import decoded
 from bot.store.errors import CorruptRecord
 from bot.store.keys import ChatKey, Keys
 from bot.store.models import QueuedRequest, QueueRefusal, RunningJob
 from bot.store.seam import operation
+from bot.store.streams import claimed_or_next, ensure_group, settle
 
 log = logging.getLogger(__name__)
 
@@ -83,35 +84,16 @@ class LineupRecords:
     ) -> tuple[str, QueuedRequest] | None:
         """The next request to run, taken off the queue: one a dead reader left first, else the oldest waiting."""
         key = self._keys.queue(chat)
-        await self._group(key)
         while True:
-            entry = await self._reclaimed(key, consumer, abandoned_after) or await self._next(key, consumer)
+            entry = await claimed_or_next(self._redis, key, GROUP, consumer, abandoned_after)
             if entry is None:
                 return None
             entry_id, fields = entry
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.xack(key, GROUP, entry_id)
-                pipe.xdel(key, entry_id)
-                _, deleted = await pipe.execute()
+            deleted = await settle(self._redis, key, GROUP, entry_id)
             request = _request(fields)
             if deleted and request is not None:
                 return entry_id, request
             # Cancelled between the read and the delete (or unreadable): on to the next one.
-
-    async def _reclaimed(self, key: str, consumer: str, idle: float) -> tuple[str, Any] | None:
-        reply: Any = await self._redis.xautoclaim(key, GROUP, consumer, int(idle * 1000), "0-0", count=1)
-        claimed = reply[1] if len(reply) > 1 else []
-        for entry_id, fields in claimed:
-            if fields:
-                return decoded(entry_id) or "", fields
-        return None
-
-    async def _next(self, key: str, consumer: str) -> tuple[str, Any] | None:
-        reply: Any = await self._redis.xreadgroup(GROUP, consumer, {key: ">"}, count=1)
-        for _, entries in reply or []:
-            for entry_id, fields in entries:
-                return decoded(entry_id) or "", fields
-        return None
 
     @operation
     async def unqueue(self, chat: ChatKey, entry_id: str) -> bool:
@@ -153,12 +135,7 @@ class LineupRecords:
         return False
 
     async def _group(self, key: str) -> None:
-        """The queue's consumer group, made (with the stream) on first use."""
-        try:
-            await self._redis.xgroup_create(key, GROUP, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        await ensure_group(self._redis, key, GROUP)
 
     # Jobs running now, on any replica
 

@@ -275,3 +275,31 @@ class RunningJob:
     def from_json(cls, text: str) -> RunningJob:
         """Rebuild from `to_json` output; raises CorruptRecord."""
         return _load(cls, text)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRecord:
+    """An agent turn (or a render's following) running now, kept so that if its process dies, a live one can close
+    its progress message and tell whoever asked what became of the request."""
+
+    job_id: str
+    chat: str  # the ChatKey, as `str()` writes it
+    process: str  # the process start running it
+    locale: str
+    label: str  # the request, as a reply may quote it
+    reply_to: str | None = None
+    session_id: str | None = None
+    sent: bool = False  # the request went (or was going) to the agent: it may have been paid for
+    card: int | str | None = None  # the platform's handle of its progress message, once it has one
+    started_at: float = 0.0
+    kind: str = "turn"  # turn | export | render (a render's own record resumes it: only its card is closed)
+    render_id: str | None = None  # an export's render, once it is about to be recorded
+
+    def to_json(self) -> str:
+        """Serialize for storage."""
+        return _dump(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> TurnRecord:
+        """Rebuild from `to_json` output; raises CorruptRecord."""
+        return _load(cls, text)

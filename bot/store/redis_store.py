@@ -18,6 +18,8 @@ from redis.asyncio.client import Pipeline
 from bot.store.atomic import Checked, Queue, decoded, transact
 from bot.store.connection import RedisOptions, address, connected, wait_until_answering
 from bot.store.errors import CorruptRecord
+from bot.store.inbox import InboxRecords
+from bot.store.journal import JournalRecords
 from bot.store.keys import ChatKey, Keys
 from bot.store.lineup import LineupRecords
 from bot.store.models import (
@@ -66,7 +68,7 @@ def _stored_chat(text: str | None) -> ChatKey | None:
         return None
 
 
-class RedisStore(TeamRecords, LineupRecords):
+class RedisStore(TeamRecords, LineupRecords, InboxRecords, JournalRecords):
     """Sessions, credentials, render jobs, last states, idempotency and leases under one key prefix (and the teams'
     grants, quotas and use: `bot.store.teams`)."""
 
@@ -375,9 +377,13 @@ class RedisStore(TeamRecords, LineupRecords):
     # Idempotency and leases
 
     @operation
-    async def first_sighting(self, chat: ChatKey, message_id: str, ttl: float = WEEK) -> bool:
-        """True only the first time the chat's message `message_id` is seen within `ttl` seconds."""
-        return bool(await self._redis.set(self._keys.seen(chat, message_id), "1", nx=True, px=_ms(ttl)))
+    async def first_sighting(self, chat: ChatKey, message_id: str, ttl: float = WEEK, by: str = "") -> bool:
+        """True only the first time the chat's message `message_id` is seen within `ttl` seconds; with `by` (one
+        delivery of it, an inbox entry), also when that same delivery saw it before (an attempt that died)."""
+        key = self._keys.seen(chat, message_id)
+        if await self._redis.set(key, by or "1", nx=True, px=_ms(ttl)):
+            return True
+        return bool(by) and decoded(await self._redis.get(key)) == by
 
     def turn_lock(self, chat: ChatKey) -> RedisLease:
         """The chat's turn lock: one paid or stateful turn at a time."""

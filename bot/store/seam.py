@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
-from redis.exceptions import AuthenticationError, RedisError
+from redis.exceptions import AuthenticationError, RedisError, WatchError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -27,6 +27,11 @@ def translated() -> Iterator[None]:
         raise StoreRefused(f"Redis refused the password ({type(exc).__name__})") from exc
     except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
         raise StoreUnavailable(f"Redis unavailable ({type(exc).__name__})") from exc
+    except WatchError as exc:
+        # redis-py reports a connection lost while keys are watched as a WatchError: Redis went away, not a race.
+        if isinstance(exc.__context__, (RedisConnectionError, RedisTimeoutError, OSError)):
+            raise StoreUnavailable(f"Redis unavailable ({type(exc.__context__).__name__})") from exc
+        raise StoreError(f"Redis refused a store operation ({type(exc).__name__})") from exc
     except RedisError as exc:
         raise StoreError(f"Redis refused a store operation ({type(exc).__name__})") from exc
 

@@ -161,6 +161,8 @@ async def test_renders_run_while_the_chat_goes_on_and_each_reaches_its_request(t
             exports.append((requester, asyncio.create_task(bot.engine.handle(bot.message("export"), requester))))
             await wait_for(lambda requester=requester: any(item.kind == "progress" for item in requester.log))
             await _submitted(bot, len(exports))
+            await _turns_ended(bot, bot.message("export").chat)  # the export's own request has let the chat go
+            assert not requester.videos  # while its render runs on
             # The render is followed in the background: the next edit runs at once, not queued behind it.
             await bot.engine.handle(bot.message(edit), chat)
             assert not any("in line" in text for text in chat.texts)
@@ -174,6 +176,13 @@ async def test_renders_run_while_the_chat_goes_on_and_each_reaches_its_request(t
 
 async def _renders(bot: Harness) -> list[dict[str, Any]]:
     return [r for r in await bot.requests("/api/render/proxy/lambda") if r["method"] == "POST"]
+
+
+async def _turns_ended(bot: Harness, chat: ChatKey) -> None:
+    """Wait until the chat's turn lock is free (a render may run): the request that submitted it has ended."""
+    async with asyncio.timeout(10):
+        while await bot.store.turn_lock(chat).holder() is not None:  # noqa: ASYNC110 - in the store
+            await asyncio.sleep(0.02)
 
 
 async def _submitted(bot: Harness, count: int) -> None:

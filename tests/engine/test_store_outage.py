@@ -25,8 +25,11 @@ from tests.harness import FAST, Harness, RecordingChat, running_bot, wait_for
 from tests.redis_proxy import RedisLink, redis_link
 from tests.store_fixtures import REDIS_HOST, REDIS_PORT
 
-UNAVAILABLE = "⚠️ My storage is unavailable right now. Please try again in a moment."
-UNAVAILABLE_ZH = "⚠️ 我的存储暂时不可用，请稍后再试。"
+UNAVAILABLE = (
+    "⚠️ My storage is unavailable right now, so this message was not sent to the video service and nothing was "
+    "charged. Please send it again in a moment."
+)
+UNAVAILABLE_ZH = "⚠️ 我的存储暂时不可用，这条消息没有发送给视频服务，也没有扣费。请稍后重新发送。"
 CHECK_LATER = "⚠️ Your request went through, but I could not check the result"
 
 

@@ -17,6 +17,7 @@ from bot.engine.engine import Engine
 from bot.engine.messages import Attachment
 from bot.engine.quotas import window
 from bot.engine.rules import Period, TeamRules
+from bot.i18n import say
 from bot.store.errors import StoreUnavailable
 from bot.store.keys import ChatKey
 from bot.store.models import ChatSession
@@ -263,6 +264,6 @@ async def test_a_store_failure_before_sending_is_not_counted(tmp_path: Path) -> 
         finally:
             await engine.background.close()
             await client.aclose()
-        assert failed.texts == ["⚠️ My storage is unavailable right now. Please try again in a moment."]
+        assert failed.texts == [say("store_unavailable", "en")]
         assert any("I'll generate" in text for text in worked.texts)
         assert len(await h.requests("/run_sse")) == 1

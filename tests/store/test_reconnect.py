@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,14 @@ from bot.store.keys import ChatKey
 from bot.store.models import ChatSession
 from bot.store.redis_store import RedisStore, open_store
 from tests.harness import FAST, Harness, running_bot
+from tests.redis_proxy import redis_link
 from tests.redis_server import RedisServer, redis_server
+from tests.store_fixtures import REDIS_HOST, REDIS_PORT
 
-UNAVAILABLE = "⚠️ My storage is unavailable right now. Please try again in a moment."
+UNAVAILABLE = (
+    "⚠️ My storage is unavailable right now, so this message was not sent to the video service and nothing was "
+    "charged. Please send it again in a moment."
+)
 CHAT = ChatKey("console", "c")
 QUICK = RedisOptions(startup_wait=0, connect_timeout=1, timeout=2)
 
@@ -39,6 +45,28 @@ async def test_the_first_command_after_a_restart_succeeds(server: RedisServer) -
         assert await store.get_session(CHAT) is None  # no persistence: the restart lost the key
         await store.put_session(CHAT, ChatSession("s2", "t", "en", 1.0))
         assert await store.get_session(CHAT) == ChatSession("s2", "t", "en", 1.0)
+
+
+async def test_redis_going_away_while_a_lease_is_watched_reads_as_unavailable() -> None:
+    # redis-py reports a connection lost under a WATCH as a WatchError; callers that wait out an outage (a
+    # delivery's confirmation, a lease's renewal) must see it as one, not as a refusal they give up on.
+    async with redis_link() as link:
+        client = link.client(15)
+        try:
+            store = RedisStore(client, "watched")
+            await client.delete(store.keys.turn_lock(CHAT))
+            lease = store.turn_lock(CHAT)
+            assert await lease.acquire("me", 60)
+            link.hold_after_sent(b"WATCH")
+            renewal = asyncio.ensure_future(lease.extend("me", 60))
+            await asyncio.wait_for(link.held.wait(), 5)
+            link.cut()  # Redis goes away between the WATCH and the read of the key
+            with pytest.raises(StoreUnavailable):
+                await renewal
+        finally:
+            await client.aclose()
+            async with Redis(host=REDIS_HOST, port=REDIS_PORT, db=15) as direct:
+                await direct.delete(RedisStore(direct, "watched").keys.turn_lock(CHAT))
 
 
 async def test_without_retries_the_stale_connection_fails(server: RedisServer) -> None:

@@ -135,3 +135,12 @@ async def test_one_process_follows_a_render(make_store: MakeStore) -> None:
     await asyncio.sleep(0.35)
     assert await second.render_lease("r-1").acquire("p2", 5)
     assert not await first.render_lease("r-1").extend("p1", 5)
+
+
+async def test_a_sighting_by_the_same_delivery_counts_as_first_again(make_store: MakeStore) -> None:
+    one, other = make_store("test"), make_store("test")
+    assert await one.first_sighting(CHAT, "m", by="entry-1") is True
+    # The same inbox entry, read again after its first reader died: it may run; another delivery of it may not.
+    assert await other.first_sighting(CHAT, "m", by="entry-1") is True
+    assert await other.first_sighting(CHAT, "m", by="entry-2") is False
+    assert await other.first_sighting(CHAT, "m") is False

@@ -313,6 +313,8 @@ class FakeBotApi:
         shown = self.shown.get((int(params["chat_id"]), int(params["message_id"])))
         if shown is None:
             raise ApiError(400, "Bad Request: message to edit not found")
+        if shown.kind != "text":
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
         text = visible(str(params["text"]), params.get("parse_mode"))
         if units(text) > 4096:
             raise ApiError(400, "Bad Request: message is too long")

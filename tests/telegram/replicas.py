@@ -5,8 +5,10 @@ through their webhook. Used by the two-replica test and by `bench/chaos.py`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import httpx
 from adapters.telegram.webhook import SECRET_HEADER
 from tests.command import command_env
 from tests.redis_server import closed_port
-from tests.telegram.fake_api import TOKEN
+from tests.telegram.fake_api import TOKEN, FakeBotApi
 
 SECRET = "replicas_share-this-secret"
 HOOK_PATH = "/tg/hook"
@@ -63,6 +65,33 @@ async def launch(folder: Path, *, sim_url: str, api_url: str, redis_url: str, le
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=log,
         )
     return Replica(process, webhook_port, health_port)
+
+
+@contextlib.asynccontextmanager
+async def started(folder: Path, fake: FakeBotApi, http: httpx.AsyncClient, **launch_args: Any,
+                  ) -> AsyncIterator[Replica]:
+    """A replica (`launch` with `launch_args`) started and ready, stopped on exit.
+
+    Other programs on this machine may take a free port between our pick and the replica's bind: a replica that
+    exits at start is started again on other ports, and it counts as ready only once the fake Bot API has seen its
+    setWebhook and its own /readyz answers 200.
+    """
+    for attempt in range(3):
+        one = await launch(folder / str(attempt), **launch_args)
+        registered = len(fake.calls_to("setWebhook"))
+        async with asyncio.timeout(30):
+            while one.process.returncode is None and not (  # noqa: ASYNC110 - another process's state
+                len(fake.calls_to("setWebhook")) > registered and await ready(http, one.health_port)
+            ):
+                await asyncio.sleep(0.1)
+        if one.process.returncode is None:
+            break
+    else:
+        raise AssertionError(f"no replica started; see {folder}/*/stderr.log")
+    try:
+        yield one
+    finally:
+        await one.stop()
 
 
 async def ready(http: httpx.AsyncClient, port: int) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from adapters.telegram.inbox import Inbox
 from adapters.telegram.runner import running
 from adapters.telegram.webhook import SECRET_HEADER, Webhook
 from bot.app import Bot
@@ -24,6 +25,12 @@ from tests.telegram.updates import ADA
 CHAT = ADA["id"]
 
 
+def inbox_of(tg: Tg) -> Inbox:
+    """The webhook's inbox in the test's store, read by the test's engine."""
+    engine = tg.harness.engine
+    return Inbox(tg.harness.store, tg.application, engine.process, engine.lease)
+
+
 def _answered(tg: Tg) -> bool:
     return any(text.startswith("Hi! I'm Nemo") for text in tg.fake.texts(CHAT))
 
@@ -33,7 +40,7 @@ async def test_webhook_rejects_a_wrong_secret_and_queues_the_right_one(tmp_path:
                    path="/tg/hook")
     async with (
         telegram_bot(tmp_path) as tg,
-        running(tg.application, tg.adapter, webhook=hook, polling_timeout=1) as port,
+        running(tg.application, tg.adapter, webhook=hook, polling_timeout=1, inbox=inbox_of(tg)) as port,
         httpx.AsyncClient() as client,
     ):
         [registered] = tg.fake.calls_to("setWebhook")

@@ -5,10 +5,10 @@ both; a render followed by a replica killed with SIGKILL is taken over and deliv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import time
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -24,39 +24,17 @@ from tests.scrape import scrape
 from tests.store_fixtures import redis_url
 from tests.telegram.conftest import fake_server
 from tests.telegram.fake_api import FakeBotApi
-from tests.telegram.replicas import Replica, launch, post, ready
+from tests.telegram.replicas import Replica, post, started
 from tests.telegram.updates import ADA, BOB, LIN, Updates
 
 REDIS_URL = redis_url(10)
 LEASE = 2.0  # seconds: a killed replica's render is taken over soon after
 
 
-@asynccontextmanager
-async def replica(folder: Path, sim: Simulator, fake: FakeBotApi, api_url: str, http: httpx.AsyncClient,
-                  ) -> AsyncIterator[Replica]:
-    """A replica started and ready, stopped on exit.
-
-    Other programs on this machine may take a free port between our pick and the replica's bind: a replica that
-    exits at start is started again on other ports, and it counts as ready only once the fake Bot API has seen its
-    setWebhook and its own /readyz answers 200.
-    """
-    for attempt in range(3):
-        started = await launch(folder / str(attempt), sim_url=sim.url, api_url=api_url, redis_url=REDIS_URL,
-                               lease=LEASE)
-        registered = len(fake.calls_to("setWebhook"))
-        async with asyncio.timeout(30):
-            while started.process.returncode is None and not (  # noqa: ASYNC110 - another process's state
-                len(fake.calls_to("setWebhook")) > registered and await ready(http, started.health_port)
-            ):
-                await asyncio.sleep(0.1)
-        if started.process.returncode is None:
-            break
-    else:
-        raise AssertionError(f"no replica started; see {folder}/*/stderr.log")
-    try:
-        yield started
-    finally:
-        await started.stop()
+def replica(folder: Path, sim: Simulator, fake: FakeBotApi, api_url: str, http: httpx.AsyncClient,
+            ) -> contextlib.AbstractAsyncContextManager[Replica]:
+    """A replica on the test Redis, started and ready, stopped on exit."""
+    return started(folder, fake, http, sim_url=sim.url, api_url=api_url, redis_url=REDIS_URL, lease=LEASE)
 
 
 async def until_turns_done(http: httpx.AsyncClient, replicas: list[Replica], count: int) -> None:

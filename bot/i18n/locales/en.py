@@ -42,6 +42,21 @@ MESSAGES: Mapping[str, str] = {
         "🔓 The bot restarted while working on your previous request, which kept this chat waiting: it is free "
         "again now. Send status to see where your project stands."
     ),
+    "render_card_moved": "🔄 The bot restarted; the render goes on, followed in a new message.",
+    "turn_cut_card": "🔄 Interrupted: the bot restarted.",
+    "turn_cut_unsent": (
+        "🔄 The bot restarted while working on “{request}”, before it reached the video service: nothing was sent "
+        "and nothing was charged. Please send it again."
+    ),
+    "turn_cut_done": "🔄 The bot restarted while working on “{request}”, but the video service finished it:\n{changes}",
+    "turn_cut_checking": (
+        "🔄 The bot restarted while working on “{request}”, once it had gone (or was going) to the video service, so "
+        "it was not sent again. I'll tell you here what it changes in your project."
+    ),
+    "turn_cut_unchanged": (
+        "ℹ️ The video service has not changed your project since “{request}”. Send status later to see where it "
+        "stands."
+    ),
     "interrupted": "🔄 The bot is restarting. Send status in a minute to see where your project stands.",
     "credits": "💳 Credits: {available} available, {frozen} reserved for work in progress, {total} in all.",
     "timeline_empty": "The timeline is empty. Describe a video to generate, or send a file.",
@@ -115,7 +130,10 @@ MESSAGES: Mapping[str, str] = {
     "uploaded": "📎 Added: {files}",
     "upload_next": "Now tell me what to make with it.",
     "upload_nothing": "Send a file (or a link to one) to upload. Usage: upload <url>",
-    "store_unavailable": "⚠️ My storage is unavailable right now. Please try again in a moment.",
+    "store_unavailable": (
+        "⚠️ My storage is unavailable right now, so this message was not sent to the video service and nothing was "
+        "charged. Please send it again in a moment."
+    ),
     "session_restarted": "ℹ️ Your previous project had expired, so I started a new one.",
     "render_project_expired": (
         "ℹ️ Your previous project had expired, so I started a new one. The video was in the old project, so there "

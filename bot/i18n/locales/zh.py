@@ -37,6 +37,15 @@ MESSAGES: Mapping[str, str] = {
     "queue_full_chat": "🚦 这个聊天已有 {count} 个请求在排队。没有排队，也没有扣费；请等一些完成后再发送。",
     "queue_full_person": "🚦 你在这里已有 {count} 个请求在排队。没有排队，也没有扣费；请等其中一个开始后再发送。",
     "lock_freed": "🔓 处理上一个请求时机器人重启过，本聊天因此一直在等待，现已解除。发送“状态”查看项目进展。",
+    "render_card_moved": "🔄 机器人重启了；渲染仍在继续，进度显示在新的消息里。",
+    "turn_cut_card": "🔄 已中断：机器人重启了。",
+    "turn_cut_unsent": "🔄 处理“{request}”时机器人重启了，请求还没有发送给视频服务：没有发送，也没有扣费。请重新发送。",
+    "turn_cut_done": "🔄 处理“{request}”时机器人重启了，但视频服务已经完成：\n{changes}",
+    "turn_cut_checking": (
+        "🔄 处理“{request}”时机器人重启了，当时请求已经（或正在）发送给视频服务，所以没有再次发送。"
+        "项目有变化时我会在这里告诉你。"
+    ),
+    "turn_cut_unchanged": "ℹ️ 自“{request}”以来，视频服务没有改动你的项目。稍后发送“状态”查看进展。",
     "interrupted": "🔄 机器人正在重启。请稍后发送“状态”查看项目进展。",
     "credits": "💳 积分：可用 {available}，冻结 {frozen}（进行中的任务占用），共 {total}。",
     "timeline_empty": "时间线还是空的。描述一个视频来生成，或发送素材。",
@@ -90,7 +99,7 @@ MESSAGES: Mapping[str, str] = {
     "uploaded": "📎 已添加：{files}",
     "upload_next": "现在告诉我想用它做什么。",
     "upload_nothing": "请发送文件（或文件链接）来上传。用法：上传 <链接>",
-    "store_unavailable": "⚠️ 我的存储暂时不可用，请稍后再试。",
+    "store_unavailable": "⚠️ 我的存储暂时不可用，这条消息没有发送给视频服务，也没有扣费。请稍后重新发送。",
     "session_restarted": "ℹ️ 之前的项目已失效，已为你新建项目。",
     "render_project_expired": (
         "ℹ️ 之前的项目已失效，已为你新建项目。视频在旧项目中，新项目里没有可导出的内容：请重新描述视频（或重新发送素材）"
