@@ -17,6 +17,7 @@ from telegram import Update
 from adapters.telegram.client import AnyApplication
 from adapters.telegram.options import PLATFORM
 from bot.engine.intake import Receipt, carrying
+from bot.engine.leases import stop_if_cancelled
 from bot.engine.ports import InboxStore
 from bot.store.errors import StoreError
 
@@ -63,8 +64,10 @@ class Inbox:
                 while (entry := await self._store.inbox_take(PLATFORM, self._consumer, self._lease)) is not None:
                     await self._hand_on(*entry)
             except StoreError as exc:
+                stop_if_cancelled()  # a store call cut short by the shutdown's cancellation: stop, don't retry
                 log.warning("could not read the inbox: %s", exc)
                 await asyncio.sleep(POLL)
+            stop_if_cancelled()  # redis-py may swallow a cancellation that lands inside a command
 
     async def _keep(self) -> None:
         """Renew the claim on the entries still in hand, so no live replica takes them for a dead one's."""

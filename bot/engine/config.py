@@ -32,10 +32,20 @@ class EngineTimings(BaseModel):
     render_poll_max: float = Field(15.0, description="Render polling: the longest delay.")
     render_poll_factor: float = Field(1.5, description="Render polling: the back-off factor between polls.")
     render_timeout: float = Field(600.0, description="Render polling: give up after this long.")
-    recovery_first_wait: float = Field(30.0, description="After a dropped stream: time to the first state check.")
-    recovery_wait: float = Field(60.0, description="After a dropped stream: time between later state checks.")
-    recovery_checks: int = Field(5, description="After a dropped stream: state checks before giving up.")
-    lock_lease: float = Field(120.0, description="A chat's turn lock lapses after this long if its process dies.")
+    recovery_first_wait: float = Field(
+        30.0, description="After a dropped stream, or a turn cut short by a restart: time to the first state check.",
+    )
+    recovery_wait: float = Field(
+        60.0, description="After a dropped stream, or a turn cut short by a restart: time between later state checks.",
+    )
+    recovery_checks: int = Field(
+        5, description="After a dropped stream, or a turn cut short by a restart: state checks before giving up.",
+    )
+    lock_lease: float = Field(
+        120.0,
+        description="A chat's turn lock, a render's lease and a webhook update read from the inbox lapse after this "
+        "long if their process dies; a live replica then takes them over.",
+    )
     heartbeat: float = Field(
         10.0, gt=0,
         description="A running process marks itself alive in the store for this long, again every third of it: a "

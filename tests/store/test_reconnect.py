@@ -47,26 +47,25 @@ async def test_the_first_command_after_a_restart_succeeds(server: RedisServer) -
         assert await store.get_session(CHAT) == ChatSession("s2", "t", "en", 1.0)
 
 
-async def test_redis_going_away_while_a_lease_is_watched_reads_as_unavailable() -> None:
+async def test_redis_going_away_while_a_key_is_watched_reads_as_unavailable() -> None:
     # redis-py reports a connection lost under a WATCH as a WatchError; callers that wait out an outage (a
-    # delivery's confirmation, a lease's renewal) must see it as one, not as a refusal they give up on.
+    # delivery's confirmation) must see it as one, not as a refusal they give up on.
     async with redis_link() as link:
         client = link.client(15)
         try:
             store = RedisStore(client, "watched")
-            await client.delete(store.keys.turn_lock(CHAT))
-            lease = store.turn_lock(CHAT)
-            assert await lease.acquire("me", 60)
+            await client.delete(store.keys.delivery("render_1"))
+            await store.claim_delivery("render_1", "me", 1.0)
             link.hold_after_sent(b"WATCH")
-            renewal = asyncio.ensure_future(lease.extend("me", 60))
+            confirming = asyncio.ensure_future(store.confirm_delivery("render_1", "me", 2.0))
             await asyncio.wait_for(link.held.wait(), 5)
             link.cut()  # Redis goes away between the WATCH and the read of the key
             with pytest.raises(StoreUnavailable):
-                await renewal
+                await confirming
         finally:
             await client.aclose()
             async with Redis(host=REDIS_HOST, port=REDIS_PORT, db=15) as direct:
-                await direct.delete(RedisStore(direct, "watched").keys.turn_lock(CHAT))
+                await direct.delete(RedisStore(direct, "watched").keys.delivery("render_1"))
 
 
 async def test_without_retries_the_stale_connection_fails(server: RedisServer) -> None:
