@@ -92,10 +92,12 @@ class Handlers:
             # A press delivered twice, or answered too late: the action itself still runs once.
             log.info("callback query not answered: %s", exc)
 
-    def _dispatch(self, messages: list[Message]) -> None:
+    def _dispatch(self, messages: list[Message]) -> bool:
+        """Start the request the messages make, if they make one; whether they did."""
         request = read_messages(messages, Me(self._bot.id, self._bot.username))
         if request is not None:
             self._start(request)
+        return request is not None
 
     def _start(self, request: Request) -> None:
         chat = request.chat

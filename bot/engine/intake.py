@@ -27,6 +27,12 @@ class Receipt:
         self._done = done
         self.handed = False  # work was started for it that settles the receipt itself
         self.settled = False
+        self._with: list[Receipt] = []  # receipts settled with this one (an album's later parts)
+
+    def joined(self, other: Receipt) -> None:
+        """Settle `other` when this one is settled: its update is part of this one's request."""
+        other.handed = True
+        self._with.append(other)
 
     async def settle(self) -> None:
         """The update was taken: acknowledge it in the inbox. A failure leaves it there, to be handed on again after
@@ -38,6 +44,8 @@ class Receipt:
             await self._done()
         except StoreError as exc:
             log.warning("could not let an update go from the inbox: %s", exc)
+        for other in self._with:
+            await other.settle()
 
 
 _RECEIPT: ContextVar[Receipt | None] = ContextVar("receipt", default=None)
@@ -58,6 +66,11 @@ def handed_over() -> None:
     receipt = _RECEIPT.get()
     if receipt is not None:
         receipt.handed = True
+
+
+def current() -> Receipt | None:
+    """The receipt of the update being handed on now (None: it came without one)."""
+    return _RECEIPT.get()
 
 
 def delivery() -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from adapters.telegram.inbox import Inbox
 from adapters.telegram.runner import running
@@ -18,9 +20,10 @@ from bot.app_telegram import serve_telegram
 from bot.config import Settings
 from bot.engine.config import EngineConfig
 from tests.harness import FAST as ENGINE_FAST
-from tests.telegram.conftest import Tg, telegram_bot
+from tests.store_fixtures import REDIS_HOST, REDIS_PORT
+from tests.telegram.conftest import FAST, REDIS_DB, Tg, telegram_bot
 from tests.telegram.fake_api import TOKEN
-from tests.telegram.updates import ADA
+from tests.telegram.updates import ADA, photo_sizes
 
 CHAT = ADA["id"]
 
@@ -116,3 +119,46 @@ async def test_run_telegram_polls_until_cancelled_with_its_own_platform_header(
         [turn] = await tg.nemo_calls("/run_sse")
         assert turn["headers"]["x-skill-platform"] == "telegram"
         assert len(tg.fake.calls_to("setMyCommands")) == 6
+
+
+async def test_an_album_stays_in_the_inbox_until_its_request_is_on_record(tmp_path: Path) -> None:
+    # A process that dies while an album gathers must leave every part in the inbox for a live replica.
+    hook = Webhook(url="https://bot.example.com/tg/hook", secret="s3cret", listen="127.0.0.1", port=0, path="/hook")
+    options = dataclasses.replace(FAST, album_wait=1.0)
+    async with (
+        telegram_bot(tmp_path, options) as tg,
+        running(tg.application, tg.adapter, webhook=hook, polling_timeout=1, inbox=inbox_of(tg)) as port,
+        httpx.AsyncClient() as client,
+        Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB) as redis,
+    ):
+        inbox = tg.harness.store.keys.inbox("telegram")
+        parts = []
+        for index in range(2):
+            tg.fake.add_file(f"al{index}", b"\xff\xd8\xff jpeg %d" % index)
+            caption = "use these for a slideshow" if index == 0 else None
+            parts.append(tg.updates.of(tg.updates.message(photo=photo_sizes(f"al{index}"), caption=caption,
+                                                          album="grp-1")))
+        for part in parts:
+            answer = await client.post(f"http://127.0.0.1:{port}/hook", json=part, headers={SECRET_HEADER: "s3cret"})
+            assert answer.status_code == 200
+
+        pending = await _pending_when_read(redis, inbox, 2)
+        assert pending == 2  # both parts read and gathering: neither is let go yet
+        assert await redis.xlen(inbox) == 2
+
+        await tg.until(lambda: any(text.startswith("📎 Added") for text in tg.fake.texts(CHAT)))
+        await tg.settle()
+        assert await redis.xlen(inbox) == 0  # the album's request is on record: both parts let go
+        assert await tg.prompts() == ["use these for a slideshow"]
+
+
+async def _pending_when_read(redis: Redis, inbox: str, count: int) -> int:
+    """The inbox's pending entries once `count` were read (or what is pending after two seconds)."""
+    pending = 0
+    for _ in range(40):
+        summary = await redis.xpending(inbox, "replicas")
+        pending = int(summary["pending"])
+        if pending >= count:
+            break
+        await asyncio.sleep(0.05)
+    return pending
