@@ -54,6 +54,12 @@ class Inbox:
                 await task
 
     async def _run(self) -> None:
+        try:
+            forgotten = await self._store.inbox_forget(PLATFORM)
+            if forgotten:
+                log.info("forgot %d inbox readers of process starts that no longer run", forgotten)
+        except StoreError as exc:
+            log.warning("could not look at the inbox's readers: %s", exc)
         while True:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(POLL):

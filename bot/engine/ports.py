@@ -311,6 +311,9 @@ class InboxStore(Protocol):
     async def inbox_done(self, source: str, entry_id: str) -> None:
         """The update has been taken: nobody is to hand it on again."""
 
+    async def inbox_forget(self, source: str) -> int:
+        """Forget readers whose process start no longer runs and that hold nothing; how many."""
+
 
 class Store(
     SessionStore, ExportStore, TurnStore, ProcessStore, RenderStore, DeliveryStore, QuotaStore, QueueStore,

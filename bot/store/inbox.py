@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from bot.store.atomic import decoded
 from bot.store.keys import Keys
@@ -57,3 +58,22 @@ class InboxRecords:
     async def inbox_done(self, source: str, entry_id: str) -> None:
         """The update has been taken: nobody is to hand it on again."""
         await settle(self._redis, self._keys.inbox(source), GROUP, entry_id)
+
+    @operation
+    async def inbox_forget(self, source: str) -> int:
+        """Forget the inbox's readers whose process start no longer runs and that hold nothing (what a live one
+        read from them it has claimed already); how many. A live reader is never forgotten: forgetting a reader
+        also forgets what it holds."""
+        key = self._keys.inbox(source)
+        try:
+            readers: list[dict[str, Any]] = await self._redis.xinfo_consumers(key, GROUP)
+        except ResponseError:
+            return 0  # no inbox (or no group) yet: nobody to forget
+        forgotten = 0
+        for reader in readers:
+            name = decoded(reader.get("name"))
+            if not name or int(reader.get("pending", 0)) or await self._redis.exists(self._keys.alive(name)):
+                continue
+            await self._redis.xgroup_delconsumer(key, GROUP, name)
+            forgotten += 1
+        return forgotten

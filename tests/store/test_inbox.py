@@ -77,3 +77,27 @@ async def test_an_update_kept_by_its_reader_is_not_claimed_by_another(make_store
     await asyncio.sleep(LEASE * 1.5)  # no longer kept: its reader is taken for dead
 
     assert await other.inbox_take("telegram", "replica-b", LEASE) == held
+
+
+async def test_readers_of_process_starts_gone_are_forgotten_and_live_ones_kept(store: RedisStore) -> None:
+    for update in ("u1", "u2", "u3"):
+        await store.inbox_add("telegram", update)
+    await store.mark_alive("live", 60)
+    for reader in ("gone", "live", "gone-holding"):
+        assert await store.inbox_take("telegram", reader, LEASE) is not None
+    await store.inbox_done("telegram", (await _held_by(store, "gone"))[0])  # "gone" now holds nothing
+
+    assert await store.inbox_forget("telegram") == 1
+
+    assert sorted(await _readers(store)) == ["gone-holding", "live"]  # a dead reader's entry waits to be claimed
+    assert await store.inbox_forget("telegram") == 0
+
+
+async def _readers(store: RedisStore) -> list[str]:
+    readers = await store._redis.xinfo_consumers(store.keys.inbox("telegram"), "replicas")
+    return [str(reader["name"]) for reader in readers]
+
+
+async def _held_by(store: RedisStore, reader: str) -> list[str]:
+    held = await store._redis.xpending_range(store.keys.inbox("telegram"), "replicas", "-", "+", 10, reader)
+    return [str(entry["message_id"]) for entry in held]
